@@ -1,0 +1,118 @@
+import { z } from 'zod';
+
+/**
+ * The only reader of the process environment. Each function's settings are parsed once, validated, and a
+ * missing or malformed value fails at start-up with its variable named.
+ */
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Raised when the environment lacks a required value or holds a malformed one. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const brokerList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((broker) => broker.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'each broker must be host:port'))
+      .min(1, 'at least one broker'),
+  );
+
+const positiveInt = (fallback: number, max: number) =>
+  z.coerce.number().int().positive().max(max).default(fallback);
+
+const kafkaEnvironment = {
+  KAFKA_BROKERS: brokerList,
+  KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name'),
+  KAFKA_CLIENT_ID: z.string().min(1).default('tickstream'),
+  KAFKA_CONNECT_TIMEOUT_MS: positiveInt(3000, 60_000),
+  KAFKA_REQUEST_TIMEOUT_MS: positiveInt(30_000, 300_000),
+  KAFKA_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
+};
+
+const producerEnvironment = z.object({
+  ...kafkaEnvironment,
+  SIMULATION_SEED: z.string().min(1),
+  // `sls invoke local` sets IS_LOCAL and waits for an empty event loop, which an open Kafka connection never gives.
+  IS_LOCAL: z.string().optional(),
+});
+
+export interface KafkaSettings {
+  brokers: string[];
+  topic: string;
+  clientId: string;
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+  retries: number;
+}
+
+export interface ProducerConfig {
+  kafka: KafkaSettings;
+  simulationSeed: string;
+  /** Close the Kafka connection after each invocation instead of keeping it for the next one. */
+  disconnectAfterInvoke: boolean;
+}
+
+function parseEnvironment<S extends z.ZodType>(schema: S, env: Environment): z.output<S> {
+  // An empty string is as good as unset: serverless renders a missing param as ''.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const result = schema.safeParse(present);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return present[name] === undefined
+        ? `${name} is required but not set`
+        : `${name}=${JSON.stringify(present[name])} is invalid: ${issue.message}`;
+    }),
+  );
+}
+
+/** Parses the producer functions' settings from an environment (default: this process's). */
+export function loadProducerConfig(env: Environment = process.env): ProducerConfig {
+  const parsed = parseEnvironment(producerEnvironment, env);
+  return {
+    kafka: {
+      brokers: parsed.KAFKA_BROKERS,
+      topic: parsed.KAFKA_TOPIC,
+      clientId: parsed.KAFKA_CLIENT_ID,
+      connectionTimeoutMs: parsed.KAFKA_CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: parsed.KAFKA_REQUEST_TIMEOUT_MS,
+      retries: parsed.KAFKA_RETRIES,
+    },
+    simulationSeed: parsed.SIMULATION_SEED,
+    disconnectAfterInvoke: parsed.IS_LOCAL === 'true',
+  };
+}
+
+/** Settings of the local stack (never deployed): an external broker to use instead of starting one. */
+export interface LocalStackConfig {
+  externalBrokers: string[] | undefined;
+}
+
+/** Parses the local stack's settings: `KAFKA_BROKERS`, when set, points the local stack at that broker. */
+export function loadLocalStackConfig(env: Environment = process.env): LocalStackConfig {
+  const parsed = parseEnvironment(z.object({ KAFKA_BROKERS: brokerList.optional() }), env);
+  return { externalBrokers: parsed.KAFKA_BROKERS };
+}
+
+/**
+ * Sets environment variables for handlers loaded in this process afterwards. The local stack and the
+ * integration tests use it to give the real handler modules the settings Lambda would give them.
+ */
+export function provideEnvironment(values: Record<string, string>): void {
+  Object.assign(process.env, values);
+}

@@ -1,0 +1,113 @@
+import { Kafka, logLevel, type Message, type Producer } from 'kafkajs';
+import type { KafkaSettings } from './config';
+import { TICK_SCHEMA_VERSION, type Tick } from './tick';
+
+/** Raised when the brokers cannot be reached or refuse a send within the retry budget. */
+export class KafkaUnavailableError extends Error {
+  constructor(
+    readonly brokers: readonly string[],
+    operation: string,
+    cause: unknown,
+  ) {
+    super(
+      `Kafka brokers ${brokers.join(', ')} could not be reached (${operation}): ${
+        cause instanceof Error ? cause.message : String(cause)
+      }`,
+      { cause },
+    );
+    this.name = 'KafkaUnavailableError';
+  }
+}
+
+/** The Kafka messages for some ticks: key = symbol (so a symbol's ticks stay ordered in one partition). */
+export function toTickMessages(params: { ticks: readonly Tick[]; source: string }): Message[] {
+  const headers = { 'content-type': 'application/json', schema: TICK_SCHEMA_VERSION, source: params.source };
+  return params.ticks.map((tick) => ({ key: tick.symbol, value: JSON.stringify(tick), headers }));
+}
+
+/** Splits items into consecutive chunks of at most `size`, keeping their order. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`chunk size must be a positive integer, got ${size}`);
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+}
+
+export interface PublishResult {
+  published: number;
+  sends: number;
+}
+
+/** Publishes ticks to one topic; one instance per module, reused across invocations. */
+export interface TickPublisher {
+  readonly topic: string;
+  publish(params: { ticks: readonly Tick[]; source: string }): Promise<PublishResult>;
+  disconnect(): Promise<void>;
+}
+
+/** The slice of a kafkajs producer the publisher uses, so tests can inject their own. */
+export type TickProducer = Pick<Producer, 'connect' | 'send' | 'disconnect'>;
+
+/** A kafkajs client with a bounded connect/retry budget taken from the settings. */
+export function createKafkaClient(settings: KafkaSettings): Kafka {
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    connectionTimeout: settings.connectionTimeoutMs,
+    requestTimeout: settings.requestTimeoutMs,
+    retry: { retries: settings.retries, initialRetryTime: 200, maxRetryTime: 2000 },
+    logLevel: logLevel.ERROR,
+  });
+}
+
+/** An idempotent producer that waits for all in-sync replicas (acks=all), so a retried send never duplicates. */
+export function createIdempotentProducer(kafka: Kafka): Producer {
+  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+}
+
+/**
+ * Creates a publisher that connects on first use, sends in batches of `batchSize` messages in order, and
+ * reconnects on the next call after a failure. Errors name the brokers.
+ */
+export function createTickPublisher(params: {
+  settings: KafkaSettings;
+  producer?: TickProducer;
+  batchSize?: number;
+}): TickPublisher {
+  const { settings, batchSize = 500 } = params;
+  const producer = params.producer ?? createIdempotentProducer(createKafkaClient(settings));
+  let connection: Promise<void> | undefined;
+
+  const connect = (): Promise<void> => {
+    connection ??= producer.connect().catch((error: unknown) => {
+      connection = undefined;
+      throw new KafkaUnavailableError(settings.brokers, 'connect', error);
+    });
+    return connection;
+  };
+
+  return {
+    topic: settings.topic,
+    async publish({ ticks, source }) {
+      if (ticks.length === 0) return { published: 0, sends: 0 };
+      await connect();
+      const batches = chunk(toTickMessages({ ticks, source }), batchSize);
+      for (const messages of batches) {
+        try {
+          await producer.send({ topic: settings.topic, acks: -1, messages });
+        } catch (error) {
+          connection = undefined;
+          await producer.disconnect().catch(() => undefined);
+          throw new KafkaUnavailableError(settings.brokers, `send to topic ${settings.topic}`, error);
+        }
+      }
+      return { published: ticks.length, sends: batches.length };
+    },
+    async disconnect() {
+      if (connection === undefined) return;
+      connection = undefined;
+      await producer.disconnect();
+    },
+  };
+}

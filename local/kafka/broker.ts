@@ -1,0 +1,262 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+
+/**
+ * A real single-node Apache Kafka broker (KRaft, broker + controller in one JVM) run from Maven Central jars.
+ * 3.9.x is the last 3.x line: kafkajs 2.2.4 was never tested upstream against 4.x, and 4.x drops the
+ * older protocol versions some of its requests start from.
+ */
+export const KAFKA_VERSION = '3.9.2';
+
+const run = promisify(execFile);
+const PROJECT_ROOT = resolve(__dirname, '..', '..');
+export const CACHE_DIR = join(PROJECT_ROOT, '.cache');
+const POM = join(__dirname, 'pom.xml');
+
+/** Folder holding the broker's classpath; filled once by Maven, then reused. */
+export function jarDirectory(version = KAFKA_VERSION): string {
+  return join(CACHE_DIR, `kafka-${version}`, 'libs');
+}
+
+/** Fetches the Kafka jars with Maven into the cache unless a previous fetch completed. */
+export async function ensureKafkaJars(version = KAFKA_VERSION): Promise<string> {
+  const libs = jarDirectory(version);
+  const marker = join(libs, '.complete');
+  if (existsSync(marker)) return libs;
+  mkdirSync(libs, { recursive: true });
+  await run(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      '-f',
+      POM,
+      `-Dkafka.version=${version}`,
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${libs}`,
+    ],
+    { maxBuffer: 16 * 1024 * 1024 },
+  ).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+    throw new Error(
+      `fetching Kafka ${version} jars with Maven failed: ${error.stdout ?? ''}${error.stderr ?? error.message}`,
+    );
+  });
+  writeFileSync(marker, new Date().toISOString());
+  return libs;
+}
+
+/** A TCP port nobody listens on right now, chosen by the OS. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** The server.properties of a single-node KRaft broker listening on 127.0.0.1 only. */
+export function brokerProperties(params: {
+  port: number;
+  controllerPort: number;
+  logDir: string;
+  partitions: number;
+  advertisedHost?: string;
+}): string {
+  const { port, controllerPort, logDir, partitions, advertisedHost = '127.0.0.1' } = params;
+  return `${[
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://${advertisedHost}:${port}`,
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    'controller.listener.names=CONTROLLER',
+    `log.dirs=${logDir}`,
+    `num.partitions=${partitions}`,
+    // Producers must name an existing topic: a typo fails loudly instead of creating a stray topic.
+    'auto.create.topics.enable=false',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=3',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    'log.retention.hours=24',
+  ].join('\n')}\n`;
+}
+
+const LOG4J = `log4j.rootLogger=WARN, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.server.KafkaRaftServer=INFO
+`;
+
+/** A cluster id: 16 random bytes, base64url without padding, never starting with '-'. */
+export function newClusterId(): string {
+  const id = randomBytes(16).toString('base64url');
+  return id.startsWith('-') ? `A${id.slice(1)}` : id;
+}
+
+function waitForPort(params: { port: number; timeoutMs: number; process: ChildProcess; logFile: string }) {
+  const deadline = Date.now() + params.timeoutMs;
+  return new Promise<void>((resolveReady, reject) => {
+    const attempt = () => {
+      if (params.process.exitCode !== null) {
+        reject(
+          new Error(
+            `Kafka exited with code ${params.process.exitCode}; see ${params.logFile}:\n${tail(params.logFile)}`,
+          ),
+        );
+        return;
+      }
+      const socket = connect({ host: '127.0.0.1', port: params.port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolveReady();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline)
+          reject(new Error(`Kafka did not open port ${params.port} within ${params.timeoutMs} ms`));
+        else setTimeout(attempt, 250);
+      });
+    };
+    attempt();
+  });
+}
+
+function tail(file: string, lines = 30): string {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n') : '(no log)';
+}
+
+export interface RunningBroker {
+  brokers: string[];
+  pid: number;
+  workDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Formats KRaft storage in `workDir` and starts the broker, resolving once it serves requests.
+ * `detached` lets it outlive this process (for `npm run kafka:start`).
+ */
+export async function startBroker(
+  params: {
+    workDir?: string;
+    port?: number;
+    controllerPort?: number;
+    partitions?: number;
+    detached?: boolean;
+    /** Delete the work folder (logs and data) once stopped. */
+    removeOnStop?: boolean;
+  } = {},
+): Promise<RunningBroker> {
+  const libs = await ensureKafkaJars();
+  const workDir = params.workDir ?? join(CACHE_DIR, 'kafka-run', `broker-${process.pid}-${Date.now()}`);
+  const port = params.port ?? (await freePort());
+  const controllerPort = params.controllerPort ?? (await freePort());
+  const logDir = join(workDir, 'data');
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  const propertiesFile = join(workDir, 'server.properties');
+  const log4jFile = join(workDir, 'log4j.properties');
+  writeFileSync(
+    propertiesFile,
+    brokerProperties({ port, controllerPort, logDir, partitions: params.partitions ?? 3 }),
+  );
+  writeFileSync(log4jFile, LOG4J);
+  const javaArgs = ['-cp', `${libs}/*`, `-Dlog4j.configuration=file:${log4jFile}`];
+  await run('java', [
+    ...javaArgs,
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    newClusterId(),
+    '-c',
+    propertiesFile,
+  ]);
+
+  const logFile = join(workDir, 'broker.log');
+  const out = openSync(logFile, 'a');
+  const child = spawn(
+    'java',
+    [
+      '-Xms256m',
+      '-Xmx512m',
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      ...javaArgs,
+      'kafka.Kafka',
+      propertiesFile,
+    ],
+    { detached: params.detached ?? false, stdio: ['ignore', out, out] },
+  );
+  if (params.detached) child.unref();
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('could not start java for Kafka');
+  try {
+    await waitForPort({ port, timeoutMs: 60_000, process: child, logFile });
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  const stop = async () => {
+    await stopProcess(pid);
+    if (params.removeOnStop) rmSync(workDir, { recursive: true, force: true });
+  };
+  return { brokers: [`127.0.0.1:${port}`], pid, workDir, stop };
+}
+
+/** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */
+export async function stopProcess(pid: number, graceMs = 30_000): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) process.kill(pid, 'SIGKILL');
+}
+
+/** Creates the topic with the given partitions unless it exists; waits until every partition has a leader. */
+export async function ensureTopic(params: {
+  brokers: string[];
+  topic: string;
+  partitions: number;
+}): Promise<void> {
+  const admin = new Kafka({
+    clientId: 'tickstream-local-admin',
+    brokers: params.brokers,
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const existing = await admin.listTopics();
+    if (!existing.includes(params.topic)) {
+      await admin.createTopics({
+        topics: [{ topic: params.topic, numPartitions: params.partitions, replicationFactor: 1 }],
+        waitForLeaders: true,
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

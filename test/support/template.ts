@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '..', '..');
+
+export interface CfnResource {
+  Type: string;
+  /** Always present: resources without properties get an empty object. */
+  Properties: Record<string, unknown>;
+  [key: string]: unknown;
+}
+export interface CfnTemplate {
+  Resources: Record<string, CfnResource>;
+  Outputs?: Record<string, unknown>;
+}
+
+/** This process's environment without AWS credentials or overrides: packaging must work with no AWS access. */
+function packagingEnvironment(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_PROFILE',
+    'KAFKA_BROKERS',
+  ]) {
+    delete env[name];
+  }
+  return env;
+}
+
+/** Runs `sls package` offline for a stage into a scratch folder and returns the CloudFormation template. */
+export async function packageTemplate(stage: string, env: Record<string, string> = {}): Promise<CfnTemplate> {
+  const out = mkdtempSync(join(tmpdir(), `tickstream-package-${stage}-`));
+  try {
+    await run(join(ROOT, 'node_modules', '.bin', 'sls'), ['package', '--stage', stage, '--package', out], {
+      cwd: ROOT,
+      env: { ...packagingEnvironment(), ...env },
+      maxBuffer: 32 * 1024 * 1024,
+    });
+    return JSON.parse(
+      readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
+    ) as CfnTemplate;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** The resource with a logical id; fails the test when the template lacks it. */
+export function resourceById(template: CfnTemplate, id: string): CfnResource {
+  const resource = template.Resources[id];
+  if (!resource) throw new Error(`the template has no resource ${id}`);
+  return resource;
+}
+
+/** The resources of a type, by logical id. */
+export function resourcesOfType(template: CfnTemplate, type: string): [string, CfnResource][] {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}

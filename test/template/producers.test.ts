@@ -1,0 +1,69 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ProduceTicksRequestSchema } from '../../lib/produce';
+import { resolveProfiles } from '../../lib/symbols';
+import { applyInputTransformer, scheduledEvent } from '../../local/schedules';
+import { type CfnTemplate, packageTemplate, resourceById, resourcesOfType } from '../support/template';
+
+interface RuleTarget {
+  Arn: { 'Fn::GetAtt': [string, string] };
+  InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string };
+}
+
+const templates: Record<string, CfnTemplate> = {};
+
+beforeAll(async () => {
+  // One at a time: serverless-esbuild builds into a shared .esbuild folder.
+  templates.dev = await packageTemplate('dev');
+  templates.prod = await packageTemplate('prod');
+});
+
+describe.each(['dev', 'prod'])('sls package --stage %s', (stage) => {
+  const template = () => templates[stage] as CfnTemplate;
+
+  it('runs every function on Node.js 22 or newer', () => {
+    const functions = resourcesOfType(template(), 'AWS::Lambda::Function');
+    expect(functions.map(([id]) => id).sort()).toEqual([
+      'BackfillHistoryLambdaFunction',
+      'ProduceTicksLambdaFunction',
+    ]);
+    for (const [, fn] of functions) {
+      expect(fn.Properties.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
+    }
+  });
+
+  it('schedules produceTicks every minute from two rules, each with its own valid symbol group', () => {
+    const rules = resourcesOfType(template(), 'AWS::Events::Rule').filter(
+      ([, rule]) =>
+        (rule.Properties.Targets as RuleTarget[])[0]?.Arn['Fn::GetAtt'][0] === 'ProduceTicksLambdaFunction',
+    );
+    expect(rules.length).toBeGreaterThanOrEqual(2);
+    const groups = rules.map(([, rule]) => {
+      expect(rule.Properties.ScheduleExpression).toBe('rate(1 minute)');
+      expect(rule.Properties.Name).toMatch(new RegExp(`^tickstream-${stage}-ticks-`));
+      const target = (rule.Properties.Targets as RuleTarget[])[0] as RuleTarget;
+      // The schedule's own time goes into the event, so a re-run of that event publishes the same minute.
+      expect(target.InputTransformer.InputPathsMap).toEqual({ time: '$.time' });
+      const input = applyInputTransformer(
+        {
+          inputPathsMap: target.InputTransformer.InputPathsMap,
+          inputTemplate: target.InputTransformer.InputTemplate,
+        },
+        scheduledEvent({ time: new Date('2026-11-20T15:01:00Z'), ruleName: 'r' }),
+      );
+      const request = ProduceTicksRequestSchema.parse(input);
+      expect(request.time).toBe('2026-11-20T15:01:00Z');
+      expect(() => resolveProfiles(request.symbols)).not.toThrow();
+      return request.symbols;
+    });
+    expect(new Set(groups.flat()).size).toBe(groups.flat().length);
+  });
+
+  it('gives the producers their Kafka and simulation settings', () => {
+    const fn = resourceById(template(), 'ProduceTicksLambdaFunction');
+    const variables = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    expect(variables).toMatchObject({ KAFKA_TOPIC: 'stock-ticks', STAGE: stage });
+    expect(variables.KAFKA_BROKERS).toMatch(/^[^\s:]+:\d+/);
+    expect(variables.SIMULATION_SEED).toEqual(stage === 'prod' ? 'tickstream-prod-v1' : 'tickstream-v1');
+    expect(fn.Properties.Timeout).toBeGreaterThan(60);
+  });
+});

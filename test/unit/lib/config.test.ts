@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadLocalStackConfig, loadProducerConfig } from '../../../lib/config';
+
+const complete = {
+  KAFKA_BROKERS: '10.0.1.5:9092, 10.0.2.5:9092',
+  KAFKA_TOPIC: 'stock-ticks',
+  SIMULATION_SEED: 's1',
+};
+
+describe('producer config', () => {
+  it('parses brokers, topic, seed and applies defaults', () => {
+    expect(loadProducerConfig(complete)).toEqual({
+      kafka: {
+        brokers: ['10.0.1.5:9092', '10.0.2.5:9092'],
+        topic: 'stock-ticks',
+        clientId: 'tickstream',
+        connectionTimeoutMs: 3000,
+        requestTimeoutMs: 30_000,
+        retries: 3,
+      },
+      simulationSeed: 's1',
+      disconnectAfterInvoke: false,
+    });
+  });
+
+  it('names every missing variable', () => {
+    expect(() => loadProducerConfig({ KAFKA_TOPIC: 'stock-ticks' })).toThrow(ConfigError);
+    expect(() => loadProducerConfig({ KAFKA_TOPIC: 'stock-ticks' })).toThrow(
+      'invalid configuration: KAFKA_BROKERS is required but not set; SIMULATION_SEED is required but not set',
+    );
+  });
+
+  it('treats an empty value as missing', () => {
+    expect(() => loadProducerConfig({ ...complete, KAFKA_BROKERS: '' })).toThrow(/KAFKA_BROKERS is required/);
+  });
+
+  it('names a malformed value and what is wrong with it', () => {
+    expect(() => loadProducerConfig({ ...complete, KAFKA_BROKERS: 'broker-without-port' })).toThrow(
+      /KAFKA_BROKERS="broker-without-port" is invalid: each broker must be host:port/,
+    );
+    expect(() => loadProducerConfig({ ...complete, KAFKA_RETRIES: 'many' })).toThrow(
+      /KAFKA_RETRIES="many" is invalid/,
+    );
+  });
+
+  it('closes connections after each invocation only under sls invoke local', () => {
+    expect(loadProducerConfig({ ...complete, IS_LOCAL: 'true' }).disconnectAfterInvoke).toBe(true);
+  });
+});
+
+describe('local stack config', () => {
+  it('uses an external broker only when KAFKA_BROKERS is set', () => {
+    expect(loadLocalStackConfig({}).externalBrokers).toBeUndefined();
+    expect(loadLocalStackConfig({ KAFKA_BROKERS: '127.0.0.1:19092' }).externalBrokers).toEqual([
+      '127.0.0.1:19092',
+    ]);
+  });
+});
