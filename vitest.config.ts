@@ -16,6 +16,7 @@ export default defineConfig({
         test: {
           name: 'template',
           include: ['test/template/**/*.test.ts'],
+          globalSetup: ['test/setup/package-templates.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -98,6 +98,40 @@ export function loadProducerConfig(env: Environment = process.env): ProducerConf
   };
 }
 
+const landerEnvironment = z.object({
+  DATA_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+  RAW_PREFIX: z.string().min(1).default('raw/stock_ticks'),
+  QUARANTINE_PREFIX: z.string().min(1).default('quarantine/stock_ticks'),
+  GZIP_LEVEL: z.coerce.number().int().min(1).max(9).default(6),
+  S3_WRITE_CONCURRENCY: positiveInt(8, 64),
+  // Only the local stack sets these: an S3-compatible endpoint reached path-style.
+  S3_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+});
+
+export interface LanderConfig {
+  bucket: string;
+  layout: { rawPrefix: string; quarantinePrefix: string };
+  gzipLevel: number;
+  writeConcurrency: number;
+  s3: { region: string; endpoint: string | undefined };
+}
+
+/** Parses the landTicks function's settings. */
+export function loadLanderConfig(env: Environment = process.env): LanderConfig {
+  const parsed = parseEnvironment(landerEnvironment, env);
+  return {
+    bucket: parsed.DATA_BUCKET,
+    layout: {
+      rawPrefix: parsed.RAW_PREFIX.replace(/\/+$/, ''),
+      quarantinePrefix: parsed.QUARANTINE_PREFIX.replace(/\/+$/, ''),
+    },
+    gzipLevel: parsed.GZIP_LEVEL,
+    writeConcurrency: parsed.S3_WRITE_CONCURRENCY,
+    s3: { region: parsed.AWS_REGION, endpoint: parsed.S3_ENDPOINT },
+  };
+}
+
 /** Settings of the local stack (never deployed): an external broker to use instead of starting one. */
 export interface LocalStackConfig {
   externalBrokers: string[] | undefined;

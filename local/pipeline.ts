@@ -1,12 +1,14 @@
 /**
- * `npm run pipeline`: the whole pipeline on this machine. Starts a real Kafka broker, fires the producers'
- * EventBridge schedules from serverless.yml on a fast-forwarded clock, reads the topic back, and prints as its
- * last line one JSON object with the counts.
+ * `npm run pipeline`: the whole pipeline on this machine. Starts a real Kafka broker and a local S3 endpoint,
+ * runs serverless.yml's Kafka event source mapping locally (landTicks), fires the producers' EventBridge
+ * schedules on a fast-forwarded clock, waits until every tick has landed, audits the bucket, and prints as
+ * its last line one JSON object with the counts.
  */
 import { parseArgs } from 'node:util';
+import { auditDataBucket } from './bucket-audit';
 import { firingsBetween, localSchedules } from './schedules';
 import { startLocalStack } from './stack';
-import { endOffsets, readBetween } from './topic';
+import { endOffsets } from './topic';
 
 const MINUTE_MS = 60_000;
 
@@ -31,9 +33,10 @@ async function main(): Promise<void> {
   const endMs = startMs + minutes * MINUTE_MS;
 
   const progress = (line: string) => console.error(`[pipeline] ${line}`);
-  const stack = await startLocalStack({ stage: values.stage, log: progress });
+  const stack = await startLocalStack({ stage: values.stage, log: progress, batchingWindowMs: 500 });
   try {
     const before = await endOffsets(stack);
+    const mappings = await stack.startMappings({ consumerGroupSuffix: `-pipeline-${Date.now()}` });
     const schedules = localSchedules(stack.config);
     const firings = firingsBetween({ schedules, startMs, endMs });
     progress(
@@ -51,25 +54,45 @@ async function main(): Promise<void> {
         `${time.toISOString()} ${schedule.name}: published ${summary.published ?? 0} (total ${produced})`,
       );
     }
-    const produceSeconds = (performance.now() - started) / 1000;
-
     const after = await endOffsets(stack);
-    const messages = await readBetween({ ...stack, from: before, to: after });
-    progress(`read back ${messages.length} messages from ${stack.topic} across ${after.size} partitions`);
+    const produceSeconds = (performance.now() - started) / 1000;
+    for (const mapping of mappings) await mapping.waitFor(after);
+    const landSeconds = (performance.now() - started) / 1000;
+    const invocations = mappings.reduce((sum, mapping) => sum + mapping.stats.invocations, 0);
+    progress(`landTicks caught up: ${invocations} invocations`);
+
+    const audit = await auditDataBucket({
+      client: stack.s3.client,
+      bucket: stack.resources.DataBucket as string,
+    });
+    progress(
+      `s3://${stack.resources.DataBucket}: ${audit.objects} objects, ${audit.landed} ticks, ${audit.quarantined} quarantined`,
+    );
+    const newMessages = [...after].reduce(
+      (sum, [partition, end]) => sum + Number(end - (before.get(partition) ?? 0n)),
+      0,
+    );
 
     console.log(
       JSON.stringify({
         produced,
-        readBack: messages.length,
+        landed: audit.landed,
+        duplicated: audit.landed - audit.distinct,
+        quarantined: audit.quarantined,
+        objects: audit.objects,
+        bytes: audit.bytes,
+        messages: newMessages,
         minutes,
-        invocations: firings.length,
+        producerInvocations: firings.length,
+        landInvocations: invocations,
         topic: stack.topic,
-        brokers: stack.brokers,
+        bucket: stack.resources.DataBucket,
         window: { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString() },
         produceSeconds: Number(produceSeconds.toFixed(3)),
+        landSeconds: Number(landSeconds.toFixed(3)),
       }),
     );
-    if (messages.length !== produced) process.exitCode = 1;
+    if (audit.landed !== produced || audit.distinct !== produced) process.exitCode = 1;
   } finally {
     await stack.stop();
   }

@@ -11,13 +11,13 @@ export interface ServerlessFunctionConfig {
   name?: string;
   timeout?: number;
   memorySize?: number;
-  environment?: Record<string, string>;
+  environment?: Record<string, unknown>;
   events?: Record<string, unknown>[];
 }
 
 export interface ResolvedServerlessConfig {
   service: string;
-  provider: { stage: string; environment?: Record<string, string>; timeout?: number; memorySize?: number };
+  provider: { stage: string; environment?: Record<string, unknown>; timeout?: number; memorySize?: number };
   functions: Record<string, ServerlessFunctionConfig>;
 }
 
@@ -32,14 +32,4 @@ export async function resolveServerlessConfig(stage: string): Promise<ResolvedSe
     maxBuffer: 16 * 1024 * 1024,
   });
   return JSON.parse(stdout.slice(stdout.indexOf('{'))) as ResolvedServerlessConfig;
-}
-
-/** The environment Lambda would give a function: provider-level variables overlaid by the function's own. */
-export function functionEnvironment(
-  config: ResolvedServerlessConfig,
-  functionName: string,
-): Record<string, string> {
-  const fn = config.functions[functionName];
-  if (!fn) throw new Error(`serverless.yml has no function ${functionName}`);
-  return { ...config.provider.environment, ...fn.environment };
 }

@@ -1,37 +1,100 @@
 import { join, resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { loadLocalStackConfig, provideEnvironment } from '../lib/config';
+import type { KafkaEventBatch } from '../lib/kafka-event';
+import {
+  type LocalEventSourceMapping,
+  type MappingSettings,
+  startEventSourceMapping,
+} from './event-source-mapping';
 import { CACHE_DIR, ensureTopic, KAFKA_VERSION, startBroker } from './kafka/broker';
 import { localContext } from './lambda-context';
-import {
-  functionEnvironment,
-  type ResolvedServerlessConfig,
-  resolveServerlessConfig,
-} from './serverless-config';
+import { LOCAL_AWS_CREDENTIALS, type LocalS3, startLocalS3 } from './s3';
+import { type ResolvedServerlessConfig, resolveServerlessConfig } from './serverless-config';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 type HandlerModule = Record<string, unknown> & { close?: () => Promise<void> };
 
-/** The pipeline on one machine: a real Kafka broker and the project's real handlers, configured by serverless.yml. */
+/** The pipeline on one machine: a real Kafka broker, a local S3 endpoint and the project's real handlers. */
 export interface LocalStack {
   stage: string;
   brokers: string[];
   topic: string;
   config: ResolvedServerlessConfig;
+  s3: LocalS3;
+  /** Local names of the template's resources that handlers reference (`!Ref DataBucket` → a local bucket). */
+  resources: Record<string, string>;
   /** Invokes a function's real handler in this process, with the environment serverless.yml gives it. */
   invoke(functionName: string, event: unknown): Promise<unknown>;
+  /** Starts the `kafka` event source mappings of serverless.yml; `wrap` can intercept each invocation. */
+  startMappings(options?: {
+    maxAttempts?: number;
+    consumerGroupSuffix?: string;
+    wrap?: (
+      invoke: (event: KafkaEventBatch) => Promise<unknown>,
+    ) => (event: KafkaEventBatch) => Promise<unknown>;
+  }): Promise<LocalEventSourceMapping[]>;
   stop(): Promise<void>;
 }
 
-/** Starts a broker (unless `KAFKA_BROKERS` names one), creates the topic, and points every handler at them. */
+/** Replaces CloudFormation references in a function's environment with the local stack's names. */
+export function resolveLocalValue(value: unknown, resources: Record<string, string>, name: string): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
+  const ref = (value as { Ref?: unknown } | null)?.Ref;
+  if (typeof ref === 'string' && resources[ref] !== undefined) return resources[ref];
+  throw new Error(`${name}: the local stack has no stand-in for ${JSON.stringify(value)}`);
+}
+
+/** The `kafka` events of serverless.yml as mapping settings, one per function and topic. */
+export function kafkaMappings(
+  config: ResolvedServerlessConfig,
+  brokers: string[],
+): { functionName: string; settings: Omit<MappingSettings, 'maxAttempts'> }[] {
+  const mappings: { functionName: string; settings: Omit<MappingSettings, 'maxAttempts'> }[] = [];
+  for (const [functionName, fn] of Object.entries(config.functions)) {
+    for (const event of fn.events ?? []) {
+      const kafka = event.kafka as
+        | {
+            topic: string;
+            consumerGroupId?: string;
+            batchSize?: number;
+            maximumBatchingWindow?: number;
+            startingPosition?: string;
+          }
+        | undefined;
+      if (!kafka) continue;
+      mappings.push({
+        functionName,
+        settings: {
+          brokers,
+          topic: kafka.topic,
+          consumerGroupId: kafka.consumerGroupId ?? `${config.service}-${functionName}`,
+          batchSize: Number(kafka.batchSize ?? 100),
+          batchingWindowMs: Number(kafka.maximumBatchingWindow ?? 0) * 1000 || 500,
+          startingPosition: kafka.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+        },
+      });
+    }
+  }
+  return mappings;
+}
+
+/**
+ * Starts a broker (unless given one or `KAFKA_BROKERS` names one) and a local S3 endpoint, creates the topic and
+ * the buckets, and gives every handler the environment serverless.yml gives it, pointed at them.
+ */
 export async function startLocalStack(
   params: {
     stage?: string;
     partitions?: number;
-    /** A running broker to use; by default `KAFKA_BROKERS`, else a broker started here. */
     brokers?: string[];
+    /** A topic to use instead of serverless.yml's, for producers and mappings alike (tests isolate with it). */
+    topic?: string;
+    /** Batching window of the local mappings, overriding serverless.yml's (which is sized for AWS costs). */
+    batchingWindowMs?: number;
     log?: (line: string) => void;
   } = {},
 ): Promise<LocalStack> {
@@ -39,12 +102,10 @@ export async function startLocalStack(
   const log = params.log ?? (() => undefined);
   const config = await resolveServerlessConfig(stage);
   const externalBrokers = params.brokers ?? loadLocalStackConfig().externalBrokers;
+  const runId = `${process.pid}-${Date.now()}`;
   const broker = externalBrokers
     ? undefined
-    : await startBroker({
-        workDir: join(CACHE_DIR, 'kafka-run', `stack-${process.pid}-${Date.now()}`),
-        removeOnStop: true,
-      });
+    : await startBroker({ workDir: join(CACHE_DIR, 'kafka-run', `stack-${runId}`), removeOnStop: true });
   const brokers = externalBrokers ?? broker?.brokers ?? [];
   log(
     broker
@@ -52,12 +113,46 @@ export async function startLocalStack(
       : `using Kafka at ${brokers.join(',')}`,
   );
 
-  const modules = new Map<string, HandlerModule>();
-  const environments = Object.keys(config.functions).map((name) => functionEnvironment(config, name));
-  const topic = environments.find((env) => env.KAFKA_TOPIC)?.KAFKA_TOPIC ?? 'stock-ticks';
-  await ensureTopic({ brokers, topic, partitions: params.partitions ?? 3 });
-  for (const env of environments) provideEnvironment({ ...env, KAFKA_BROKERS: brokers.join(',') });
+  const resources = { DataBucket: `${config.service}-${stage}-data` };
+  const s3 = await startLocalS3({
+    storageDir: join(CACHE_DIR, 'local-s3', `stack-${runId}`),
+    buckets: Object.values(resources),
+    removeOnStop: true,
+  }).catch(async (error: unknown) => {
+    await broker?.stop();
+    throw error;
+  });
+  log(`started local S3 at ${s3.endpoint} (objects under ${s3.storageDir})`);
 
+  const environments: Record<string, Record<string, string>> = Object.fromEntries(
+    Object.entries(config.functions).map(([name, fn]) => {
+      const merged = { ...config.provider.environment, ...fn.environment } as Record<string, unknown>;
+      const env = Object.fromEntries(
+        Object.entries(merged).map(([key, value]) => [
+          key,
+          resolveLocalValue(value, resources, `${name}.${key}`),
+        ]),
+      );
+      return [
+        name,
+        {
+          ...env,
+          ...LOCAL_AWS_CREDENTIALS,
+          KAFKA_BROKERS: brokers.join(','),
+          S3_ENDPOINT: s3.endpoint,
+          POWERTOOLS_METRICS_DISABLED: 'true',
+        },
+      ];
+    }),
+  );
+  const topic =
+    params.topic ?? Object.values(environments).find((env) => env.KAFKA_TOPIC)?.KAFKA_TOPIC ?? 'stock-ticks';
+  for (const env of Object.values(environments)) if (env.KAFKA_TOPIC) env.KAFKA_TOPIC = topic;
+  await ensureTopic({ brokers, topic, partitions: params.partitions ?? 3 });
+  // Handlers read their settings once, at load; this process loads each once, after this.
+  for (const env of Object.values(environments)) provideEnvironment(env);
+
+  const modules = new Map<string, HandlerModule>();
   const load = async (functionName: string): Promise<Handler> => {
     const fn = config.functions[functionName];
     if (!fn) throw new Error(`serverless.yml has no function ${functionName}`);
@@ -74,11 +169,14 @@ export async function startLocalStack(
     return handler as Handler;
   };
 
+  const mappings: LocalEventSourceMapping[] = [];
   const stack: LocalStack = {
     stage,
     brokers,
     topic,
     config,
+    s3,
+    resources,
     async invoke(functionName, event) {
       const handler = await load(functionName);
       const fn = config.functions[functionName];
@@ -88,8 +186,33 @@ export async function startLocalStack(
         localContext({ functionName: fn?.name ?? functionName, timeoutMs: timeoutSeconds * 1000 }),
       );
     },
+    async startMappings(options = {}) {
+      const started: LocalEventSourceMapping[] = [];
+      for (const { functionName, settings: configured } of kafkaMappings(config, brokers)) {
+        const settings = { ...configured, topic: params.topic ?? configured.topic };
+        const invoke = (event: KafkaEventBatch) => stack.invoke(functionName, event);
+        const mapping = await startEventSourceMapping({
+          settings: {
+            ...settings,
+            consumerGroupId: `${settings.consumerGroupId}${options.consumerGroupSuffix ?? ''}`,
+            batchingWindowMs: params.batchingWindowMs ?? settings.batchingWindowMs,
+            maxAttempts: options.maxAttempts ?? 5,
+          },
+          handler: options.wrap ? options.wrap(invoke) : invoke,
+          log,
+        });
+        log(
+          `mapping ${settings.topic} → ${functionName} (group ${settings.consumerGroupId}, batch ${settings.batchSize})`,
+        );
+        started.push(mapping);
+      }
+      mappings.push(...started);
+      return started;
+    },
     async stop() {
+      for (const mapping of mappings) await mapping.stop();
       for (const module of modules.values()) await module.close?.();
+      await s3.stop();
       await broker?.stop();
     },
   };

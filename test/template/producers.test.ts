@@ -1,29 +1,24 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { ProduceTicksRequestSchema } from '../../lib/produce';
 import { resolveProfiles } from '../../lib/symbols';
 import { applyInputTransformer, scheduledEvent } from '../../local/schedules';
-import { type CfnTemplate, packageTemplate, resourceById, resourcesOfType } from '../support/template';
+import { resourceById, resourcesOfType } from '../support/template';
 
 interface RuleTarget {
   Arn: { 'Fn::GetAtt': [string, string] };
   InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string };
 }
 
-const templates: Record<string, CfnTemplate> = {};
+const templates = inject('templates');
 
-beforeAll(async () => {
-  // One at a time: serverless-esbuild builds into a shared .esbuild folder.
-  templates.dev = await packageTemplate('dev');
-  templates.prod = await packageTemplate('prod');
-});
-
-describe.each(['dev', 'prod'])('sls package --stage %s', (stage) => {
-  const template = () => templates[stage] as CfnTemplate;
+describe.each(['dev', 'prod'] as const)('sls package --stage %s', (stage) => {
+  const template = () => templates[stage as 'dev' | 'prod'];
 
   it('runs every function on Node.js 22 or newer', () => {
     const functions = resourcesOfType(template(), 'AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual([
       'BackfillHistoryLambdaFunction',
+      'LandTicksLambdaFunction',
       'ProduceTicksLambdaFunction',
     ]);
     for (const [, fn] of functions) {

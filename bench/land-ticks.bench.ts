@@ -1,0 +1,168 @@
+/**
+ * `npm run bench`: landTicks' landing path on one core (the npm script pins it with taskset) against a
+ * 10,000-record SelfManagedKafka event, S3 stubbed in memory, next to the original project's design (one
+ * uncompressed object per record) in the same run. Prints the JSON result as its last line.
+ */
+import { randomUUID } from 'node:crypto';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { KafkaEventBatch, KafkaEventRecord } from '../lib/kafka-event';
+import { landBatch, type ObjectWriter } from '../lib/landing';
+import { simulateTicks } from '../lib/simulator';
+import { SYMBOL_PROFILES } from '../lib/symbols';
+import type { Tick } from '../lib/tick';
+
+const PARTITIONS = 3;
+const EVENT_RECORDS = 10_000;
+
+/** Stores every PUT in memory, as S3 would keep it, and counts the requests. */
+class MemoryBucket implements ObjectWriter {
+  readonly objects = new Map<string, Uint8Array | string>();
+  puts = 0;
+  async send(command: PutObjectCommand): Promise<unknown> {
+    this.puts++;
+    this.objects.set(command.input.Key as string, command.input.Body as Uint8Array | string);
+    return {};
+  }
+}
+
+/** Ticks as Lambda would deliver them: key = symbol, spread over partitions by symbol, base64 values. */
+function toEvent(ticks: Tick[], firstOffsets: number[]): KafkaEventBatch {
+  const records: Record<string, KafkaEventRecord[]> = {};
+  const symbols = [...SYMBOL_PROFILES.keys()];
+  const offsets = [...firstOffsets];
+  for (const tick of ticks) {
+    const partition = symbols.indexOf(tick.symbol) % PARTITIONS;
+    const offset = offsets[partition] ?? 0;
+    offsets[partition] = offset + 1;
+    records[`stock-ticks-${partition}`] ??= [];
+    records[`stock-ticks-${partition}`]?.push({
+      topic: 'stock-ticks',
+      partition,
+      offset,
+      timestamp: Date.parse(tick.timestamp),
+      timestampType: 'CREATE_TIME',
+      key: Buffer.from(tick.symbol).toString('base64'),
+      value: Buffer.from(JSON.stringify(tick)).toString('base64'),
+      headers: [],
+    });
+  }
+  return { eventSource: 'SelfManagedKafka', bootstrapServers: '10.0.1.5:9092', records };
+}
+
+/** The original project's consumer: every record parsed and written as its own uncompressed S3 object. */
+async function oneObjectPerRecord(batch: KafkaEventBatch, s3: ObjectWriter): Promise<void> {
+  for (const records of Object.values(batch.records)) {
+    for (const record of records) {
+      const tick = JSON.parse(Buffer.from(record.value ?? '', 'base64').toString('utf8')) as Tick;
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: 'bench',
+          Key: `stock_market_data/${tick.symbol}_${tick.timestamp}_${randomUUID()}.json`,
+          Body: JSON.stringify(tick),
+        }),
+      );
+    }
+  }
+}
+
+async function measure(run: () => Promise<void>, rounds: number): Promise<number> {
+  for (let i = 0; i < 3; i++) await run();
+  const started = performance.now();
+  for (let i = 0; i < rounds; i++) await run();
+  return (performance.now() - started) / 1000 / rounds;
+}
+
+async function main(): Promise<void> {
+  const profiles = [...SYMBOL_PROFILES.values()];
+  // 30 symbols at 1 tick/s for 6 minutes across an hour boundary: 10,800 ticks, the first 10,000 used.
+  const ticks = simulateTicks({
+    seed: 'bench',
+    profiles,
+    startMs: Date.parse('2026-11-20T14:57:00Z'),
+    endMs: Date.parse('2026-11-20T15:03:00Z'),
+    ticksPerSecond: 1,
+  }).slice(0, EVENT_RECORDS);
+  const event = toEvent(ticks, [0, 0, 0]);
+  const eventBytes = JSON.stringify(event).length;
+
+  const landed = new MemoryBucket();
+  const gzipLevel = 6;
+  await landBatch({ batch: event, s3: landed, bucket: 'bench', gzipLevel });
+  const landPuts = landed.puts;
+  const landBytes = [...landed.objects.values()].reduce((sum, body) => sum + body.length, 0);
+  const landSeconds = await measure(
+    () =>
+      landBatch({ batch: event, s3: new MemoryBucket(), bucket: 'bench', gzipLevel }).then(() => undefined),
+    30,
+  );
+
+  const baseline = new MemoryBucket();
+  await oneObjectPerRecord(event, baseline);
+  const baselinePuts = baseline.puts;
+  const baselineBytes = [...baseline.objects.values()].reduce((sum, body) => sum + body.length, 0);
+  const baselineSeconds = await measure(() => oneObjectPerRecord(event, new MemoryBucket()), 10);
+
+  // PUTs per million ticks at production settings: 100 ticks/s arriving (100 symbols x 1 tick/s), a 60 s
+  // batching window (6,000 records per invocation, under the 10,000 batch size), 3 partitions, for 3 hours.
+  const stream = simulateTicks({
+    seed: 'bench',
+    profiles,
+    startMs: Date.parse('2026-11-20T14:00:00Z'),
+    endMs: Date.parse('2026-11-20T17:00:00Z'),
+    ticksPerSecond: 100 / profiles.length,
+  });
+  const perWindow = 6000;
+  const offsets = [0, 0, 0];
+  let productionPuts = 0;
+  for (let start = 0; start < stream.length; start += perWindow) {
+    const window = stream.slice(start, start + perWindow);
+    const bucket = new MemoryBucket();
+    const batch = toEvent(window, offsets);
+    for (const [group, records] of Object.entries(batch.records)) {
+      const partition = Number(group.slice(group.lastIndexOf('-') + 1));
+      offsets[partition] = (offsets[partition] ?? 0) + records.length;
+    }
+    await landBatch({ batch, s3: bucket, bucket: 'bench', gzipLevel });
+    productionPuts += bucket.puts;
+  }
+
+  // The stub hides S3's round trips; at a typical ~20 ms per PUT the request count dominates: landTicks sends
+  // its PUTs 8 at a time, the baseline one after another.
+  const putLatencySeconds = 0.02;
+  const modeledSeconds = (cpuSeconds: number, puts: number, concurrency: number) =>
+    cpuSeconds + Math.ceil(puts / concurrency) * putLatencySeconds;
+
+  const result = {
+    event: { records: EVENT_RECORDS, partitions: PARTITIONS, bytes: eventBytes, gzipLevel },
+    landTicks: {
+      ticksPerSecond: Math.round(EVENT_RECORDS / landSeconds),
+      msPerEvent: Number((landSeconds * 1000).toFixed(1)),
+      putRequests: landPuts,
+      bytesWritten: landBytes,
+      modeledTicksPerSecondWith20msPuts: Math.round(EVENT_RECORDS / modeledSeconds(landSeconds, landPuts, 8)),
+    },
+    baseline: {
+      ticksPerSecond: Math.round(EVENT_RECORDS / baselineSeconds),
+      msPerEvent: Number((baselineSeconds * 1000).toFixed(1)),
+      putRequests: baselinePuts,
+      bytesWritten: baselineBytes,
+      modeledTicksPerSecondWith20msPuts: Math.round(
+        EVENT_RECORDS / modeledSeconds(baselineSeconds, baselinePuts, 1),
+      ),
+    },
+    production: {
+      ticks: stream.length,
+      putRequests: productionPuts,
+      putsPerMillionTicks: Math.round((productionPuts / stream.length) * 1_000_000),
+    },
+  };
+  console.error(
+    `landTicks ${result.landTicks.ticksPerSecond} ticks/s with ${landPuts} PUTs; baseline ${result.baseline.ticksPerSecond} ticks/s with ${baselinePuts} PUTs`,
+  );
+  console.log(JSON.stringify(result));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,205 @@
+import { type Consumer, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
+import type { KafkaEventBatch, KafkaEventRecord } from '../lib/kafka-event';
+import { encodeHeaders } from '../lib/kafka-event';
+import type { PartitionOffsets } from './topic';
+
+/** The settings of a self-managed Kafka event source mapping, as serverless.yml's `kafka` event gives them. */
+export interface MappingSettings {
+  brokers: string[];
+  topic: string;
+  consumerGroupId: string;
+  batchSize: number;
+  batchingWindowMs: number;
+  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  /** Invocations of one batch before the mapping gives up and stops (AWS retries until records expire). */
+  maxAttempts: number;
+}
+
+export interface MappingStats {
+  invocations: number;
+  failedInvocations: number;
+  records: number;
+}
+
+export interface LocalEventSourceMapping {
+  stats: MappingStats;
+  /** The next offset to deliver per partition, as committed after successful invocations. */
+  committed(): PartitionOffsets;
+  /** Resolves once every partition's committed offset reaches `target`; rejects if the mapping gave up. */
+  waitFor(target: PartitionOffsets, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Builds the event Lambda delivers for some records of one partition: base64 key/value, byte-array headers. */
+export function buildKafkaEvent(params: {
+  brokers: string[];
+  topic: string;
+  partition: number;
+  messages: KafkaMessage[];
+}): KafkaEventBatch {
+  const { brokers, topic, partition, messages } = params;
+  const records: KafkaEventRecord[] = messages.map((message) => ({
+    topic,
+    partition,
+    offset: Number(message.offset),
+    timestamp: Number(message.timestamp),
+    timestampType: 'CREATE_TIME',
+    ...(message.key === null ? {} : { key: message.key.toString('base64') }),
+    value: message.value === null ? null : message.value.toString('base64'),
+    headers: encodeHeaders(
+      Object.fromEntries(
+        Object.entries(message.headers ?? {}).map(([name, value]) => [
+          name,
+          Array.isArray(value) ? value[0] : value,
+        ]),
+      ),
+    ),
+  }));
+  return {
+    eventSource: 'SelfManagedKafka',
+    bootstrapServers: brokers.join(','),
+    records: { [`${topic}-${partition}`]: records },
+  };
+}
+
+/**
+ * A local stand-in for Lambda's self-managed Kafka event source mapping. It polls the topic with a consumer
+ * group, invokes the handler with batches of at most `batchSize` records of one partition, commits the offset
+ * after the last record only when the handler succeeds, and when it throws, retries from the committed offset,
+ * with a smaller batch each time (AWS may change batch boundaries on a retry too).
+ */
+export async function startEventSourceMapping(params: {
+  settings: MappingSettings;
+  handler: (event: KafkaEventBatch) => Promise<unknown>;
+  log?: (line: string) => void;
+}): Promise<LocalEventSourceMapping> {
+  const { settings, handler, log = () => undefined } = params;
+  const kafka = new Kafka({
+    clientId: 'tickstream-local-esm',
+    brokers: settings.brokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer: Consumer = kafka.consumer({
+    groupId: settings.consumerGroupId,
+    maxWaitTimeInMs: settings.batchingWindowMs,
+    // Wait for about a full batch (ticks are ~300 bytes) or the window, like the mapping's batching window.
+    minBytes: settings.batchSize * 300,
+    maxBytesPerPartition: Math.max(1_048_576, settings.batchSize * 600),
+  });
+  const committed: PartitionOffsets = new Map();
+  const stats: MappingStats = { invocations: 0, failedInvocations: 0, records: 0 };
+  let failure: Error | undefined;
+  const waiters = new Set<() => void>();
+  const notify = () => {
+    for (const waiter of waiters) waiter();
+  };
+
+  const invoke = async (partition: number, messages: KafkaMessage[]) => {
+    stats.invocations++;
+    try {
+      await handler(
+        buildKafkaEvent({ brokers: settings.brokers, topic: settings.topic, partition, messages }),
+      );
+      return undefined;
+    } catch (error) {
+      stats.failedInvocations++;
+      return error as Error;
+    }
+  };
+
+  // Start from the group's committed offsets, as a mapping that was already running would.
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [existing] = await admin.fetchOffsets({
+      groupId: settings.consumerGroupId,
+      topics: [settings.topic],
+    });
+    for (const { partition, offset } of existing?.partitions ?? []) {
+      if (BigInt(offset) >= 0n) committed.set(partition, BigInt(offset));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+
+  await consumer.connect();
+  await consumer.subscribe({
+    topic: settings.topic,
+    fromBeginning: settings.startingPosition === 'TRIM_HORIZON',
+  });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 1,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }) => {
+      const { partition, messages } = batch;
+      let start = 0;
+      while (start < messages.length && isRunning() && !isStale() && failure === undefined) {
+        let size = Math.min(settings.batchSize, messages.length - start);
+        let attempt = 1;
+        let error = await invoke(partition, messages.slice(start, start + size));
+        while (error !== undefined && attempt < settings.maxAttempts) {
+          attempt++;
+          size = Math.max(1, Math.ceil(size / 2));
+          log(
+            `partition ${partition}: batch from offset ${messages[start]?.offset} failed (${error.message}); retry ${attempt} with ${size} records`,
+          );
+          error = await invoke(partition, messages.slice(start, start + size));
+        }
+        if (error !== undefined) {
+          failure = new Error(
+            `partition ${partition}: batch from offset ${messages[start]?.offset} failed ${attempt} times; last error: ${error.message}`,
+            { cause: error },
+          );
+          log(failure.message);
+          pause();
+          notify();
+          return;
+        }
+        const last = messages[start + size - 1] as KafkaMessage;
+        const next = BigInt(last.offset) + 1n;
+        await consumer.commitOffsets([{ topic: settings.topic, partition, offset: String(next) }]);
+        resolveOffset(last.offset);
+        committed.set(partition, next);
+        stats.records += size;
+        start += size;
+        notify();
+        await heartbeat();
+      }
+    },
+  });
+
+  return {
+    stats,
+    committed: () => new Map(committed),
+    waitFor(target, timeoutMs = 120_000) {
+      return new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (failure) {
+            cleanup();
+            reject(failure);
+            return;
+          }
+          for (const [partition, offset] of target) {
+            if (offset > 0n && (committed.get(partition) ?? -1n) < offset) return;
+          }
+          cleanup();
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`the mapping did not reach the target offsets within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    async stop() {
+      await consumer.disconnect();
+    },
+  };
+}

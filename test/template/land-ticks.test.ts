@@ -1,0 +1,87 @@
+import { describe, expect, inject, it } from 'vitest';
+import { resourceById, resourcesOfType } from '../support/template';
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+const templates = inject('templates');
+
+describe.each([
+  ['dev', 2000, 10],
+  ['prod', 10000, 60],
+])('landTicks in sls package --stage %s', (stage, batchSize, window) => {
+  const template = () => templates[stage as 'dev' | 'prod'];
+
+  it('is invoked by a self-managed Kafka mapping on the tick topic, from the start, with the stage batching', () => {
+    const mappings = resourcesOfType(template(), 'AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(1);
+    const [id, mapping] = mappings[0] ?? [];
+    expect(id).toBe('LandTicksEventSourceMappingKafkaStockticks');
+    expect(mapping?.Properties).toMatchObject({
+      FunctionName: { 'Fn::GetAtt': ['LandTicksLambdaFunction', 'Arn'] },
+      Topics: ['stock-ticks'],
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: batchSize,
+      MaximumBatchingWindowInSeconds: window,
+      SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: `tickstream-${stage}-land-ticks` },
+      SelfManagedEventSource: {
+        Endpoints: { KafkaBootstrapServers: [expect.stringMatching(/^[^\s:]+:\d+$/)] },
+      },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['LandTicksFailureQueue', 'Arn'] } } },
+    });
+    const access = mapping?.Properties.SourceAccessConfigurations as { Type: string }[];
+    expect(access.map((entry) => entry.Type).sort()).toEqual(['VPC_SECURITY_GROUP', 'VPC_SUBNET']);
+  });
+
+  it('has its own role that may only put objects under the raw and quarantine prefixes of the data bucket', () => {
+    const fn = resourceById(template(), 'LandTicksLambdaFunction');
+    expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': ['LandTicksRole', 'Arn'] });
+    expect(
+      (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.DATA_BUCKET,
+    ).toEqual({ Ref: 'DataBucket' });
+    const role = resourceById(template(), 'LandTicksRole');
+    const statements = (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+      (policy) => policy.PolicyDocument.Statement,
+    );
+    const s3Statements = statements.filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('s3:')),
+    );
+    expect(s3Statements).toEqual([
+      {
+        Sid: 'LandObjects',
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: [
+          { 'Fn::Sub': '${DataBucket.Arn}/raw/stock_ticks/*' },
+          { 'Fn::Sub': '${DataBucket.Arn}/quarantine/stock_ticks/*' },
+        ],
+      },
+    ]);
+    for (const statement of statements) {
+      expect([statement.Action].flat()).not.toContain('*');
+      expect([statement.Action].flat().every((action) => !action.endsWith(':*'))).toBe(true);
+    }
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('keeps the data bucket encrypted, private and TLS-only', () => {
+    const bucket = resourceById(template(), 'DataBucket');
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.BucketEncryption).toBeDefined();
+    const policy = resourceById(template(), 'DataBucketPolicy');
+    expect(policy.Properties.PolicyDocument).toMatchObject({
+      Statement: [
+        { Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+      ],
+    });
+  });
+});
