@@ -132,6 +132,23 @@ export function loadLanderConfig(env: Environment = process.env): LanderConfig {
   };
 }
 
+const publisherEnvironment = z.object({
+  RESULTS_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+  S3_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+});
+
+export interface PublisherConfig {
+  bucket: string;
+  s3: { region: string; endpoint: string | undefined };
+}
+
+/** Parses the publishReports function's settings. */
+export function loadPublisherConfig(env: Environment = process.env): PublisherConfig {
+  const parsed = parseEnvironment(publisherEnvironment, env);
+  return { bucket: parsed.RESULTS_BUCKET, s3: { region: parsed.AWS_REGION, endpoint: parsed.S3_ENDPOINT } };
+}
+
 /** Settings of the local stack (never deployed): an external broker to use instead of starting one. */
 export interface LocalStackConfig {
   externalBrokers: string[] | undefined;

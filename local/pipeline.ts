@@ -5,6 +5,9 @@
  * its last line one JSON object with the counts.
  */
 import { parseArgs } from 'node:util';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { parseCsv } from '../lib/csv';
+import type { RunManifest } from '../lib/publish';
 import { auditDataBucket } from './bucket-audit';
 import { firingsBetween, localSchedules } from './schedules';
 import { startLocalStack } from './stack';
@@ -68,6 +71,19 @@ async function main(): Promise<void> {
     progress(
       `s3://${stack.resources.DataBucket}: ${audit.objects} objects, ${audit.landed} ticks, ${audit.quarantined} quarantined`,
     );
+    const day = new Date(startMs).toISOString().slice(0, 10);
+    const outcome = await stack.runReports({ day });
+    if (outcome.status !== 'SUCCEEDED') throw new Error(`the reports workflow failed: ${outcome.error}`);
+    const manifest = outcome.output as RunManifest;
+    const reportRows: Record<string, number> = {};
+    for (const report of manifest.reports) {
+      reportRows[report.name] = report.rows;
+      const [bucket, ...key] = report.latest.replace('s3://', '').split('/');
+      const object = await stack.s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key.join('/') }));
+      console.log(`\n${report.name} (${report.rows} rows, ${report.latest})`);
+      console.log(formatTable(parseCsv((await object.Body?.transformToString()) ?? '').slice(0, 6)));
+    }
+    progress(`reports published: ${manifest.manifest}, dashboard ${manifest.dashboard}`);
     const newMessages = [...after].reduce(
       (sum, [partition, end]) => sum + Number(end - (before.get(partition) ?? 0n)),
       0,
@@ -87,6 +103,8 @@ async function main(): Promise<void> {
         landInvocations: invocations,
         topic: stack.topic,
         bucket: stack.resources.DataBucket,
+        reports: reportRows,
+        reportsManifest: manifest.manifest,
         window: { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString() },
         produceSeconds: Number(produceSeconds.toFixed(3)),
         landSeconds: Number(landSeconds.toFixed(3)),
@@ -96,6 +114,16 @@ async function main(): Promise<void> {
   } finally {
     await stack.stop();
   }
+}
+
+/** Rows as a fixed-width text table, the first row as its header. */
+function formatTable(rows: string[][]): string {
+  const widths = (rows[0] ?? []).map((_, column) =>
+    Math.max(...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
+  const [header = [], ...body] = rows;
+  return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...body.map(line)].join('\n');
 }
 
 main().catch((error: unknown) => {

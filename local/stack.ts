@@ -1,14 +1,18 @@
 import { join, resolve } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { Context } from 'aws-lambda';
 import { loadLocalStackConfig, provideEnvironment } from '../lib/config';
 import type { KafkaEventBatch } from '../lib/kafka-event';
+import { createLocalAthena } from './athena';
 import {
   type LocalEventSourceMapping,
   type MappingSettings,
   startEventSourceMapping,
 } from './event-source-mapping';
+import { createLocalCrawler, type LocalCatalog } from './glue-crawler';
 import { CACHE_DIR, ensureTopic, KAFKA_VERSION, startBroker } from './kafka/broker';
 import { localContext } from './lambda-context';
+import { runReportsWorkflow, type WorkflowOutcome } from './reports-workflow';
 import { LOCAL_AWS_CREDENTIALS, type LocalS3, startLocalS3 } from './s3';
 import { type ResolvedServerlessConfig, resolveServerlessConfig } from './serverless-config';
 
@@ -28,6 +32,10 @@ export interface LocalStack {
   resources: Record<string, string>;
   /** Invokes a function's real handler in this process, with the environment serverless.yml gives it. */
   invoke(functionName: string, event: unknown): Promise<unknown>;
+  /** Runs the reports state machine's ASL with the local crawler, Athena and publish step behind its tasks. */
+  runReports(input?: { day?: string }): Promise<WorkflowOutcome>;
+  /** The local Glue catalog the crawler stand-in fills. */
+  catalog: LocalCatalog;
   /** Starts the `kafka` event source mappings of serverless.yml; `wrap` can intercept each invocation. */
   startMappings(options?: {
     maxAttempts?: number;
@@ -37,6 +45,11 @@ export interface LocalStack {
     ) => (event: KafkaEventBatch) => Promise<unknown>;
   }): Promise<LocalEventSourceMapping[]>;
   stop(): Promise<void>;
+}
+
+interface ReportsConfig {
+  custom: { reports: { crawlerName: string; database: string; workGroup: string } };
+  stepFunctions: { stateMachines: { reports: { definition: unknown } } };
 }
 
 /** Replaces CloudFormation references in a function's environment with the local stack's names. */
@@ -113,7 +126,10 @@ export async function startLocalStack(
       : `using Kafka at ${brokers.join(',')}`,
   );
 
-  const resources = { DataBucket: `${config.service}-${stage}-data` };
+  const resources = {
+    DataBucket: `${config.service}-${stage}-data`,
+    ResultsBucket: `${config.service}-${stage}-results`,
+  };
   const s3 = await startLocalS3({
     storageDir: join(CACHE_DIR, 'local-s3', `stack-${runId}`),
     buckets: Object.values(resources),
@@ -170,7 +186,48 @@ export async function startLocalStack(
   };
 
   const mappings: LocalEventSourceMapping[] = [];
+  const catalog: LocalCatalog = new Map();
+  let duckdb: DuckDBInstance | undefined;
   const stack: LocalStack = {
+    catalog,
+    async runReports(input = {}) {
+      const reports = (config as unknown as ReportsConfig).custom.reports;
+      const definition = (config as unknown as ReportsConfig).stepFunctions.stateMachines.reports.definition;
+      duckdb ??= await DuckDBInstance.create(':memory:', { threads: '1' });
+      const connection = await duckdb.connect();
+      const crawler = createLocalCrawler({
+        name: reports.crawlerName,
+        database: reports.database,
+        table: 'stock_ticks',
+        bucket: resources.DataBucket,
+        prefix: 'raw/stock_ticks/',
+        s3: s3.client,
+        storageDir: s3.storageDir,
+        duckdb: connection,
+        catalog,
+      });
+      const athena = createLocalAthena({
+        duckdb: connection,
+        catalog,
+        s3: s3.client,
+        resultsBucket: resources.ResultsBucket,
+      });
+      try {
+        return await runReportsWorkflow({
+          definition,
+          input,
+          tasks: {
+            startCrawler: () => crawler.start(),
+            getCrawler: () => crawler.get(),
+            runQuery: (query) => athena.startQueryExecutionSync(query),
+            publish: (payload) => stack.invoke('publishReports', payload),
+            notify: async (message) => log(`SNS: ${message.Message}`),
+          },
+        });
+      } finally {
+        connection.closeSync();
+      }
+    },
     stage,
     brokers,
     topic,
@@ -212,6 +269,7 @@ export async function startLocalStack(
     async stop() {
       for (const mapping of mappings) await mapping.stop();
       for (const module of modules.values()) await module.close?.();
+      duckdb?.closeSync();
       await s3.stop();
       await broker?.stop();
     },

@@ -1,0 +1,78 @@
+import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+
+type Json = Parameters<StateMachine['run']>[0];
+
+/** The local stand-ins bound to the workflow's Task states, by state name. */
+export interface ReportsTasks {
+  startCrawler(input: { Name: string }): Promise<unknown>;
+  getCrawler(input: { Name: string }): Promise<unknown>;
+  runQuery(input: {
+    QueryString: string;
+    WorkGroup?: string;
+    QueryExecutionContext?: { Database?: string };
+    ExecutionParameters?: string[];
+  }): Promise<unknown>;
+  publish(payload: unknown): Promise<unknown>;
+  notify(input: { Subject?: string; Message: string }): Promise<void>;
+}
+
+export type WorkflowOutcome =
+  | { status: 'SUCCEEDED'; output: unknown; notifications: string[] }
+  | { status: 'FAILED'; error: string; notifications: string[] };
+
+/**
+ * Runs the reports state machine's ASL, exactly as deployed, with its Task states bound to local functions and
+ * its crawler poll wait shortened. A failed execution resolves as FAILED with the error it ended with.
+ */
+export async function runReportsWorkflow(params: {
+  definition: unknown;
+  tasks: ReportsTasks;
+  input?: Record<string, unknown>;
+  executionName?: string;
+  startTime?: Date;
+  pollWaitMs?: number;
+}): Promise<WorkflowOutcome> {
+  const { tasks, input = {}, pollWaitMs = 0 } = params;
+  const executionName = params.executionName ?? `local-${Date.now()}`;
+  const startTime = (params.startTime ?? new Date()).toISOString();
+  const notifications: string[] = [];
+  const machine = new StateMachine(params.definition as StateMachineDefinition, {
+    validationOptions: { checkArn: false, checkPaths: true },
+  });
+  const handlers = {
+    StartCrawler: (state: Json) => tasks.startCrawler(state as { Name: string }),
+    GetCrawler: (state: Json) => tasks.getCrawler(state as { Name: string }),
+    RunQuery: (state: Json) => tasks.runQuery(state as Parameters<ReportsTasks['runQuery']>[0]),
+    Publish: async (state: Json) => ({
+      StatusCode: 200,
+      Payload: await tasks.publish((state as { Payload: unknown }).Payload),
+    }),
+    NotifyFailure: async (state: Json) => {
+      const message = state as { Subject?: string; Message: string };
+      notifications.push(message.Message);
+      await tasks.notify(message);
+      return { MessageId: `local-${notifications.length}` };
+    },
+  } as Record<string, (state: Json) => Promise<unknown>>;
+  const execution = machine.run(input as Json, {
+    overrides: {
+      taskResourceLocalHandlers: handlers as never,
+      waitTimeOverrides: { WaitForCrawler: pollWaitMs },
+    },
+    context: {
+      Execution: {
+        Id: `arn:aws:states:us-east-1:000000000000:execution:tickstream-local-reports:${executionName}`,
+        Name: executionName,
+        Input: input as Json,
+        StartTime: startTime,
+      },
+    },
+  });
+  try {
+    const output = await execution.result;
+    return { status: 'SUCCEEDED', output, notifications };
+  } catch (error) {
+    if (error instanceof ExecutionError) return { status: 'FAILED', error: error.message, notifications };
+    throw error;
+  }
+}
