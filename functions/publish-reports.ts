@@ -12,6 +12,10 @@ const logger = createLogger('publish-reports');
 /** The reports workflow's last step: latest.csv per report, the run manifest and the dashboard. */
 export const handler = middy(async (event: unknown) => {
   const manifest = await publishReports({ input: event, s3, bucket: config.bucket });
-  logger.info('published reports', { execution: manifest.execution, day: manifest.day, reports: manifest.reports.length });
+  logger.info('published reports', {
+    execution: manifest.execution,
+    day: manifest.day,
+    reports: manifest.reports.length,
+  });
   return manifest;
 }).use(injectLambdaContext(logger));

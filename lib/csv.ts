@@ -34,7 +34,13 @@ export function parseCsv(text: string): string[][] {
 /** Renders rows as CSV the way Athena writes results: every field quoted, quotes doubled, `\n` line ends. */
 export function toCsv(rows: readonly (readonly unknown[])[]): string {
   return rows
-    .map((row) => row.map((value) => `"${value === null || value === undefined ? '' : String(value).replaceAll('"', '""')}"`).join(','))
+    .map((row) =>
+      row
+        .map(
+          (value) => `"${value === null || value === undefined ? '' : String(value).replaceAll('"', '""')}"`,
+        )
+        .join(','),
+    )
     .map((line) => `${line}\n`)
     .join('');
 }

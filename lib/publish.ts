@@ -60,7 +60,10 @@ const escapeHtml = (value: string) =>
   value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
 /** A self-contained HTML page with the first rows of every report of a run. */
-export function renderDashboard(params: { manifest: Omit<RunManifest, 'dashboard'>; tables: Map<string, string[][]> }): string {
+export function renderDashboard(params: {
+  manifest: Omit<RunManifest, 'dashboard'>;
+  tables: Map<string, string[][]>;
+}): string {
   const { manifest, tables } = params;
   const sections = manifest.reports.map((report) => {
     const [header = [], ...rows] = tables.get(report.name) ?? [];

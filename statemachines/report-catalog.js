@@ -9,4 +9,7 @@ module.exports.reports = () =>
   readdirSync(directory)
     .filter((file) => file.endsWith('.sql'))
     .sort()
-    .map((file) => ({ name: file.slice(0, -'.sql'.length), sql: readFileSync(join(directory, file), 'utf8').trim() }));
+    .map((file) => ({
+      name: file.slice(0, -'.sql'.length),
+      sql: readFileSync(join(directory, file), 'utf8').trim(),
+    }));

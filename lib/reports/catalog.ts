@@ -12,5 +12,8 @@ export function loadReports(directory = __dirname): Report[] {
   return readdirSync(directory)
     .filter((file) => file.endsWith('.sql'))
     .sort()
-    .map((file) => ({ name: file.slice(0, -'.sql'.length), sql: readFileSync(join(directory, file), 'utf8').trim() }));
+    .map((file) => ({
+      name: file.slice(0, -'.sql'.length),
+      sql: readFileSync(join(directory, file), 'utf8').trim(),
+    }));
 }

@@ -5,7 +5,7 @@ import { applyInputTransformer, scheduledEvent } from '../../local/schedules';
 import { resourceById, resourcesOfType } from '../support/template';
 
 interface RuleTarget {
-  Arn: { 'Fn::GetAtt': [string, string] };
+  Arn: { 'Fn::GetAtt'?: [string, string] };
   InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string };
 }
 
@@ -20,6 +20,7 @@ describe.each(['dev', 'prod'] as const)('sls package --stage %s', (stage) => {
       'BackfillHistoryLambdaFunction',
       'LandTicksLambdaFunction',
       'ProduceTicksLambdaFunction',
+      'PublishReportsLambdaFunction',
     ]);
     for (const [, fn] of functions) {
       expect(fn.Properties.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
@@ -29,7 +30,7 @@ describe.each(['dev', 'prod'] as const)('sls package --stage %s', (stage) => {
   it('schedules produceTicks every minute from two rules, each with its own valid symbol group', () => {
     const rules = resourcesOfType(template(), 'AWS::Events::Rule').filter(
       ([, rule]) =>
-        (rule.Properties.Targets as RuleTarget[])[0]?.Arn['Fn::GetAtt'][0] === 'ProduceTicksLambdaFunction',
+        (rule.Properties.Targets as RuleTarget[])[0]?.Arn['Fn::GetAtt']?.[0] === 'ProduceTicksLambdaFunction',
     );
     expect(rules.length).toBeGreaterThanOrEqual(2);
     const groups = rules.map(([, rule]) => {

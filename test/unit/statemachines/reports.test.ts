@@ -19,7 +19,13 @@ function tasks(overrides: Partial<ReportsTasks> & { pollsUntilReady?: number; la
     getCrawler: vi.fn(async () => {
       polls++;
       const ready = polls >= (overrides.pollsUntilReady ?? 1);
-      return { Crawler: { Name: 'c', State: ready ? 'READY' : 'RUNNING', LastCrawl: { Status: overrides.lastCrawl ?? 'SUCCEEDED' } } };
+      return {
+        Crawler: {
+          Name: 'c',
+          State: ready ? 'READY' : 'RUNNING',
+          LastCrawl: { Status: overrides.lastCrawl ?? 'SUCCEEDED' },
+        },
+      };
     }),
     runQuery: vi.fn(async (input) => ({
       QueryExecution: {
@@ -37,12 +43,21 @@ function tasks(overrides: Partial<ReportsTasks> & { pollsUntilReady?: number; la
 describe('reports workflow (statemachines/reports.asl.yml)', () => {
   it('happy path: crawls, waits for READY + SUCCEEDED, runs every report for the day, publishes', async () => {
     const t = tasks({ pollsUntilReady: 3 });
-    const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' }, executionName: 'run-1' });
+    const outcome = await runReportsWorkflow({
+      definition,
+      tasks: t,
+      input: { day: '2026-11-20' },
+      executionName: 'run-1',
+    });
     expect(outcome.status).toBe('SUCCEEDED');
     expect(t.startCrawler).toHaveBeenCalledWith({ Name: 'tickstream-dev-stock-ticks' });
     expect(t.getCrawler).toHaveBeenCalledTimes(3);
     expect(t.notify).not.toHaveBeenCalled();
-    const payload = vi.mocked(t.publish).mock.calls[0]?.[0] as { day: string; execution: string; reports: { name: string }[] };
+    const payload = vi.mocked(t.publish).mock.calls[0]?.[0] as {
+      day: string;
+      execution: string;
+      reports: { name: string }[];
+    };
     expect(payload.day).toBe('2026-11-20');
     expect(payload.execution).toBe('run-1');
     expect(payload.reports.map((report) => report.name)).toEqual(reportNames);
@@ -62,14 +77,19 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
         ExecutionParameters: ["'2026-11-20'"],
       });
     }
-    expect(new Set(calls.map((input) => input.QueryString))).toEqual(new Set(loadReports().map((report) => report.sql)));
+    expect(new Set(calls.map((input) => input.QueryString))).toEqual(
+      new Set(loadReports().map((report) => report.sql)),
+    );
   });
 
   it('crawler already running: waits for that crawl and carries on', async () => {
     const t = tasks({
       pollsUntilReady: 2,
       startCrawler: vi.fn(async () => {
-        throw new ServiceError('Glue.CrawlerRunningException', 'Crawler with name tickstream-dev-stock-ticks has already started');
+        throw new ServiceError(
+          'Glue.CrawlerRunningException',
+          'Crawler with name tickstream-dev-stock-ticks has already started',
+        );
       }),
     });
     const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
@@ -81,7 +101,10 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
   it('crawler ends FAILED: notifies and fails without running reports', async () => {
     const t = tasks({ lastCrawl: 'FAILED' });
     const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
-    expect(outcome).toMatchObject({ status: 'FAILED', error: expect.stringContaining('The reports workflow failed') });
+    expect(outcome).toMatchObject({
+      status: 'FAILED',
+      error: expect.stringContaining('The reports workflow failed'),
+    });
     expect(t.runQuery).not.toHaveBeenCalled();
     expect(outcome.notifications).toHaveLength(1);
     expect(outcome.notifications[0]).toMatch(/CrawlerFailed.*FAILED/);
@@ -100,7 +123,8 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
   it('one Athena query fails: notifies and fails, nothing is published', async () => {
     const t = tasks({
       runQuery: vi.fn(async (input) => {
-        if (input.QueryString.includes('stddev_samp')) throw new ServiceError('States.TaskFailed', 'SYNTAX_ERROR: line 3:5');
+        if (input.QueryString.includes('stddev_samp'))
+          throw new ServiceError('States.TaskFailed', 'SYNTAX_ERROR: line 3:5');
         return {
           QueryExecution: {
             QueryExecutionId: 'q',
@@ -119,7 +143,10 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
   it('a failing start of the crawler (not "already running") notifies and fails', async () => {
     const t = tasks({
       startCrawler: vi.fn(async () => {
-        throw new ServiceError('Glue.EntityNotFoundException', 'Crawler entry with name tickstream-dev-stock-ticks does not exist');
+        throw new ServiceError(
+          'Glue.EntityNotFoundException',
+          'Crawler entry with name tickstream-dev-stock-ticks does not exist',
+        );
       }),
     });
     const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
