@@ -30,6 +30,21 @@ export interface LocalEventSourceMapping {
   stop(): Promise<void>;
 }
 
+/**
+ * Retries a Kafka call while it fails with a retriable error (a fresh broker answers "not the coordinator"
+ * until its offsets topic is loaded), up to about ten seconds.
+ */
+async function retryRetriable<T>(call: () => Promise<T>, attempts = 20): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= attempts || (error as { retriable?: boolean }).retriable !== true) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 /** Builds the event Lambda delivers for some records of one partition: base64 key/value, byte-array headers. */
 export function buildKafkaEvent(params: {
   brokers: string[];
@@ -111,10 +126,9 @@ export async function startEventSourceMapping(params: {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const [existing] = await admin.fetchOffsets({
-      groupId: settings.consumerGroupId,
-      topics: [settings.topic],
-    });
+    const [existing] = await retryRetriable(() =>
+      admin.fetchOffsets({ groupId: settings.consumerGroupId, topics: [settings.topic] }),
+    );
     for (const { partition, offset } of existing?.partitions ?? []) {
       if (BigInt(offset) >= 0n) committed.set(partition, BigInt(offset));
     }

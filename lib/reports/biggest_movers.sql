@@ -1,10 +1,10 @@
 -- The 10 biggest movers of the day: percentage change from the first to the last price, largest either way.
--- Parameter 1: the day, 'YYYY-MM-DD'.
+-- Parameter 1: the day, 'YYYY-MM-DD'. Prices are cast to double: a crawler may type whole prices as bigint.
 WITH moves AS (
   SELECT
     symbol,
-    min_by(price, "timestamp") AS first_price,
-    max_by(price, "timestamp") AS last_price
+    min_by(CAST(price AS double), "timestamp") AS first_price,
+    max_by(CAST(price AS double), "timestamp") AS last_price
   FROM stock_ticks
   WHERE dt = ?
   GROUP BY symbol

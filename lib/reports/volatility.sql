@@ -1,10 +1,10 @@
 -- Volatility per symbol: the sample standard deviation of log returns between consecutive ticks.
--- Parameter 1: the day, 'YYYY-MM-DD'.
+-- Parameter 1: the day, 'YYYY-MM-DD'. Prices are cast to double: a crawler may type whole prices as bigint.
 WITH ordered AS (
   SELECT
     symbol,
-    price,
-    lag(price) OVER (PARTITION BY symbol ORDER BY "timestamp") AS previous_price
+    CAST(price AS double) AS price,
+    lag(CAST(price AS double)) OVER (PARTITION BY symbol ORDER BY "timestamp") AS previous_price
   FROM stock_ticks
   WHERE dt = ?
 )

@@ -1,8 +1,8 @@
 -- Volume-weighted average price per symbol for the day.
--- Parameter 1: the day, 'YYYY-MM-DD'.
+-- Parameter 1: the day, 'YYYY-MM-DD'. Prices are cast to double: a crawler may type whole prices as bigint.
 SELECT
   symbol,
-  round(sum(price * volume) / nullif(sum(volume), 0), 4) AS vwap,
+  round(sum(CAST(price AS double) * volume) / nullif(sum(volume), 0), 4) AS vwap,
   sum(volume) AS total_volume,
   count(*) AS ticks
 FROM stock_ticks

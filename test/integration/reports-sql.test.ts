@@ -1,0 +1,184 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../../lib/csv';
+import { landBatch } from '../../lib/landing';
+import { loadReports } from '../../lib/reports/catalog';
+import { createLocalAthena, parameterValues } from '../../local/athena';
+import { createLocalCrawler, type LocalCatalog } from '../../local/glue-crawler';
+import { type LocalS3, startLocalS3 } from '../../local/s3';
+import { kafkaEvent } from '../fixtures/kafka-events';
+import { REPORT_DAY_TICKS } from '../fixtures/report-ticks';
+
+const DATA = 'tickstream-test-data';
+const RESULTS = 'tickstream-test-results';
+let s3: LocalS3;
+let duckdb: DuckDBInstance;
+let athena: ReturnType<typeof createLocalAthena>;
+let crawler: ReturnType<typeof createLocalCrawler>;
+const catalog: LocalCatalog = new Map();
+
+beforeAll(async () => {
+  s3 = await startLocalS3({
+    storageDir: mkdtempSync(join(tmpdir(), 'reports-s3-')),
+    buckets: [DATA, RESULTS],
+    removeOnStop: true,
+  });
+  // The fixture lands through the real landing path, so the files are exactly what landTicks writes.
+  await landBatch({
+    batch: kafkaEvent(REPORT_DAY_TICKS.map((value, offset) => ({ partition: offset % 2, offset, value }))),
+    s3: s3.client,
+    bucket: DATA,
+  });
+  await s3.client.send(
+    new PutObjectCommand({
+      Bucket: DATA,
+      Key: 'quarantine/stock_ticks/dt=2026-11-20/x+0+0.json.gz',
+      Body: 'not gzip',
+    }),
+  );
+  duckdb = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const connection = await duckdb.connect();
+  crawler = createLocalCrawler({
+    name: 'crawler',
+    database: 'tickstream_test',
+    table: 'stock_ticks',
+    bucket: DATA,
+    prefix: 'raw/stock_ticks/',
+    s3: s3.client,
+    storageDir: s3.storageDir,
+    duckdb: connection,
+    catalog,
+  });
+  athena = createLocalAthena({ duckdb: connection, catalog, s3: s3.client, resultsBucket: RESULTS });
+  await crawler.start();
+});
+
+afterAll(async () => {
+  duckdb?.closeSync();
+  await s3?.stop();
+});
+
+const reports = new Map(loadReports().map((report) => [report.name, report.sql]));
+
+/** Runs a report for 2026-11-20 the way the workflow does and reads its CSV back, numbers as numbers. */
+async function run(name: string): Promise<(string | number | null)[][]> {
+  const sql = reports.get(name);
+  if (!sql) throw new Error(`no report ${name}`);
+  const result = await athena.startQueryExecutionSync({
+    QueryString: sql,
+    WorkGroup: 'tickstream-test',
+    QueryExecutionContext: { Database: 'tickstream_test' },
+    ExecutionParameters: ["'2026-11-20'"],
+  });
+  const location = result.QueryExecution.ResultConfiguration.OutputLocation;
+  expect(location).toMatch(new RegExp(`^s3://${RESULTS}/athena/[0-9a-f-]+\\.csv$`));
+  const object = await s3.client.send(
+    new GetObjectCommand({ Bucket: RESULTS, Key: location.replace(`s3://${RESULTS}/`, '') }),
+  );
+  const [, ...rows] = parseCsv((await object.Body?.transformToString()) ?? '');
+  return rows.map((row) =>
+    row.map((cell) => (cell === '' ? null : /^-?\d+(\.\d+)?(e-?\d+)?$/.test(cell) ? Number(cell) : cell)),
+  );
+}
+
+describe('local Glue crawler', () => {
+  it('catalogs one table with the tick columns and dt/hour partitions, quarantine left out', async () => {
+    const table = catalog.get('tickstream_test.stock_ticks');
+    expect(table?.partitionKeys).toEqual(['dt', 'hour']);
+    expect(table?.columns.map((column) => column.name)).toEqual([
+      'symbol',
+      'price',
+      'volume',
+      'timestamp',
+      'market_cap',
+      'pe_ratio',
+      'bid',
+      'ask',
+      'exchange',
+      'seq',
+    ]);
+    expect(table?.columns.find((column) => column.name === 'price')?.type).toBe('double');
+    expect(table?.partitions.map((p) => `${p.values.dt}/${p.values.hour}`).sort()).toEqual([
+      '2026-11-20/14',
+      '2026-11-20/15',
+      '2026-11-21/00',
+    ]);
+    expect(await crawler.get()).toEqual({
+      Crawler: {
+        Name: 'crawler',
+        State: 'READY',
+        LastCrawl: expect.objectContaining({ Status: 'SUCCEEDED' }),
+      },
+    });
+  });
+});
+
+describe('report SQL over the fixture day (hand-computed results)', () => {
+  it('top_symbols_by_avg_price: the original first query', async () => {
+    expect(await run('top_symbols_by_avg_price')).toEqual([
+      ['AAPL', 103.5, 3],
+      ['KO', 52.5, 2],
+    ]);
+  });
+
+  it('volume_by_symbol: the original second query, with the latest update', async () => {
+    expect(await run('volume_by_symbol')).toEqual([
+      ['KO', 200, '2026-11-20T15:00:00.000Z'],
+      ['AAPL', 60, '2026-11-20T14:31:00.000Z'],
+    ]);
+  });
+
+  it('vwap_daily: (100.5·10 + 110.5·20 + 99.5·30) / 60 = 103.3333', async () => {
+    expect(await run('vwap_daily')).toEqual([
+      ['AAPL', 103.3333, 60, 3],
+      ['KO', 52.5, 200, 2],
+    ]);
+  });
+
+  it('ohlc_1m: one candle per symbol and minute', async () => {
+    expect(await run('ohlc_1m')).toEqual([
+      ['AAPL', '2026-11-20T14:30', 100.5, 110.5, 100.5, 110.5, 30, 2],
+      ['AAPL', '2026-11-20T14:31', 99.5, 99.5, 99.5, 99.5, 30, 1],
+      ['KO', '2026-11-20T14:30', 50, 50, 50, 50, 100, 1],
+      ['KO', '2026-11-20T15:00', 55, 55, 55, 55, 100, 1],
+    ]);
+  });
+
+  it('latest_price: the last quote of the day, never the next day', async () => {
+    expect(await run('latest_price')).toEqual([
+      ['AAPL', 99.5, 99.49, 99.51, '2026-11-20T14:31:00.000Z'],
+      ['KO', 55, 54.99, 55.01, '2026-11-20T15:00:00.000Z'],
+    ]);
+  });
+
+  it('volatility: stddev of ln(110.5/100.5), ln(99.5/110.5) = 0.1412203; one return has none', async () => {
+    expect(await run('volatility')).toEqual([
+      ['AAPL', 2, 0.1412203],
+      ['KO', 1, null],
+    ]);
+  });
+
+  it('biggest_movers: KO +10%, AAPL -0.995%', async () => {
+    expect(await run('biggest_movers')).toEqual([
+      ['KO', 50, 55, 10],
+      ['AAPL', 100.5, 99.5, -0.995],
+    ]);
+  });
+
+  it('every report takes exactly one parameter, the day, and filters on the dt partition', () => {
+    for (const [name, sql] of reports) {
+      const withoutComments = sql.replace(/--.*$/gm, '');
+      expect(withoutComments.match(/\?/g), name).toHaveLength(1);
+      expect(withoutComments, name).toMatch(/WHERE dt = \?/);
+    }
+  });
+
+  it('rejects a malformed execution parameter', () => {
+    expect(() => parameterValues(['DROP TABLE x'])).toThrow(/is not a literal/);
+    expect(parameterValues(["'O''Hare'", '42'])).toEqual(["O'Hare", 42]);
+  });
+});

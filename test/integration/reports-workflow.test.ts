@@ -1,0 +1,66 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../../lib/csv';
+import type { RunManifest } from '../../lib/publish';
+import { loadReports } from '../../lib/reports/catalog';
+import type { LocalStack } from '../../local/stack';
+import { endOffsets } from '../../local/topic';
+import { produceMinutes, startTestStack } from '../support/local-stack';
+
+let local: LocalStack;
+beforeAll(async () => {
+  local = await startTestStack();
+});
+afterAll(async () => {
+  await local.stop();
+});
+
+async function read(url: string): Promise<string> {
+  const [bucket, ...key] = url.replace('s3://', '').split('/');
+  const object = await local.s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key.join('/') }));
+  return (await object.Body?.transformToString()) ?? '';
+}
+
+describe('producers → Kafka → landTicks → S3 → reports workflow (local crawler, DuckDB Athena, publish)', () => {
+  it('runs the deployed ASL end to end and publishes every report for the day', async () => {
+    const [mapping] = await local.startMappings();
+    const symbols = ['AAPL', 'MSFT', 'KO'];
+    const produced = await produceMinutes(local, symbols, 3);
+    await mapping?.waitFor(await endOffsets(local));
+
+    const outcome = await local.runReports({ day: '2026-11-20' });
+    expect(outcome.status).toBe('SUCCEEDED');
+    const manifest = (outcome.status === 'SUCCEEDED' ? outcome.output : undefined) as RunManifest;
+    expect(manifest.day).toBe('2026-11-20');
+    expect(manifest.reports.map((report) => report.name)).toEqual(loadReports().map((report) => report.name));
+
+    const rows = Object.fromEntries(manifest.reports.map((report) => [report.name, report.rows]));
+    expect(rows).toMatchObject({
+      top_symbols_by_avg_price: 3,
+      volume_by_symbol: 3,
+      latest_price: 3,
+      ohlc_1m: 3 * 3,
+    });
+    const volume = parseCsv(
+      await read(manifest.reports.find((r) => r.name === 'volume_by_symbol')?.latest ?? ''),
+    );
+    expect(volume[0]).toEqual(['symbol', 'total_volume', 'last_update']);
+    const ticksPerSymbol = parseCsv(
+      await read(manifest.reports.find((r) => r.name === 'vwap_daily')?.latest ?? ''),
+    )
+      .slice(1)
+      .map((row) => Number(row[3]));
+    expect(ticksPerSymbol.reduce((sum, n) => sum + n, 0)).toBe(produced);
+
+    expect(JSON.parse(await read(manifest.manifest))).toEqual(manifest);
+    expect(await read(manifest.dashboard)).toContain('<h2>biggest_movers</h2>');
+    for (const report of manifest.reports) expect(report.bytesScanned).toBeGreaterThan(0);
+  });
+
+  it('runs again on a day with no data: every report succeeds with no rows', async () => {
+    const outcome = await local.runReports({ day: '2026-01-01' });
+    expect(outcome.status).toBe('SUCCEEDED');
+    const manifest = (outcome.status === 'SUCCEEDED' ? outcome.output : undefined) as RunManifest;
+    expect(manifest.reports.every((report) => report.rows === 0)).toBe(true);
+  });
+});

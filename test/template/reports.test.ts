@@ -1,0 +1,145 @@
+import aslValidator from 'asl-validator';
+import { describe, expect, inject, it } from 'vitest';
+import { loadReports } from '../../lib/reports/catalog';
+import { type CfnTemplate, resourceById, resourcesOfType } from '../support/template';
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+const templates = inject('templates');
+
+const statementsOf = (template: CfnTemplate, roleId: string): Statement[] =>
+  (
+    resourceById(template, roleId).Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]
+  ).flatMap((policy) => policy.PolicyDocument.Statement);
+
+/** The state machine's definition, its `${…}` substitutions replaced with example ARNs. */
+function definitionOf(template: CfnTemplate): Record<string, unknown> {
+  const [text, substitutions] = (
+    resourceById(template, 'ReportsStateMachine').Properties.DefinitionString as {
+      'Fn::Sub': [string, Record<string, unknown>];
+    }
+  )['Fn::Sub'];
+  let resolved = text;
+  for (const [name, value] of Object.entries(substitutions)) {
+    const example = JSON.stringify(value).includes('AlertsTopic')
+      ? 'arn:aws:sns:us-east-1:123456789012:alerts'
+      : 'arn:aws:lambda:us-east-1:123456789012:function:publish';
+    resolved = resolved.replaceAll(`\${${name}}`, example);
+  }
+  return JSON.parse(resolved) as Record<string, unknown>;
+}
+
+describe.each([
+  ['dev', 1073741824],
+  ['prod', 10737418240],
+] as const)('reports in sls package --stage %s', (stage, cutoff) => {
+  const template = () => templates[stage];
+
+  it('has a valid ASL definition (asl-validator, ARNs and paths checked) that runs every report', () => {
+    const definition = definitionOf(template());
+    const result = aslValidator(definition, { checkArn: true, checkPaths: true });
+    expect(result.errorsText()).toBe('');
+    expect(result.isValid).toBe(true);
+    const states = definition.States as Record<string, { Result?: { name: string; sql: string }[] }>;
+    expect(states.ListReports?.Result).toEqual(loadReports());
+  });
+
+  it('crawls raw/stock_ticks only, new folders only, one table per path, logging schema changes', () => {
+    const crawler = resourceById(template(), 'TicksCrawler').Properties;
+    expect(crawler.Targets).toEqual({
+      S3Targets: [{ Path: { 'Fn::Sub': 's3://${DataBucket}/raw/stock_ticks/' }, Exclusions: ['**/_*'] }],
+    });
+    expect(crawler.RecrawlPolicy).toEqual({ RecrawlBehavior: 'CRAWL_NEW_FOLDERS_ONLY' });
+    expect(crawler.SchemaChangePolicy).toEqual({ UpdateBehavior: 'LOG', DeleteBehavior: 'LOG' });
+    expect(JSON.parse(crawler.Configuration as string)).toMatchObject({
+      Grouping: { TableGroupingPolicy: 'CombineCompatibleSchemas' },
+    });
+    expect(crawler.Schedule).toBeUndefined();
+    expect(crawler.Name).toBe(`tickstream-${stage}-stock-ticks`);
+  });
+
+  it('runs queries in an enforced engine-v3 workgroup with results under athena/ and a per-stage cutoff', () => {
+    const workgroup = resourceById(template(), 'AthenaWorkGroup').Properties;
+    expect(workgroup.Name).toBe(`tickstream-${stage}`);
+    expect(workgroup.WorkGroupConfiguration).toMatchObject({
+      EnforceWorkGroupConfiguration: true,
+      BytesScannedCutoffPerQuery: cutoff,
+      EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
+      ResultConfiguration: { OutputLocation: { 'Fn::Sub': 's3://${ResultsBucket}/athena/' } },
+    });
+  });
+
+  it('starts the workflow hourly from an EventBridge rule', () => {
+    const rules = resourcesOfType(template(), 'AWS::Events::Rule').filter(([, rule]) =>
+      JSON.stringify(rule.Properties.Targets).includes('ReportsStateMachine'),
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.[1].Properties.ScheduleExpression).toBe('rate(1 hour)');
+    expect(rules[0]?.[1].Properties.State).toBe('ENABLED');
+  });
+
+  it('gives the state machine its own role, every glue/athena/s3 statement scoped to named resources', () => {
+    expect(resourceById(template(), 'ReportsStateMachine').Properties.RoleArn).toEqual({
+      'Fn::GetAtt': ['ReportsStateMachineRole', 'Arn'],
+    });
+    const statements = statementsOf(template(), 'ReportsStateMachineRole');
+    const actions = statements.flatMap((statement) => [statement.Action].flat());
+    for (const needed of [
+      'glue:StartCrawler',
+      'glue:GetCrawler',
+      'athena:StartQueryExecution',
+      'athena:GetQueryExecution',
+      'sns:Publish',
+      'lambda:InvokeFunction',
+    ]) {
+      expect(actions).toContain(needed);
+    }
+    for (const statement of statements) {
+      expect(statement.Effect).toBe('Allow');
+      expect(JSON.stringify(statement.Resource)).not.toBe('"*"');
+      expect([statement.Resource].flat()).not.toContain('*');
+      expect([statement.Action].flat().every((action) => !action.includes('*'))).toBe(true);
+    }
+    const crawlerStatement = statements.find((statement) =>
+      [statement.Action].flat().includes('glue:StartCrawler'),
+    );
+    expect(JSON.stringify(crawlerStatement?.Resource)).toContain(`crawler/tickstream-${stage}-stock-ticks`);
+    const athenaStatement = statements.find((statement) =>
+      [statement.Action].flat().includes('athena:StartQueryExecution'),
+    );
+    expect(JSON.stringify(athenaStatement?.Resource)).toContain(`workgroup/tickstream-${stage}`);
+  });
+
+  it('lets the publish step read athena/ results and write reports/ only', () => {
+    const s3Statements = statementsOf(template(), 'PublishReportsRole').filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('s3:')),
+    );
+    expect(s3Statements.map((statement) => [statement.Action, statement.Resource])).toEqual([
+      ['s3:GetObject', { 'Fn::Sub': '${ResultsBucket.Arn}/athena/*' }],
+      ['s3:PutObject', { 'Fn::Sub': '${ResultsBucket.Arn}/reports/*' }],
+    ]);
+  });
+
+  it('keeps the results bucket encrypted, private, TLS-only, with Athena scratch expiring', () => {
+    const bucket = resourceById(template(), 'ResultsBucket').Properties;
+    expect(bucket.BucketEncryption).toBeDefined();
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.LifecycleConfiguration).toMatchObject({
+      Rules: [{ Prefix: 'athena/', ExpirationInDays: 7, Status: 'Enabled' }],
+    });
+    expect(resourceById(template(), 'ResultsBucketPolicy').Properties.PolicyDocument).toMatchObject({
+      Statement: [{ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+    });
+    expect(resourcesOfType(template(), 'AWS::SNS::Topic').map(([id]) => id)).toEqual(['AlertsTopic']);
+  });
+});

@@ -1,0 +1,134 @@
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { InvalidRequestError } from '../../../lib/produce';
+import { publishReports } from '../../../lib/publish';
+
+const s3Mock = mockClient(S3Client);
+const s3 = new S3Client({ region: 'us-east-1' });
+const BUCKET = 'tickstream-dev-results';
+const csv = {
+  'athena/q1.csv': '"symbol","avg_price","ticks"\n"AAPL","103.5","3"\n"KO","52.5","2"\n',
+  'athena/q2.csv': '"symbol","note"\n"X","line one\nline two, ""quoted"""\n',
+};
+const request = {
+  day: '2026-11-20',
+  execution: 'run-42',
+  reports: [
+    {
+      name: 'top_symbols_by_avg_price',
+      sql: 'SELECT 1',
+      query: { queryExecutionId: 'q1', outputLocation: `s3://${BUCKET}/athena/q1.csv`, bytesScanned: 2048 },
+    },
+    {
+      name: 'notes',
+      query: { queryExecutionId: 'q2', outputLocation: `s3://${BUCKET}/athena/q2.csv`, bytesScanned: 0 },
+    },
+  ],
+};
+/** The part of an SDK stream body that publishing reads. */
+const body = (text: string) => ({ transformToString: async () => text });
+
+beforeEach(() => {
+  s3Mock.reset();
+  for (const [key, text] of Object.entries(csv)) {
+    s3Mock
+      .on(GetObjectCommand, { Bucket: BUCKET, Key: key })
+      .callsFake(() => ({ Body: body(text) }) as never);
+  }
+  s3Mock.on(PutObjectCommand).resolves({});
+});
+
+describe('publishReports', () => {
+  it('copies each result to its dated object and latest.csv, and writes the manifest and dashboard', async () => {
+    const manifest = await publishReports({
+      input: request,
+      s3,
+      bucket: BUCKET,
+      now: () => new Date('2026-11-20T16:00:00Z'),
+    });
+    expect(manifest).toEqual({
+      execution: 'run-42',
+      day: '2026-11-20',
+      publishedAt: '2026-11-20T16:00:00.000Z',
+      bucket: BUCKET,
+      manifest: `s3://${BUCKET}/reports/_runs/dt=2026-11-20/run-42.json`,
+      dashboard: `s3://${BUCKET}/reports/index.html`,
+      reports: [
+        {
+          name: 'top_symbols_by_avg_price',
+          queryExecutionId: 'q1',
+          source: `s3://${BUCKET}/athena/q1.csv`,
+          object: `s3://${BUCKET}/reports/top_symbols_by_avg_price/dt=2026-11-20/run-42.csv`,
+          latest: `s3://${BUCKET}/reports/top_symbols_by_avg_price/latest.csv`,
+          rows: 2,
+          bytesScanned: 2048,
+        },
+        {
+          name: 'notes',
+          queryExecutionId: 'q2',
+          source: `s3://${BUCKET}/athena/q2.csv`,
+          object: `s3://${BUCKET}/reports/notes/dt=2026-11-20/run-42.csv`,
+          latest: `s3://${BUCKET}/reports/notes/latest.csv`,
+          // One row: the newline sits inside a quoted field.
+          rows: 1,
+          bytesScanned: 0,
+        },
+      ],
+    });
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
+      Bucket: BUCKET,
+      Key: 'reports/top_symbols_by_avg_price/latest.csv',
+      Body: csv['athena/q1.csv'],
+      ContentType: 'text/csv',
+    });
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
+      Key: 'reports/top_symbols_by_avg_price/dt=2026-11-20/run-42.csv',
+      Body: csv['athena/q1.csv'],
+    });
+    const written = (key: string) =>
+      String(
+        s3Mock.commandCalls(PutObjectCommand).find((call) => call.args[0].input.Key === key)?.args[0].input
+          .Body,
+      );
+    expect(JSON.parse(written('reports/_runs/dt=2026-11-20/run-42.json'))).toEqual(manifest);
+    const html = written('reports/index.html');
+    expect(html).toContain('<h2>top_symbols_by_avg_price</h2>');
+    expect(html).toContain('<td>AAPL</td><td>103.5</td><td>3</td>');
+    expect(html).toContain('line two, &quot;quoted&quot;');
+    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 6);
+  });
+
+  it('throws when a result cannot be read, before publishing anything for the run', async () => {
+    s3Mock
+      .on(GetObjectCommand, { Key: 'athena/q2.csv' })
+      .rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    await expect(publishReports({ input: request, s3, bucket: BUCKET })).rejects.toThrow('Access Denied');
+    const keys = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key);
+    expect(keys).not.toContain('reports/_runs/dt=2026-11-20/run-42.json');
+    expect(keys).not.toContain('reports/index.html');
+  });
+
+  it('throws when S3 rejects a write', async () => {
+    s3Mock.on(PutObjectCommand).rejects(new Error('SlowDown'));
+    await expect(publishReports({ input: request, s3, bucket: BUCKET })).rejects.toThrow('SlowDown');
+  });
+
+  it('rejects a malformed request naming the field', async () => {
+    await expect(
+      publishReports({ input: { ...request, day: '20/11/2026' }, s3, bucket: BUCKET }),
+    ).rejects.toThrow(InvalidRequestError);
+    await expect(
+      publishReports({
+        input: {
+          ...request,
+          reports: [
+            { name: 'x', query: { queryExecutionId: 'q', outputLocation: 'http://x', bytesScanned: 1 } },
+          ],
+        },
+        s3,
+        bucket: BUCKET,
+      }),
+    ).rejects.toThrow(/outputLocation: must be an s3:\/\/ URL/);
+  });
+});
