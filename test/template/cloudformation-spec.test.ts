@@ -1,0 +1,23 @@
+import { describe, expect, inject, it } from 'vitest';
+import { specProblems } from '../support/cfn-spec';
+
+const templates = inject('templates');
+
+describe.each(['dev', 'prod'] as const)(
+  'sls package --stage %s against the CloudFormation specification',
+  (stage) => {
+    it('uses only resource types and properties that exist, with values of the right kind', () => {
+      expect(specProblems(templates[stage])).toEqual([]);
+    });
+
+    it('would notice a misspelt property', () => {
+      const template = structuredClone(templates[stage]);
+      const bucket = template.Resources.DataBucket;
+      if (!bucket) throw new Error('no DataBucket');
+      bucket.Properties.BucketEncription = bucket.Properties.BucketEncryption;
+      expect(specProblems(template)).toContain(
+        'DataBucket(AWS::S3::Bucket).BucketEncription: no such property',
+      );
+    });
+  },
+);
