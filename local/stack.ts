@@ -144,10 +144,10 @@ export async function startLocalStack(
     Object.entries(config.functions).map(([name, fn]) => {
       const merged = { ...config.provider.environment, ...fn.environment } as Record<string, unknown>;
       const env = Object.fromEntries(
-        Object.entries(merged).map(([key, value]) => [
-          key,
-          resolveLocalValue(value, resources, `${name}.${key}`),
-        ]),
+        // KAFKA_BROKERS is the in-stack broker's address on AWS; locally the stack's own broker replaces it.
+        Object.entries(merged)
+          .filter(([key]) => key !== 'KAFKA_BROKERS')
+          .map(([key, value]) => [key, resolveLocalValue(value, resources, `${name}.${key}`)]),
       );
       return [
         name,

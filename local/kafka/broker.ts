@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -27,7 +27,9 @@ export function jarDirectory(version = KAFKA_VERSION): string {
 export async function ensureKafkaJars(version = KAFKA_VERSION): Promise<string> {
   const libs = jarDirectory(version);
   const marker = join(libs, '.complete');
-  if (existsSync(marker)) return libs;
+  // The marker holds the pom's hash: a changed pom fetches again.
+  const pomHash = createHash('sha256').update(readFileSync(POM)).digest('hex');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === pomHash) return libs;
   mkdirSync(libs, { recursive: true });
   await run(
     'mvn',
@@ -47,7 +49,7 @@ export async function ensureKafkaJars(version = KAFKA_VERSION): Promise<string> 
       `fetching Kafka ${version} jars with Maven failed: ${error.stdout ?? ''}${error.stderr ?? error.message}`,
     );
   });
-  writeFileSync(marker, new Date().toISOString());
+  writeFileSync(marker, pomHash);
   return libs;
 }
 

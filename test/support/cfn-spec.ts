@@ -37,9 +37,9 @@ function checkValue(value: unknown, type: SpecType, path: string, problems: stri
     case 'array':
       if (!Array.isArray(value)) problems.push(`${path}: expected a list`);
       else
-        value.forEach((item, i) =>
-          checkValue(item, (type as { element: SpecType }).element, `${path}[${i}]`, problems),
-        );
+        value.forEach((item, i) => {
+          checkValue(item, (type as { element: SpecType }).element, `${path}[${i}]`, problems);
+        });
       return;
     case 'map':
       if (typeof value !== 'object' || value === null) problems.push(`${path}: expected a map`);

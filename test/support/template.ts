@@ -16,6 +16,7 @@ export interface CfnResource {
 export interface CfnTemplate {
   Resources: Record<string, CfnResource>;
   Outputs?: Record<string, unknown>;
+  Conditions?: Record<string, unknown>;
 }
 
 /** This process's environment without AWS credentials or overrides: packaging must work with no AWS access. */
@@ -34,20 +35,54 @@ function packagingEnvironment(): NodeJS.ProcessEnv {
 }
 
 /** Runs `sls package` offline for a stage into a scratch folder and returns the CloudFormation template. */
-export async function packageTemplate(stage: string, env: Record<string, string> = {}): Promise<CfnTemplate> {
+export async function packageTemplate(
+  stage: string,
+  params: Record<string, string> = {},
+): Promise<CfnTemplate> {
   const out = mkdtempSync(join(tmpdir(), `tickstream-package-${stage}-`));
   try {
-    await run(join(ROOT, 'node_modules', '.bin', 'sls'), ['package', '--stage', stage, '--package', out], {
-      cwd: ROOT,
-      env: { ...packagingEnvironment(), ...env },
-      maxBuffer: 32 * 1024 * 1024,
-    });
-    return JSON.parse(
+    const paramArgs = Object.entries(params).map(([name, value]) => `--param=${name}=${value}`);
+    await run(
+      join(ROOT, 'node_modules', '.bin', 'sls'),
+      ['package', '--stage', stage, '--package', out, ...paramArgs],
+      {
+        cwd: ROOT,
+        env: packagingEnvironment(),
+        maxBuffer: 32 * 1024 * 1024,
+      },
+    );
+    const template = JSON.parse(
       readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
     ) as CfnTemplate;
+    for (const resource of Object.values(template.Resources)) resource.Properties ??= {};
+    return template;
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/**
+ * Evaluates the template's Conditions (Fn::Equals/And/Or/Not/Condition over the literal values serverless
+ * renders) and drops the resources whose condition is false: what CloudFormation would create.
+ */
+export function createdResources(template: CfnTemplate): CfnTemplate {
+  const conditions = template.Conditions ?? {};
+  const evaluate = (expression: unknown): boolean => {
+    const [fn, args] = Object.entries(expression as Record<string, unknown>)[0] ?? [];
+    if (fn === 'Condition') return evaluate(conditions[args as string]);
+    const list = args as unknown[];
+    if (fn === 'Fn::Equals') return JSON.stringify(list[0]) === JSON.stringify(list[1]);
+    if (fn === 'Fn::And') return list.every(evaluate);
+    if (fn === 'Fn::Or') return list.some(evaluate);
+    if (fn === 'Fn::Not') return !evaluate(list[0]);
+    throw new Error(`cannot evaluate condition ${JSON.stringify(expression)}`);
+  };
+  const resources = Object.fromEntries(
+    Object.entries(template.Resources).filter(
+      ([, resource]) => typeof resource.Condition !== 'string' || evaluate(conditions[resource.Condition]),
+    ),
+  );
+  return { ...template, Resources: resources };
 }
 
 /** The resource with a logical id; fails the test when the template lacks it. */

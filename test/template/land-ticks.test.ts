@@ -28,13 +28,14 @@ describe.each([
       BatchSize: batchSize,
       MaximumBatchingWindowInSeconds: window,
       SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: `tickstream-${stage}-land-ticks` },
-      SelfManagedEventSource: {
-        Endpoints: { KafkaBootstrapServers: [expect.stringMatching(/^[^\s:]+:\d+$/)] },
-      },
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['LandTicksFailureQueue', 'Arn'] } } },
     });
     const access = mapping?.Properties.SourceAccessConfigurations as { Type: string }[];
-    expect(access.map((entry) => entry.Type).sort()).toEqual(['VPC_SECURITY_GROUP', 'VPC_SUBNET']);
+    expect(access.map((entry) => entry.Type).sort()).toEqual([
+      'VPC_SECURITY_GROUP',
+      'VPC_SUBNET',
+      'VPC_SUBNET',
+    ]);
   });
 
   it('has its own role that may only put objects under the raw and quarantine prefixes of the data bucket', () => {

@@ -56,9 +56,16 @@ describe.each(['dev', 'prod'] as const)('sls package --stage %s', (stage) => {
 
   it('gives the producers their Kafka and simulation settings', () => {
     const fn = resourceById(template(), 'ProduceTicksLambdaFunction');
-    const variables = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(variables).toMatchObject({ KAFKA_TOPIC: 'stock-ticks', STAGE: stage });
-    expect(variables.KAFKA_BROKERS).toMatch(/^[^\s:]+:\d+/);
+    // The in-stack broker's private address, port 9092.
+    expect(variables.KAFKA_BROKERS).toEqual({
+      'Fn::If': [
+        'CreateBroker',
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['KafkaBroker', 'PrivateIp'] }, ':9092']] },
+        '',
+      ],
+    });
     expect(variables.SIMULATION_SEED).toEqual(stage === 'prod' ? 'tickstream-prod-v1' : 'tickstream-v1');
     expect(fn.Properties.Timeout).toBeGreaterThan(60);
   });
