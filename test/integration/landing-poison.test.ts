@@ -1,22 +1,16 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { simulateTicks } from '../../lib/simulator';
 import { resolveProfiles } from '../../lib/symbols';
 import { auditDataBucket, readObjects } from '../../local/bucket-audit';
-import type { LocalStack } from '../../local/stack';
 import { endOffsets } from '../../local/topic';
-import { startTestStack } from '../support/local-stack';
+import { useTestStack } from '../support/local-stack';
 
-let local: LocalStack;
-beforeAll(async () => {
-  local = await startTestStack();
-});
-afterAll(async () => {
-  await local.stop();
-});
+const stack = useTestStack();
 
 describe('Kafka → local event source mapping → landTicks → S3', () => {
   it('quarantines poison records while the partition keeps flowing', async () => {
+    const local = stack();
     const [mapping] = await local.startMappings();
     const producer = new Kafka({
       clientId: 'poison',

@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KafkaEventBatch } from '../../lib/kafka-event';
 import { auditDataBucket } from '../../local/bucket-audit';
-import type { LocalStack } from '../../local/stack';
 import { endOffsets } from '../../local/topic';
-import { produceMinutes, startTestStack } from '../support/local-stack';
+import { produceMinutes, useTestStack } from '../support/local-stack';
 
-let local: LocalStack;
-beforeAll(async () => {
-  local = await startTestStack();
-});
-afterAll(async () => {
-  await local.stop();
-});
+const stack = useTestStack();
 
 describe('Kafka → local event source mapping → landTicks → S3', () => {
   it('retries a batch that failed after writing part of its objects, with 0 lost and 0 duplicated', async () => {
+    const local = stack();
     const attempted = new Set<string>();
     let failures = 0;
     const [mapping] = await local.startMappings({

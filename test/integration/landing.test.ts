@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditDataBucket, readObjects } from '../../local/bucket-audit';
-import type { LocalStack } from '../../local/stack';
 import { endOffsets } from '../../local/topic';
-import { produceMinutes, startTestStack } from '../support/local-stack';
+import { produceMinutes, useTestStack } from '../support/local-stack';
 
-let local: LocalStack;
-beforeAll(async () => {
-  local = await startTestStack();
-});
-afterAll(async () => {
-  await local.stop();
-});
+const stack = useTestStack();
 
 describe('Kafka → local event source mapping → landTicks → S3', () => {
   it('lands every produced tick exactly once, one object per partition and hour per batch', async () => {
+    const local = stack();
     const [mapping] = await local.startMappings();
     const produced = await produceMinutes(local, ['AAPL', 'MSFT', 'KO', 'JPM', 'TSLA', 'V'], 8);
     await mapping?.waitFor(await endOffsets(local));

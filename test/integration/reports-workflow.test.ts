@@ -1,28 +1,22 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../lib/csv';
 import type { RunManifest } from '../../lib/publish';
 import { loadReports } from '../../lib/reports/catalog';
-import type { LocalStack } from '../../local/stack';
 import { endOffsets } from '../../local/topic';
-import { produceMinutes, startTestStack } from '../support/local-stack';
+import { produceMinutes, useTestStack } from '../support/local-stack';
 
-let local: LocalStack;
-beforeAll(async () => {
-  local = await startTestStack();
-});
-afterAll(async () => {
-  await local.stop();
-});
+const stack = useTestStack();
 
 async function read(url: string): Promise<string> {
   const [bucket, ...key] = url.replace('s3://', '').split('/');
-  const object = await local.s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key.join('/') }));
+  const object = await stack().s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key.join('/') }));
   return (await object.Body?.transformToString()) ?? '';
 }
 
 describe('producers → Kafka → landTicks → S3 → reports workflow (local crawler, DuckDB Athena, publish)', () => {
   it('runs the deployed ASL end to end and publishes every report for the day', async () => {
+    const local = stack();
     const [mapping] = await local.startMappings();
     const symbols = ['AAPL', 'MSFT', 'KO'];
     const produced = await produceMinutes(local, symbols, 3);
@@ -58,6 +52,7 @@ describe('producers → Kafka → landTicks → S3 → reports workflow (local c
   });
 
   it('runs again on a day with no data: every report succeeds with no rows', async () => {
+    const local = stack();
     const outcome = await local.runReports({ day: '2026-01-01' });
     expect(outcome.status).toBe('SUCCEEDED');
     const manifest = (outcome.status === 'SUCCEEDED' ? outcome.output : undefined) as RunManifest;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 
 /**
@@ -24,4 +24,19 @@ export async function produceMinutes(stack: LocalStack, symbols: string[], minut
     published += summary.published;
   }
   return published;
+}
+
+/** Starts a test stack before this file's tests and stops it after them; call the result for the stack. */
+export function useTestStack(): () => LocalStack {
+  let stack: LocalStack | undefined;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  return () => {
+    if (!stack) throw new Error('the test stack has not started');
+    return stack;
+  };
 }

@@ -96,3 +96,18 @@ export function resourceById(template: CfnTemplate, id: string): CfnResource {
 export function resourcesOfType(template: CfnTemplate, type: string): [string, CfnResource][] {
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 }
+
+/** One statement of an IAM policy document. */
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+/** Every statement of a role's inline policies. */
+export function roleStatements(role: CfnResource): PolicyStatement[] {
+  return (
+    (role.Properties.Policies as { PolicyDocument: { Statement: PolicyStatement[] } }[] | undefined) ?? []
+  ).flatMap((policy) => policy.PolicyDocument.Statement);
+}

@@ -1,17 +1,12 @@
 import { describe, expect, inject, it } from 'vitest';
 import {
-  type CfnResource,
   type CfnTemplate,
   createdResources,
   resourceById,
   resourcesOfType,
+  roleStatements,
 } from '../support/template';
 
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
 interface Rule {
   IpProtocol: string;
   FromPort?: number;
@@ -36,12 +31,6 @@ function ingressRules(template: CfnTemplate): Rule[] {
     ([, rule]) => rule.Properties as unknown as Rule,
   );
   return [...inline, ...separate];
-}
-
-function roleStatements(resource: CfnResource): Statement[] {
-  return (
-    (resource.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? []
-  ).flatMap((policy) => policy.PolicyDocument.Statement);
 }
 
 describe.each(['dev', 'prod', 'byo'] as const)(

@@ -1,12 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { resourceById, resourcesOfType } from '../support/template';
-
-interface Statement {
-  Sid?: string;
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
+import { resourceById, resourcesOfType, roleStatements } from '../support/template';
 
 const templates = inject('templates');
 
@@ -45,9 +38,7 @@ describe.each([
       (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.DATA_BUCKET,
     ).toEqual({ Ref: 'DataBucket' });
     const role = resourceById(template(), 'LandTicksRole');
-    const statements = (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
-      (policy) => policy.PolicyDocument.Statement,
-    );
+    const statements = roleStatements(role);
     const s3Statements = statements.filter((statement) =>
       [statement.Action].flat().some((action) => action.startsWith('s3:')),
     );

@@ -1,21 +1,12 @@
 import aslValidator from 'asl-validator';
 import { describe, expect, inject, it } from 'vitest';
 import { loadReports } from '../../lib/reports/catalog';
-import { type CfnTemplate, resourceById, resourcesOfType } from '../support/template';
-
-interface Statement {
-  Sid?: string;
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
+import { type CfnTemplate, resourceById, resourcesOfType, roleStatements } from '../support/template';
 
 const templates = inject('templates');
 
-const statementsOf = (template: CfnTemplate, roleId: string): Statement[] =>
-  (
-    resourceById(template, roleId).Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]
-  ).flatMap((policy) => policy.PolicyDocument.Statement);
+const statementsOf = (template: CfnTemplate, roleId: string) =>
+  roleStatements(resourceById(template, roleId));
 
 /** The state machine's definition, its `${…}` substitutions replaced with example ARNs. */
 function definitionOf(template: CfnTemplate): Record<string, unknown> {
