@@ -19,6 +19,17 @@ INSTALL_JAVA="$(printenv INSTALL_JAVA || echo 1)"
 
 log() { echo "[kafka-bootstrap] $*"; }
 
+# The NAT route or the endpoints may come up after the instance: retry what needs the network.
+retry() {
+  local attempt
+  for attempt in $(seq 1 30); do
+    if "$@"; then return 0; fi
+    log "attempt $attempt of '$*' failed; retrying in 10 s"
+    sleep 10
+  done
+  return 1
+}
+
 # The address clients are told to connect to: the instance's private IP (IMDSv2), or what the caller gives.
 advertised_host() {
   if [ -n "$(printenv ADVERTISED_HOST || true)" ]; then
@@ -32,7 +43,7 @@ advertised_host() {
 
 if [ "$INSTALL_JAVA" = "1" ]; then
   log "installing Java 17"
-  dnf install -y java-17-amazon-corretto-headless
+  retry dnf install -y java-17-amazon-corretto-headless
 fi
 
 # The log dirs live on their own encrypted EBS volume when one is attached.
@@ -49,8 +60,8 @@ if [ -n "$KAFKA_LIBS_DIR" ]; then
 else
   log "fetching Kafka $KAFKA_VERSION from $KAFKA_DISTRIBUTION_URL"
   case "$KAFKA_DISTRIBUTION_URL" in
-    s3://*) aws s3 cp "$KAFKA_DISTRIBUTION_URL" /tmp/kafka.tgz ;;
-    *) curl -sfL --retry 5 -o /tmp/kafka.tgz "$KAFKA_DISTRIBUTION_URL" ;;
+    s3://*) retry aws s3 cp "$KAFKA_DISTRIBUTION_URL" /tmp/kafka.tgz ;;
+    *) retry curl -sfL -o /tmp/kafka.tgz "$KAFKA_DISTRIBUTION_URL" ;;
   esac
   tar -xzf /tmp/kafka.tgz -C "$KAFKA_HOME" --strip-components=1
   CLASSPATH_DIR="$KAFKA_HOME/libs"
