@@ -89,12 +89,23 @@ describe.each(['dev', 'prod', 'byo'] as const)(
       }
     });
 
-    it('gives the producers no S3 access', () => {
-      const producerRole = resourceById(template(), 'IamRoleLambdaExecution');
-      const actions = roleStatements(producerRole).flatMap((statement) => [statement.Action].flat());
-      expect(actions.filter((action) => action.startsWith('s3:'))).toEqual([]);
+    it('gives every function its own role, the producers no S3 access', () => {
+      const roles = resourcesOfType(template(), 'AWS::Lambda::Function').map(([, fn]) =>
+        JSON.stringify(fn.Properties.Role),
+      );
+      expect(new Set(roles).size).toBe(roles.length);
+      expect(template().Resources.IamRoleLambdaExecution).toBeUndefined();
+      for (const roleId of ['ProduceTicksRole', 'BackfillHistoryRole']) {
+        const actions = roleStatements(resourceById(template(), roleId)).flatMap((statement) =>
+          [statement.Action].flat(),
+        );
+        expect(
+          actions.filter((action) => !action.startsWith('logs:') && !action.startsWith('ec2:')),
+          roleId,
+        ).toEqual([]);
+      }
       expect(resourceById(template(), 'ProduceTicksLambdaFunction').Properties.Role).toEqual({
-        'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'],
+        'Fn::GetAtt': ['ProduceTicksRole', 'Arn'],
       });
     });
 
