@@ -144,7 +144,8 @@ export async function startEventSourceMapping(params: {
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 1,
+    // Like the AWS mapping, partitions are processed concurrently; each one strictly in order.
+    partitionsConsumedConcurrently: 3,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }) => {
       const { partition, messages } = batch;
       let start = 0;

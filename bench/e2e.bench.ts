@@ -1,0 +1,119 @@
+/**
+ * `npm run bench:e2e`: the whole local pipeline under load. Publishes simulated ticks through the real kafkajs
+ * publisher at a target rate (default 20,000 ticks/s for 60 s) to the real local broker, while the local event
+ * source mapping invokes the real landTicks handler into the local S3; then audits the bucket for lost and
+ * duplicated ticks and reports produce→landed latency (Kafka record time to the end of the landing batch).
+ * Prints the JSON result as its last line.
+ */
+import { parseArgs } from 'node:util';
+import { createTickPublisher } from '../lib/kafka';
+import type { KafkaEventBatch } from '../lib/kafka-event';
+import { simulateTicks } from '../lib/simulator';
+import { SYMBOL_PROFILES } from '../lib/symbols';
+import { auditDataBucket } from '../local/bucket-audit';
+import { startLocalStack } from '../local/stack';
+import { endOffsets } from '../local/topic';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { rate: { type: 'string', default: '20000' }, seconds: { type: 'string', default: '60' } },
+  });
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds);
+  const profiles = [...SYMBOL_PROFILES.values()];
+  const log = (line: string) => console.error(`[e2e] ${line}`);
+
+  const stack = await startLocalStack({ stage: 'dev', batchingWindowMs: 200, log });
+  try {
+    const latencies: number[] = [];
+    const [mapping] = await stack.startMappings({
+      consumerGroupSuffix: `-e2e-${Date.now()}`,
+      wrap: (invoke) => async (event: KafkaEventBatch) => {
+        const result = await invoke(event);
+        const landedAt = Date.now();
+        for (const records of Object.values(event.records))
+          for (const record of records) latencies.push(landedAt - record.timestamp);
+        return result;
+      },
+    });
+    const publisher = createTickPublisher({
+      settings: {
+        brokers: stack.brokers,
+        topic: stack.topic,
+        clientId: 'e2e',
+        connectionTimeoutMs: 3000,
+        requestTimeoutMs: 30_000,
+        retries: 5,
+      },
+      batchSize: 5000,
+    });
+    const before = await endOffsets(stack);
+    // Simulated time starts at a fixed instant: every tick of the run is distinct (symbol, timestamp).
+    const simulatedStart = Date.parse('2026-11-20T14:30:00Z');
+    const ticksPerSymbolPerSecond = Math.ceil(rate / profiles.length);
+    let produced = 0;
+    const started = Date.now();
+    for (let second = 0; second < seconds; second++) {
+      // One simulated second of ticks, sent in ten slices to keep the rate smooth.
+      const secondStart = simulatedStart + second * 1000;
+      const ticks = simulateTicks({
+        seed: 'e2e',
+        profiles,
+        startMs: secondStart,
+        endMs: secondStart + 1000,
+        ticksPerSecond: ticksPerSymbolPerSecond,
+      });
+      const sliceSize = Math.ceil(ticks.length / 10);
+      for (let slice = 0; slice < 10; slice++) {
+        const part = ticks.slice(slice * sliceSize, (slice + 1) * sliceSize);
+        await publisher.publish({ ticks: part, source: 'bench/e2e' });
+        produced += part.length;
+        const wait = started + second * 1000 + (slice + 1) * 100 - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      if (second % 10 === 9)
+        log(`${second + 1} s: produced ${produced}, landed batches ${mapping?.stats.invocations}`);
+    }
+    const produceSeconds = (Date.now() - started) / 1000;
+    await mapping?.waitFor(await endOffsets(stack), 300_000);
+    const landSeconds = (Date.now() - started) / 1000;
+    await publisher.disconnect();
+    const messages = [...(await endOffsets(stack))].reduce(
+      (sum, [p, end]) => sum + Number(end - (before.get(p) ?? 0n)),
+      0,
+    );
+    const audit = await auditDataBucket({
+      client: stack.s3.client,
+      bucket: stack.resources.DataBucket as string,
+    });
+    latencies.sort((a, b) => a - b);
+    const result = {
+      e2e: {
+        targetTicksPerSecond: rate,
+        seconds,
+        produced,
+        messages,
+        landed: audit.landed,
+        lost: produced - audit.distinct,
+        duplicated: audit.landed - audit.distinct,
+        producedPerSecond: Math.round(produced / produceSeconds),
+        landedPerSecond: Math.round(audit.landed / landSeconds),
+        objects: audit.objects,
+        landInvocations: mapping?.stats.invocations,
+        latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) },
+      },
+    };
+    console.log(JSON.stringify(result));
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
