@@ -5,49 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { KafkaEventBatch, KafkaEventRecord } from '../lib/kafka-event';
+import type { KafkaEventBatch } from '../lib/kafka-event';
 import { landBatch, type ObjectWriter } from '../lib/landing';
 import { simulateTicks } from '../lib/simulator';
 import { SYMBOL_PROFILES } from '../lib/symbols';
 import type { Tick } from '../lib/tick';
+import { MemoryBucket, measureProductionLanding, toEvent } from './landing-model';
 
 const PARTITIONS = 3;
 const EVENT_RECORDS = 10_000;
-
-/** Stores every PUT in memory, as S3 would keep it, and counts the requests. */
-class MemoryBucket implements ObjectWriter {
-  readonly objects = new Map<string, Uint8Array | string>();
-  puts = 0;
-  async send(command: PutObjectCommand): Promise<unknown> {
-    this.puts++;
-    this.objects.set(command.input.Key as string, command.input.Body as Uint8Array | string);
-    return {};
-  }
-}
-
-/** Ticks as Lambda would deliver them: key = symbol, spread over partitions by symbol, base64 values. */
-function toEvent(ticks: Tick[], firstOffsets: number[]): KafkaEventBatch {
-  const records: Record<string, KafkaEventRecord[]> = {};
-  const symbols = [...SYMBOL_PROFILES.keys()];
-  const offsets = [...firstOffsets];
-  for (const tick of ticks) {
-    const partition = symbols.indexOf(tick.symbol) % PARTITIONS;
-    const offset = offsets[partition] ?? 0;
-    offsets[partition] = offset + 1;
-    records[`stock-ticks-${partition}`] ??= [];
-    records[`stock-ticks-${partition}`]?.push({
-      topic: 'stock-ticks',
-      partition,
-      offset,
-      timestamp: Date.parse(tick.timestamp),
-      timestampType: 'CREATE_TIME',
-      key: Buffer.from(tick.symbol).toString('base64'),
-      value: Buffer.from(JSON.stringify(tick)).toString('base64'),
-      headers: [],
-    });
-  }
-  return { eventSource: 'SelfManagedKafka', bootstrapServers: '10.0.1.5:9092', records };
-}
 
 /** The original project's consumer: every record parsed and written as its own uncompressed S3 object. */
 async function oneObjectPerRecord(batch: KafkaEventBatch, s3: ObjectWriter): Promise<void> {
@@ -102,29 +68,7 @@ async function main(): Promise<void> {
   const baselineBytes = [...baseline.objects.values()].reduce((sum, body) => sum + body.length, 0);
   const baselineSeconds = await measure(() => oneObjectPerRecord(event, new MemoryBucket()), 10);
 
-  // PUTs per million ticks at production settings: 100 ticks/s arriving (100 symbols x 1 tick/s), a 60 s
-  // batching window (6,000 records per invocation, under the 10,000 batch size), 3 partitions, for 3 hours.
-  const stream = simulateTicks({
-    seed: 'bench',
-    profiles,
-    startMs: Date.parse('2026-11-20T14:00:00Z'),
-    endMs: Date.parse('2026-11-20T17:00:00Z'),
-    ticksPerSecond: 100 / profiles.length,
-  });
-  const perWindow = 6000;
-  const offsets = [0, 0, 0];
-  let productionPuts = 0;
-  for (let start = 0; start < stream.length; start += perWindow) {
-    const window = stream.slice(start, start + perWindow);
-    const bucket = new MemoryBucket();
-    const batch = toEvent(window, offsets);
-    for (const [group, records] of Object.entries(batch.records)) {
-      const partition = Number(group.slice(group.lastIndexOf('-') + 1));
-      offsets[partition] = (offsets[partition] ?? 0) + records.length;
-    }
-    await landBatch({ batch, s3: bucket, bucket: 'bench', gzipLevel });
-    productionPuts += bucket.puts;
-  }
+  const production = await measureProductionLanding({ gzipLevel });
 
   // The stub hides S3's round trips; at a typical ~20 ms per PUT the request count dominates: landTicks sends
   // its PUTs 8 at a time, the baseline one after another.
@@ -151,9 +95,10 @@ async function main(): Promise<void> {
       ),
     },
     production: {
-      ticks: stream.length,
-      putRequests: productionPuts,
-      putsPerMillionTicks: Math.round((productionPuts / stream.length) * 1_000_000),
+      ticks: production.ticks,
+      putRequests: production.puts,
+      bytesWritten: production.bytes,
+      putsPerMillionTicks: Math.round((production.puts / production.ticks) * 1_000_000),
     },
   };
   console.error(
