@@ -71,13 +71,23 @@ async function main(): Promise<void> {
     progress(
       `s3://${stack.resources.DataBucket}: ${audit.objects} objects, ${audit.landed} ticks, ${audit.quarantined} quarantined`,
     );
-    const day = new Date(startMs).toISOString().slice(0, 10);
-    const outcome = await stack.runReports({ day });
-    if (outcome.status !== 'SUCCEEDED') throw new Error(`the reports workflow failed: ${outcome.error}`);
-    const manifest = outcome.output as RunManifest;
+    // One workflow run per UTC day the window touches (a window across midnight spans two dt partitions).
+    // Burst firings publish the minute before them, so the ticks start up to a minute before the window.
+    const days = [
+      ...new Set([startMs - 60_000, endMs - 1].map((ms) => new Date(ms).toISOString().slice(0, 10))),
+    ];
     const reportRows: Record<string, number> = {};
+    let manifest: RunManifest | undefined;
+    for (const day of days) {
+      const outcome = await stack.runReports({ day });
+      if (outcome.status !== 'SUCCEEDED')
+        throw new Error(`the reports workflow for ${day} failed: ${outcome.error}`);
+      manifest = outcome.output as RunManifest;
+      for (const report of manifest.reports)
+        reportRows[report.name] = (reportRows[report.name] ?? 0) + report.rows;
+    }
+    if (!manifest) throw new Error('no reports workflow ran');
     for (const report of manifest.reports) {
-      reportRows[report.name] = report.rows;
       const [bucket, ...key] = report.latest.replace('s3://', '').split('/');
       const object = await stack.s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key.join('/') }));
       console.log(`\n${report.name} (${report.rows} rows, ${report.latest})`);
