@@ -26,15 +26,6 @@ export function recordsOf(batch: KafkaEventBatch): KafkaEventRecord[] {
   return Object.values(batch.records ?? {}).flat();
 }
 
-/** Decodes a record header list (`[{ name: [bytes] }]`) into strings. */
-export function decodeHeaders(headers: KafkaEventRecord['headers']): Record<string, string> {
-  const decoded: Record<string, string> = {};
-  for (const header of headers ?? []) {
-    for (const [name, bytes] of Object.entries(header)) decoded[name] = Buffer.from(bytes).toString('utf8');
-  }
-  return decoded;
-}
-
 /** Encodes header strings the way Lambda delivers them: `[{ name: [bytes] }]`. */
 export function encodeHeaders(
   headers: Record<string, string | Buffer | undefined>,
