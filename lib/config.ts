@@ -98,15 +98,21 @@ export function loadProducerConfig(env: Environment = process.env): ProducerConf
   };
 }
 
+const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name');
+
+const s3Environment = {
+  // Only the local stack sets S3_ENDPOINT: an S3-compatible endpoint reached path-style.
+  S3_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+};
+
 const landerEnvironment = z.object({
-  DATA_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+  ...s3Environment,
+  DATA_BUCKET: bucketName,
   RAW_PREFIX: z.string().min(1).default('raw/stock_ticks'),
   QUARANTINE_PREFIX: z.string().min(1).default('quarantine/stock_ticks'),
   GZIP_LEVEL: z.coerce.number().int().min(1).max(9).default(6),
   S3_WRITE_CONCURRENCY: positiveInt(8, 64),
-  // Only the local stack sets these: an S3-compatible endpoint reached path-style.
-  S3_ENDPOINT: z.url().optional(),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
 });
 
 export interface LanderConfig {
@@ -132,11 +138,7 @@ export function loadLanderConfig(env: Environment = process.env): LanderConfig {
   };
 }
 
-const publisherEnvironment = z.object({
-  RESULTS_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
-  S3_ENDPOINT: z.url().optional(),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-});
+const publisherEnvironment = z.object({ ...s3Environment, RESULTS_BUCKET: bucketName });
 
 export interface PublisherConfig {
   bucket: string;
