@@ -2,6 +2,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { parseCsv } from './csv';
 import { parseRequest } from './produce';
+import { parseS3Url } from './s3';
 
 /** What the workflow's Map hands the publish step: one Athena result per report. */
 export const PublishRequestSchema = z.object({
@@ -49,12 +50,6 @@ export interface ObjectStore {
 }
 
 const PREVIEW_ROWS = 20;
-
-function splitS3Url(url: string): { bucket: string; key: string } {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
-  if (!match?.[1] || !match[2]) throw new Error(`not an s3:// URL: ${url}`);
-  return { bucket: match[1], key: match[2] };
-}
 
 const escapeHtml = (value: string) =>
   value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
@@ -105,7 +100,7 @@ export async function publishReports(params: {
   const tables = new Map<string, string[][]>();
   const reports: PublishedReport[] = [];
   for (const { name, query } of request.reports) {
-    const source = splitS3Url(query.outputLocation);
+    const source = parseS3Url(query.outputLocation);
     const object = (await s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: source.key }))) as {
       Body?: { transformToString(): Promise<string> };
     };

@@ -14,3 +14,10 @@ export function createS3Client(params: {
     ? new S3Client({ region, endpoint, forcePathStyle: true, ...(credentials ? { credentials } : {}) })
     : new S3Client({ region, ...(credentials ? { credentials } : {}) });
 }
+
+/** Splits an `s3://bucket/key` URL; throws on anything else. */
+export function parseS3Url(url: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
+  if (!match?.[1] || !match[2]) throw new Error(`not an s3:// URL: ${url}`);
+  return { bucket: match[1], key: match[2] };
+}

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { parseCsv } from '../lib/csv';
 import type { RunManifest } from '../lib/publish';
+import { parseS3Url } from '../lib/s3';
 import { auditDataBucket } from './bucket-audit';
 import { firingsBetween, localSchedules } from './schedules';
 import { startLocalStack } from './stack';
@@ -88,8 +89,8 @@ async function main(): Promise<void> {
     }
     if (!manifest) throw new Error('no reports workflow ran');
     for (const report of manifest.reports) {
-      const [bucket, ...key] = report.latest.replace('s3://', '').split('/');
-      const object = await stack.s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key.join('/') }));
+      const { bucket, key } = parseS3Url(report.latest);
+      const object = await stack.s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       console.log(`\n${report.name} (${report.rows} rows, ${report.latest})`);
       console.log(formatTable(parseCsv((await object.Body?.transformToString()) ?? '').slice(0, 6)));
     }

@@ -3,14 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../lib/csv';
 import type { RunManifest } from '../../lib/publish';
 import { loadReports } from '../../lib/reports/catalog';
+import { parseS3Url } from '../../lib/s3';
 import { endOffsets } from '../../local/topic';
 import { produceMinutes, useTestStack } from '../support/local-stack';
 
 const stack = useTestStack();
 
 async function read(url: string): Promise<string> {
-  const [bucket, ...key] = url.replace('s3://', '').split('/');
-  const object = await stack().s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key.join('/') }));
+  const { bucket, key } = parseS3Url(url);
+  const object = await stack().s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return (await object.Body?.transformToString()) ?? '';
 }
 
