@@ -1,19 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 /** A report: one Athena (Trino) query over `stock_ticks` taking one parameter, the day ('YYYY-MM-DD'). */
 export interface Report {
   name: string;
   sql: string;
 }
 
+// serverless packages the catalog into the state machine from this one CommonJS module (it can load no
+// TypeScript), so the code that lists lib/reports/*.sql lives there.
+const catalog = require('../../statemachines/report-catalog.js') as { reports: () => Report[] };
+
 /** Every report in `lib/reports/*.sql`, by name (the file name without `.sql`), sorted. */
-export function loadReports(directory = __dirname): Report[] {
-  return readdirSync(directory)
-    .filter((file) => file.endsWith('.sql'))
-    .sort()
-    .map((file) => ({
-      name: file.slice(0, -'.sql'.length),
-      sql: readFileSync(join(directory, file), 'utf8').trim(),
-    }));
+export function loadReports(): Report[] {
+  return catalog.reports();
 }
