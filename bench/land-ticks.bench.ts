@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const gzipLevel = 6;
   await landBatch({ batch: event, s3: landed, bucket: 'bench', gzipLevel });
   const landPuts = landed.puts;
-  const landBytes = [...landed.objects.values()].reduce((sum, body) => sum + body.length, 0);
+  const landBytes = landed.bytes;
   const landSeconds = await measure(
     () =>
       landBatch({ batch: event, s3: new MemoryBucket(), bucket: 'bench', gzipLevel }).then(() => undefined),
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const baseline = new MemoryBucket();
   await oneObjectPerRecord(event, baseline);
   const baselinePuts = baseline.puts;
-  const baselineBytes = [...baseline.objects.values()].reduce((sum, body) => sum + body.length, 0);
+  const baselineBytes = baseline.bytes;
   const baselineSeconds = await measure(() => oneObjectPerRecord(event, new MemoryBucket()), 10);
 
   const production = await measureProductionLanding({ gzipLevel });

@@ -17,13 +17,20 @@ export class MemoryBucket implements ObjectWriter {
     this.objects.set(command.input.Key as string, command.input.Body as Uint8Array | string);
     return {};
   }
+
+  /** Bytes stored across all objects. */
+  get bytes(): number {
+    return [...this.objects.values()].reduce((sum, body) => sum + body.length, 0);
+  }
 }
 
-/** Ticks as Lambda would deliver them: key = symbol, spread over partitions by symbol, base64 values. */
-export function toEvent(ticks: Tick[], firstOffsets: number[]): KafkaEventBatch {
+/**
+ * Ticks as Lambda would deliver them: key = symbol, spread over partitions by symbol, base64 values. Offsets
+ * start at `offsets[partition]`, which is advanced past the records, ready for the next batch.
+ */
+export function toEvent(ticks: Tick[], offsets: number[]): KafkaEventBatch {
   const records: Record<string, KafkaEventRecord[]> = {};
   const symbols = [...SYMBOL_PROFILES.keys()];
-  const offsets = [...firstOffsets];
   for (const tick of ticks) {
     const partition = symbols.indexOf(tick.symbol) % PARTITIONS;
     const offset = offsets[partition] ?? 0;
@@ -66,13 +73,9 @@ export async function measureProductionLanding(params: {
   for (let start = 0; start < stream.length; start += perWindow) {
     const bucket = new MemoryBucket();
     const batch = toEvent(stream.slice(start, start + perWindow), offsets);
-    for (const [group, records] of Object.entries(batch.records)) {
-      const partition = Number(group.slice(group.lastIndexOf('-') + 1));
-      offsets[partition] = (offsets[partition] ?? 0) + records.length;
-    }
     await landBatch({ batch, s3: bucket, bucket: 'bench', gzipLevel: params.gzipLevel });
     puts += bucket.puts;
-    bytes += [...bucket.objects.values()].reduce((sum, body) => sum + body.length, 0);
+    bytes += bucket.bytes;
   }
   return { ticks: stream.length, puts, bytes };
 }
