@@ -121,17 +121,12 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
   });
 
   it('one Athena query fails: notifies and fails, nothing is published', async () => {
+    const succeeding = tasks().runQuery;
     const t = tasks({
       runQuery: vi.fn(async (input) => {
         if (input.QueryString.includes('stddev_samp'))
           throw new ServiceError('States.TaskFailed', 'SYNTAX_ERROR: line 3:5');
-        return {
-          QueryExecution: {
-            QueryExecutionId: 'q',
-            ResultConfiguration: { OutputLocation: 's3://results/athena/q.csv' },
-            Statistics: { DataScannedInBytes: 1 },
-          },
-        };
+        return succeeding(input);
       }),
     });
     const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
