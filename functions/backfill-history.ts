@@ -7,9 +7,9 @@ import { closeAfterInvocation } from '../lib/middleware';
 import { createLogger } from '../lib/observability';
 
 const config = loadProducerConfig();
-const publisher = createTickPublisher({ settings: config.kafka, batchSize: 2000 });
-const source = simulatedHistorySource({ seed: config.simulationSeed });
 const logger = createLogger('backfill-history');
+const publisher = createTickPublisher({ settings: config.kafka, batchSize: 2000, logger });
+const source = simulatedHistorySource({ seed: config.simulationSeed });
 
 /** Publishes deterministic history for a symbol list and date range; re-runs publish the same records. */
 export const handler = middy(async (event: unknown) => {

@@ -12,7 +12,7 @@ import { createS3Client } from '../lib/s3';
 const config = loadLanderConfig();
 const s3 = createS3Client(config.s3);
 const logger = createLogger('land-ticks');
-const metrics = createMetrics('land-ticks');
+const metrics = createMetrics('land-ticks', logger);
 
 /**
  * Invoked by the self-managed Kafka event source mapping: lands the batch in S3 as partitioned gzipped NDJSON

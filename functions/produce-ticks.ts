@@ -7,8 +7,8 @@ import { createLogger } from '../lib/observability';
 import { ProduceTicksRequestSchema, parseRequest, produceMinute } from '../lib/produce';
 
 const config = loadProducerConfig();
-const publisher = createTickPublisher({ settings: config.kafka });
 const logger = createLogger('produce-ticks');
+const publisher = createTickPublisher({ settings: config.kafka, logger });
 
 /** Scheduled by EventBridge: publishes one minute of simulated ticks for a group of symbols. */
 export const handler = middy(async (event: unknown) => {

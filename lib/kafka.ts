@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Message, type Producer } from 'kafkajs';
+import { Kafka, type LogEntry, logLevel, type Message, type Producer } from 'kafkajs';
 import type { KafkaSettings } from './config';
 import { TICK_SCHEMA_VERSION, type Tick } from './tick';
 
@@ -49,15 +49,60 @@ export interface TickPublisher {
 /** The slice of a kafkajs producer the publisher uses, so tests can inject their own. */
 export type TickProducer = Pick<Producer, 'connect' | 'send' | 'disconnect'>;
 
-/** A kafkajs client with a bounded connect/retry budget taken from the settings. */
-export function createKafkaClient(settings: KafkaSettings): Kafka {
+/** The slice of a structured logger (Powertools') that kafkajs logs go to. */
+export interface KafkaLogTarget {
+  error(message: string, extra: Record<string, unknown>): void;
+  warn(message: string, extra: Record<string, unknown>): void;
+  info(message: string, extra: Record<string, unknown>): void;
+  debug(message: string, extra: Record<string, unknown>): void;
+}
+
+// kafkajs' own table of protocol errors (it has no public export of it; 2.2.4 is its final release). The
+// retriable ones are states a client waits out: a fresh broker's "coordinator is loading", a leader election.
+const { errorCodes } = require('kafkajs/src/protocol/error') as {
+  errorCodes: { message: string; retriable: boolean }[];
+};
+const RETRIABLE_MESSAGES = new Set(errorCodes.filter((code) => code.retriable).map((code) => code.message));
+
+/**
+ * Whether a kafkajs ERROR log line reports a state kafkajs retries by itself: a retriable protocol error, or a
+ * connection attempt with retries left. If the retries run out, the call fails and the caller reports it.
+ */
+export function isTransientKafkaLog(log: Record<string, unknown>): boolean {
+  const error = typeof log.error === 'string' ? log.error : '';
+  return RETRIABLE_MESSAGES.has(error) || log.retryCount !== undefined;
+}
+
+/**
+ * A kafkajs `logCreator` that sends its logs to a structured logger at their own level, except that ERROR lines
+ * for transient states (see isTransientKafkaLog) are warnings: nothing has failed yet.
+ */
+export function kafkaLogCreator(target: KafkaLogTarget) {
+  return () =>
+    ({ namespace, level, log }: LogEntry): void => {
+      const { message, timestamp: _timestamp, ...extra } = log;
+      const fields = { logger: 'kafkajs', namespace, ...extra };
+      if (level === logLevel.ERROR && !isTransientKafkaLog(extra)) target.error(message, fields);
+      else if (level <= logLevel.WARN) target.warn(message, fields);
+      else if (level === logLevel.INFO) target.info(message, fields);
+      else target.debug(message, fields);
+    };
+}
+
+/**
+ * A kafkajs client with a bounded connect/retry budget taken from the settings; its logs go to `logger` (the
+ * function's), or nowhere.
+ */
+export function createKafkaClient(settings: KafkaSettings, logger?: KafkaLogTarget): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
     connectionTimeout: settings.connectionTimeoutMs,
     requestTimeout: settings.requestTimeoutMs,
     retry: { retries: settings.retries, initialRetryTime: 200, maxRetryTime: 2000 },
-    logLevel: logLevel.ERROR,
+    ...(logger
+      ? { logLevel: logLevel.INFO, logCreator: kafkaLogCreator(logger) }
+      : { logLevel: logLevel.NOTHING }),
   });
 }
 
@@ -74,9 +119,11 @@ export function createTickPublisher(params: {
   settings: KafkaSettings;
   producer?: TickProducer;
   batchSize?: number;
+  /** Where the kafkajs client logs (the function's logger); without it, nowhere. */
+  logger?: KafkaLogTarget;
 }): TickPublisher {
   const { settings, batchSize = 500 } = params;
-  const producer = params.producer ?? createIdempotentProducer(createKafkaClient(settings));
+  const producer = params.producer ?? createIdempotentProducer(createKafkaClient(settings, params.logger));
   let connection: Promise<void> | undefined;
 
   const connect = (): Promise<void> => {

@@ -1,12 +1,42 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+
+/** Where function logs go instead of stdout: anything with a `write(line)`, such as a file stream. */
+export interface LogSink {
+  write(line: string): unknown;
+}
+
+let sink: LogSink | undefined;
+
+/**
+ * Sends the logs of every function logger to `destination` (one JSON object per line) instead of stdout, or
+ * back to stdout with `undefined`. On Lambda, stdout is the log stream and nothing calls this; the local stack
+ * does, so that function logs land in a file and the terminal stays readable.
+ */
+export function routeFunctionLogs(destination: LogSink | undefined): void {
+  sink = destination;
+}
+
+/** Powertools' logger, writing to the routed sink when there is one. */
+class FunctionLogger extends Logger {
+  protected override printLog(logLevel: number, log: LogItem): void {
+    if (sink === undefined) {
+      super.printLog(logLevel, log);
+      return;
+    }
+    sink.write(`${JSON.stringify(log.getAttributes(), this.getJsonReplacer())}\n`);
+  }
+}
 
 /** One structured JSON logger per function; `POWERTOOLS_LOG_LEVEL` sets its level. */
 export function createLogger(serviceName: string): Logger {
-  return new Logger({ serviceName });
+  return new FunctionLogger({ serviceName });
 }
 
-/** CloudWatch metrics (embedded metric format) in the `tickstream` namespace, one set per function. */
-export function createMetrics(serviceName: string): Metrics {
-  return new Metrics({ namespace: 'tickstream', serviceName });
+/**
+ * CloudWatch metrics (embedded metric format) in the `tickstream` namespace, one set per function; its own
+ * warnings (an invocation that failed before adding a metric) go to the function's logger.
+ */
+export function createMetrics(serviceName: string, logger: Logger): Metrics {
+  return new Metrics({ namespace: 'tickstream', serviceName, logger });
 }

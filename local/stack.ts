@@ -3,6 +3,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { Context } from 'aws-lambda';
 import { loadLocalStackConfig, provideEnvironment } from '../lib/config';
 import type { KafkaEventBatch } from '../lib/kafka-event';
+import { type LogSink, routeFunctionLogs } from '../lib/observability';
 import { createLocalAthena } from './athena';
 import {
   type LocalEventSourceMapping,
@@ -109,6 +110,10 @@ export async function startLocalStack(
     /** Batching window of the local mappings, overriding serverless.yml's (which is sized for AWS costs). */
     batchingWindowMs?: number;
     log?: (line: string) => void;
+    /** The functions' log level (`POWERTOOLS_LOG_LEVEL`), overriding the stage's. */
+    functionLogLevel?: string;
+    /** Where the functions' logs go instead of stdout, e.g. a file. */
+    functionLogs?: LogSink;
   } = {},
 ): Promise<LocalStack> {
   const stage = params.stage ?? 'dev';
@@ -157,6 +162,7 @@ export async function startLocalStack(
           KAFKA_BROKERS: brokers.join(','),
           S3_ENDPOINT: s3.endpoint,
           POWERTOOLS_METRICS_DISABLED: 'true',
+          ...(params.functionLogLevel ? { POWERTOOLS_LOG_LEVEL: params.functionLogLevel } : {}),
         },
       ];
     }),
@@ -167,6 +173,7 @@ export async function startLocalStack(
   await ensureTopic({ brokers, topic, partitions: params.partitions ?? 3 });
   // Handlers read their settings once, at load; this process loads each once, after this.
   for (const env of Object.values(environments)) provideEnvironment(env);
+  routeFunctionLogs(params.functionLogs);
 
   const modules = new Map<string, HandlerModule>();
   const load = async (functionName: string): Promise<Handler> => {
@@ -272,6 +279,7 @@ export async function startLocalStack(
       duckdb?.closeSync();
       await s3.stop();
       await broker?.stop();
+      routeFunctionLogs(undefined);
     },
   };
   return stack;

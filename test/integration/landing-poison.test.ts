@@ -1,9 +1,10 @@
+import { describe, expect, it } from '@jest/globals';
 import { Kafka, logLevel } from 'kafkajs';
-import { describe, expect, inject, it } from 'vitest';
 import { simulateTicks } from '../../lib/simulator';
 import { resolveProfiles } from '../../lib/symbols';
 import { auditDataBucket, readObjects } from '../../local/bucket-audit';
 import { endOffsets } from '../../local/topic';
+import { testBrokers } from '../support/env';
 import { useTestStack } from '../support/local-stack';
 
 const stack = useTestStack();
@@ -14,7 +15,7 @@ describe('Kafka → local event source mapping → landTicks → S3', () => {
     const [mapping] = await local.startMappings();
     const producer = new Kafka({
       clientId: 'poison',
-      brokers: inject('kafkaBrokers'),
+      brokers: testBrokers(),
       logLevel: logLevel.NOTHING,
     }).producer();
     await producer.connect();

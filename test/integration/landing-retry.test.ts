@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import type { KafkaEventBatch } from '../../lib/kafka-event';
 import { auditDataBucket } from '../../local/bucket-audit';
 import { endOffsets } from '../../local/topic';

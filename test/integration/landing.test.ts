@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { auditDataBucket, readObjects } from '../../local/bucket-audit';
 import { endOffsets } from '../../local/topic';
 import { produceMinutes, useTestStack } from '../support/local-stack';

@@ -1,15 +1,16 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { simulateTicks } from '../../lib/simulator';
 import { resolveProfiles } from '../../lib/symbols';
 import type { Tick } from '../../lib/tick';
 import { firingsBetween, localSchedules } from '../../local/schedules';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { endOffsets, readBetween } from '../../local/topic';
+import { testBrokers, testLogLevel } from '../support/env';
 
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ stage: 'dev', brokers: inject('kafkaBrokers') });
+  stack = await startLocalStack({ stage: 'dev', brokers: testBrokers(), functionLogLevel: testLogLevel() });
 });
 afterAll(async () => {
   await stack.stop();

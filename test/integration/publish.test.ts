@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import type { KafkaSettings } from '../../lib/config';
 import { createTickPublisher, KafkaUnavailableError, type TickPublisher } from '../../lib/kafka';
 import { simulateTicks } from '../../lib/simulator';
@@ -7,8 +7,9 @@ import { resolveProfiles } from '../../lib/symbols';
 import type { Tick } from '../../lib/tick';
 import { ensureTopic, freePort } from '../../local/kafka/broker';
 import { endOffsets, readBetween } from '../../local/topic';
+import { testBrokers } from '../support/env';
 
-const brokers = inject('kafkaBrokers');
+const brokers = testBrokers();
 const settings = (topic: string): KafkaSettings => ({
   brokers,
   topic,

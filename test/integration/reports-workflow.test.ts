@@ -1,5 +1,5 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { parseCsv } from '../../lib/csv';
 import type { RunManifest } from '../../lib/publish';
 import { loadReports } from '../../lib/reports/catalog';

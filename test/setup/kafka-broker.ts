@@ -1,23 +1,21 @@
-import 'vitest';
-import type { TestProject } from 'vitest/node';
 import { loadLocalStackConfig } from '../../lib/config';
-import { ensureTopic, startBroker } from '../../local/kafka/broker';
+import { ensureTopic, type RunningBroker, startBroker } from '../../local/kafka/broker';
+import { TEST_BROKERS_VARIABLE } from '../support/env';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    kafkaBrokers: string[];
-  }
+declare global {
+  // Kept from the set-up to the teardown, which jest runs in the same parent process.
+  var tickstreamTestBroker: RunningBroker | undefined;
 }
 
 /** Starts one real local broker for the integration tests, unless KAFKA_BROKERS points at one. */
-export default async function setup(project: TestProject) {
+export default async function setup(): Promise<void> {
   const { externalBrokers } = loadLocalStackConfig();
   if (externalBrokers) {
-    project.provide('kafkaBrokers', externalBrokers);
+    process.env[TEST_BROKERS_VARIABLE] = externalBrokers.join(',');
     return;
   }
   const broker = await startBroker({ removeOnStop: true });
   await ensureTopic({ brokers: broker.brokers, topic: 'warm-up', partitions: 1 });
-  project.provide('kafkaBrokers', broker.brokers);
-  return () => broker.stop();
+  globalThis.tickstreamTestBroker = broker;
+  process.env[TEST_BROKERS_VARIABLE] = broker.brokers.join(',');
 }

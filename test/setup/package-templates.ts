@@ -1,22 +1,28 @@
-import 'vitest';
-import type { TestProject } from 'vitest/node';
-import { type CfnTemplate, packageTemplate } from '../support/template';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { TEST_TEMPLATES_VARIABLE } from '../support/env';
+import { packageTemplate } from '../support/template';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    templates: Record<'dev' | 'prod' | 'byo', CfnTemplate>;
+/**
+ * Packages each stage once for every template test (one at a time: serverless-esbuild shares a build folder)
+ * and leaves the templates as JSON files for the test files to read.
+ */
+export default async function setup(): Promise<void> {
+  const dir = resolve(__dirname, '..', '..', '.cache', 'test-templates');
+  mkdirSync(dir, { recursive: true });
+  const variants = {
+    dev: () => packageTemplate('dev'),
+    prod: () => packageTemplate('prod'),
+    // Bring your own broker: no EC2 host, no VPC; the functions and the mapping use the given network.
+    byo: () =>
+      packageTemplate('dev', {
+        kafkaBootstrapServers: '10.9.0.10:9092,10.9.1.10:9092',
+        kafkaSubnetIds: 'subnet-0aaa1111bbbb2222c,subnet-0ccc3333dddd4444e',
+        kafkaSecurityGroupId: 'sg-0fff5555aaaa6666b',
+      }),
+  };
+  for (const [name, build] of Object.entries(variants)) {
+    writeFileSync(join(dir, `${name}.json`), JSON.stringify(await build()));
   }
-}
-
-/** Packages each stage once for every template test (one at a time: serverless-esbuild shares a build folder). */
-export default async function setup(project: TestProject) {
-  const dev = await packageTemplate('dev');
-  const prod = await packageTemplate('prod');
-  // Bring your own broker: no EC2 host, no VPC; the functions and the mapping use the given network.
-  const byo = await packageTemplate('dev', {
-    kafkaBootstrapServers: '10.9.0.10:9092,10.9.1.10:9092',
-    kafkaSubnetIds: 'subnet-0aaa1111bbbb2222c,subnet-0ccc3333dddd4444e',
-    kafkaSecurityGroupId: 'sg-0fff5555aaaa6666b',
-  });
-  project.provide('templates', { dev, prod, byo });
+  process.env[TEST_TEMPLATES_VARIABLE] = dir;
 }

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll } from '@jest/globals';
 import { type LocalStack, startLocalStack } from '../../local/stack';
+import { testBrokers, testLogLevel } from './env';
 
 /**
  * A local stack on the shared test broker with a topic of its own. Handlers read their settings once per
- * module load, and vitest loads modules once per file: so one stack per test file.
+ * module load, and jest loads modules once per file: so one stack per test file.
  */
 export function startTestStack(): Promise<LocalStack> {
   return startLocalStack({
     stage: 'dev',
-    brokers: inject('kafkaBrokers'),
+    brokers: testBrokers(),
+    functionLogLevel: testLogLevel(),
     topic: `ticks-${randomUUID()}`,
     batchingWindowMs: 200,
   });

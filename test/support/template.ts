@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { TEST_TEMPLATES_VARIABLE } from './env';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..', '..');
@@ -110,4 +111,12 @@ export function roleStatements(role: CfnResource): PolicyStatement[] {
   return (
     (role.Properties.Policies as { PolicyDocument: { Statement: PolicyStatement[] } }[] | undefined) ?? []
   ).flatMap((policy) => policy.PolicyDocument.Statement);
+}
+
+/** The packaged templates the template set-up left: `dev`, `prod` and `byo` (bring your own broker). */
+export function packagedTemplates(): Record<'dev' | 'prod' | 'byo', CfnTemplate> {
+  const dir = process.env[TEST_TEMPLATES_VARIABLE];
+  if (!dir) throw new Error(`${TEST_TEMPLATES_VARIABLE} is not set: run template tests through jest`);
+  const read = (name: string) => JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as CfnTemplate;
+  return { dev: read('dev'), prod: read('prod'), byo: read('byo') };
 }

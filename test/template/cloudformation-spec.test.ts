@@ -1,7 +1,8 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { specProblems } from '../support/cfn-spec';
+import { packagedTemplates } from '../support/template';
 
-const templates = inject('templates');
+const templates = packagedTemplates();
 
 describe.each(['dev', 'prod'] as const)(
   'sls package --stage %s against the CloudFormation specification',

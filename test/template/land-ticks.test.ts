@@ -1,7 +1,7 @@
-import { describe, expect, inject, it } from 'vitest';
-import { resourceById, resourcesOfType, roleStatements } from '../support/template';
+import { describe, expect, it } from '@jest/globals';
+import { packagedTemplates, resourceById, resourcesOfType, roleStatements } from '../support/template';
 
-const templates = inject('templates');
+const templates = packagedTemplates();
 
 describe.each([
   ['dev', 2000, 10],

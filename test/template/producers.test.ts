@@ -1,15 +1,15 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { ProduceTicksRequestSchema } from '../../lib/produce';
 import { resolveProfiles } from '../../lib/symbols';
 import { applyInputTransformer, scheduledEvent } from '../../local/schedules';
-import { resourceById, resourcesOfType } from '../support/template';
+import { packagedTemplates, resourceById, resourcesOfType } from '../support/template';
 
 interface RuleTarget {
   Arn: { 'Fn::GetAtt'?: [string, string] };
   InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string };
 }
 
-const templates = inject('templates');
+const templates = packagedTemplates();
 
 describe.each(['dev', 'prod'] as const)('sls package --stage %s', (stage) => {
   const template = () => templates[stage as 'dev' | 'prod'];

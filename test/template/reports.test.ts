@@ -1,9 +1,15 @@
+import { describe, expect, it } from '@jest/globals';
 import aslValidator from 'asl-validator';
-import { describe, expect, inject, it } from 'vitest';
 import { loadReports } from '../../lib/reports/catalog';
-import { type CfnTemplate, resourceById, resourcesOfType, roleStatements } from '../support/template';
+import {
+  type CfnTemplate,
+  packagedTemplates,
+  resourceById,
+  resourcesOfType,
+  roleStatements,
+} from '../support/template';
 
-const templates = inject('templates');
+const templates = packagedTemplates();
 
 const statementsOf = (template: CfnTemplate, roleId: string) =>
   roleStatements(resourceById(template, roleId));

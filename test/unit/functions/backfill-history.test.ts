@@ -1,16 +1,17 @@
+import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import type { ProducerRecord } from 'kafkajs';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { stubEnv, testLogLevel } from '../../support/env';
 
-const kafka = vi.hoisted(() => ({ sends: [] as ProducerRecord[] }));
-vi.mock('kafkajs', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('kafkajs')>();
+const mockKafka = { sends: [] as ProducerRecord[] };
+jest.mock('kafkajs', () => {
+  const actual = jest.requireActual<typeof import('kafkajs')>('kafkajs');
   class FakeKafka {
     producer() {
       return {
         connect: async () => undefined,
         send: async (record: ProducerRecord) => {
-          kafka.sends.push(record);
+          mockKafka.sends.push(record);
           return [];
         },
         disconnect: async () => undefined,
@@ -28,11 +29,11 @@ const context = {
 
 describe('backfillHistory handler', () => {
   beforeEach(() => {
-    kafka.sends.length = 0;
-    vi.stubEnv('KAFKA_BROKERS', '10.0.1.5:9092');
-    vi.stubEnv('KAFKA_TOPIC', 'stock-ticks');
-    vi.stubEnv('SIMULATION_SEED', 'unit');
-    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+    mockKafka.sends.length = 0;
+    stubEnv('KAFKA_BROKERS', '10.0.1.5:9092');
+    stubEnv('KAFKA_TOPIC', 'stock-ticks');
+    stubEnv('SIMULATION_SEED', 'unit');
+    stubEnv('POWERTOOLS_LOG_LEVEL', testLogLevel());
   });
 
   it('publishes the requested range and returns its summary', async () => {
@@ -46,7 +47,7 @@ describe('backfillHistory handler', () => {
       source: 'simulated',
       lastTimestamp: '2025-03-03T23:55:00.000Z',
     });
-    expect(kafka.sends.flatMap((send) => send.messages)).toHaveLength(288);
+    expect(mockKafka.sends.flatMap((send) => send.messages)).toHaveLength(288);
   });
 
   it('rejects a reversed range and publishes nothing', async () => {
@@ -54,6 +55,6 @@ describe('backfillHistory handler', () => {
     await expect(
       handler({ symbols: ['AAPL'], from: '2025-03-04', to: '2025-03-03' }, context),
     ).rejects.toThrow('invalid backfillHistory request: to: from must be before to');
-    expect(kafka.sends).toHaveLength(0);
+    expect(mockKafka.sends).toHaveLength(0);
   });
 });

@@ -1,11 +1,10 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { describe, expect, it, jest } from '@jest/globals';
 import type { Context, SelfManagedKafkaEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { kafkaEvent } from '../../fixtures/kafka-events';
 import { sampleTick } from '../../fixtures/ticks';
+import { restoreStubbedEnv, stubEnv, testLogLevel } from '../../support/env';
 
-const s3Mock = mockClient(S3Client);
 const context = {
   functionName: 'landTicks',
   awsRequestId: 'req-3',
@@ -16,27 +15,36 @@ const event = kafkaEvent([
   { partition: 0, offset: 11, value: '{not json' },
 ]) as unknown as SelfManagedKafkaEvent;
 
-async function loadHandler(env: Record<string, string>) {
-  vi.resetModules();
-  vi.unstubAllEnvs();
+type S3Module = typeof import('@aws-sdk/client-s3');
+
+/**
+ * Loads the handler afresh with an environment (it reads its settings at load). jest.resetModules gives the
+ * handler a new copy of the S3 SDK too, so the mock is put on that copy's client, not on one imported above.
+ */
+async function loadHandler(
+  env: Record<string, string>,
+  configure?: (s3: AwsClientStub<InstanceType<S3Module['S3Client']>>, sdk: S3Module) => void,
+) {
+  jest.resetModules();
+  restoreStubbedEnv();
   for (const [name, value] of Object.entries({
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_LOG_LEVEL: testLogLevel(),
     POWERTOOLS_METRICS_DISABLED: 'true',
     ...env,
   })) {
-    vi.stubEnv(name, value);
+    stubEnv(name, value);
   }
-  return (await import('../../../functions/land-ticks')).handler;
+  const sdk = await import('@aws-sdk/client-s3');
+  const s3Mock = mockClient(sdk.S3Client);
+  s3Mock.on(sdk.PutObjectCommand).resolves({});
+  configure?.(s3Mock, sdk);
+  const { handler } = await import('../../../functions/land-ticks');
+  return { handler, s3Mock, PutObjectCommand: sdk.PutObjectCommand };
 }
 
 describe('landTicks handler', () => {
-  beforeEach(() => {
-    s3Mock.reset();
-    s3Mock.on(PutObjectCommand).resolves({});
-  });
-
   it('lands the batch in the configured bucket and returns its counts', async () => {
-    const handler = await loadHandler({ DATA_BUCKET: 'tickstream-dev-data' });
+    const { handler, s3Mock, PutObjectCommand } = await loadHandler({ DATA_BUCKET: 'tickstream-dev-data' });
     const summary = await handler(event, context);
     expect(summary).toMatchObject({
       records: 2,
@@ -57,10 +65,11 @@ describe('landTicks handler', () => {
   });
 
   it('throws when S3 rejects a write, so the event source mapping retries the batch', async () => {
-    s3Mock
-      .on(PutObjectCommand)
-      .rejects(Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' }));
-    const handler = await loadHandler({ DATA_BUCKET: 'tickstream-dev-data' });
+    const { handler } = await loadHandler({ DATA_BUCKET: 'tickstream-dev-data' }, (s3Mock, sdk) =>
+      s3Mock
+        .on(sdk.PutObjectCommand)
+        .rejects(Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' })),
+    );
     await expect(handler(event, context)).rejects.toThrow(
       /failed to write 2 of 2 objects to s3:\/\/tickstream-dev-data/,
     );

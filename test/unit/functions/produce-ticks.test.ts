@@ -1,31 +1,32 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import type { ProducerRecord } from 'kafkajs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { restoreStubbedEnv, stubEnv, testLogLevel } from '../../support/env';
 
 // The handler builds its kafkajs producer at module load; this stands in for the broker.
-const kafka = vi.hoisted(() => ({
+const mockKafka = {
   sends: [] as ProducerRecord[],
   connects: 0,
   disconnects: 0,
   options: [] as unknown[],
-}));
-vi.mock('kafkajs', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('kafkajs')>();
+};
+jest.mock('kafkajs', () => {
+  const actual = jest.requireActual<typeof import('kafkajs')>('kafkajs');
   class FakeKafka {
     constructor(options: unknown) {
-      kafka.options.push(options);
+      mockKafka.options.push(options);
     }
     producer() {
       return {
         connect: async () => {
-          kafka.connects++;
+          mockKafka.connects++;
         },
         send: async (record: ProducerRecord) => {
-          kafka.sends.push(record);
+          mockKafka.sends.push(record);
           return [];
         },
         disconnect: async () => {
-          kafka.disconnects++;
+          mockKafka.disconnects++;
         },
       };
     }
@@ -42,23 +43,23 @@ const environment = {
   KAFKA_BROKERS: '10.0.1.5:9092',
   KAFKA_TOPIC: 'stock-ticks',
   SIMULATION_SEED: 'unit',
-  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_LOG_LEVEL: testLogLevel(),
 };
 
 describe('produceTicks handler', () => {
   beforeEach(() => {
-    vi.resetModules();
-    kafka.sends.length = 0;
-    kafka.connects = 0;
-    kafka.disconnects = 0;
-    kafka.options.length = 0;
+    jest.resetModules();
+    mockKafka.sends.length = 0;
+    mockKafka.connects = 0;
+    mockKafka.disconnects = 0;
+    mockKafka.options.length = 0;
   });
   afterEach(() => {
-    vi.unstubAllEnvs();
+    restoreStubbedEnv();
   });
 
   async function loadHandler(env: Record<string, string>) {
-    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    for (const [name, value] of Object.entries(env)) stubEnv(name, value);
     return (await import('../../../functions/produce-ticks')).handler;
   }
 
@@ -79,10 +80,10 @@ describe('produceTicks handler', () => {
       topic: 'stock-ticks',
       firstTimestamp: '2026-11-20T15:00:00.000Z',
     });
-    expect(kafka.sends.flatMap((send) => send.messages)).toHaveLength(120);
-    expect(kafka.options[0]).toMatchObject({ brokers: ['10.0.1.5:9092'], retry: { retries: 3 } });
+    expect(mockKafka.sends.flatMap((send) => send.messages)).toHaveLength(120);
+    expect(mockKafka.options[0]).toMatchObject({ brokers: ['10.0.1.5:9092'], retry: { retries: 3 } });
     // On Lambda the connection is kept warm for the next invocation.
-    expect(kafka.disconnects).toBe(0);
+    expect(mockKafka.disconnects).toBe(0);
   });
 
   it('rejects an invalid event with a clear error and publishes nothing', async () => {
@@ -90,18 +91,18 @@ describe('produceTicks handler', () => {
     await expect(handler({ symbols: [], colour: 'red' }, context)).rejects.toThrow(
       /invalid produceTicks request: .*symbols must list at least one symbol/,
     );
-    expect(kafka.connects).toBe(0);
-    expect(kafka.sends).toHaveLength(0);
+    expect(mockKafka.connects).toBe(0);
+    expect(mockKafka.sends).toHaveLength(0);
   });
 
   it('closes the connection after each invocation under sls invoke local', async () => {
     const handler = await loadHandler({ ...environment, IS_LOCAL: 'true' });
     await handler({ symbols: ['AAPL'], time: '2026-11-20T15:01:00Z' }, context);
-    expect(kafka.disconnects).toBe(1);
+    expect(mockKafka.disconnects).toBe(1);
   });
 
   it('fails at start-up naming a missing setting', async () => {
-    vi.stubEnv('KAFKA_BROKERS', '');
+    stubEnv('KAFKA_BROKERS', '');
     await expect(loadHandler({ KAFKA_TOPIC: 'stock-ticks', SIMULATION_SEED: 'unit' })).rejects.toThrow(
       'invalid configuration: KAFKA_BROKERS is required but not set',
     );

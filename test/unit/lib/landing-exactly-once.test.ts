@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { PutObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import { landBatch, type ObjectWriter } from '../../../lib/landing';
 import { tickAt } from '../../../lib/simulator';
 import { SYMBOL_PROFILES, type SymbolProfile } from '../../../lib/symbols';

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
 import { classifyRecord, LandingWriteError, landBatch, planLanding } from '../../../lib/landing';
 import { tickAt } from '../../../lib/simulator';
 import { SYMBOL_PROFILES, type SymbolProfile } from '../../../lib/symbols';
@@ -146,15 +146,17 @@ describe('landBatch', () => {
     expect(quarantine).toHaveLength(bad.length);
     bad.forEach(([name, value, reason], i) => {
       const entry = quarantine[i];
-      expect(entry, name).toMatchObject({
+      expect({ name, ...entry }).toMatchObject({
+        name,
         topic: 'stock-ticks',
         partition: 0,
         offset: 100 + i,
         timestamp: recordTime,
         key: 'BAD',
       });
-      expect(entry.reason, name).toMatch(reason);
-      if (typeof value === 'string' && name !== 'oversized') expect(entry.value, name).toBe(value);
+      expect({ name, reason: entry.reason }).toEqual({ name, reason: expect.stringMatching(reason) });
+      if (typeof value === 'string' && name !== 'oversized')
+        expect({ name, value: entry.value }).toEqual({ name, value });
     });
     expect(quarantine[7]).toMatchObject({
       valueEncoding: 'base64',

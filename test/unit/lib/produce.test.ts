@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, jest } from '@jest/globals';
 import { createTickPublisher } from '../../../lib/kafka';
 import {
   InvalidRequestError,
@@ -109,7 +109,7 @@ describe('produceMinute', () => {
   it('paces ticks in real time: one send per instant, waiting until each instant comes', async () => {
     const { publisher, calls } = setup();
     let clock = Date.parse('2026-11-20T15:01:00.000Z');
-    const sleep = vi.fn(async (ms: number) => {
+    const sleep = jest.fn(async (ms: number) => {
       clock += ms;
     });
     const summary = await produceMinute({

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { assertTick, validateTick } from '../../../lib/tick';
 import { sampleTick } from '../../fixtures/ticks';
 

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { loadReports } from '../../../lib/reports/catalog';
 import { ServiceError } from '../../../local/glue-crawler';
 import { type ReportsTasks, runReportsWorkflow } from '../../../local/reports-workflow';
@@ -15,8 +15,8 @@ const reportNames = loadReports().map((report) => report.name);
 function tasks(overrides: Partial<ReportsTasks> & { pollsUntilReady?: number; lastCrawl?: string } = {}) {
   let polls = 0;
   const base: ReportsTasks = {
-    startCrawler: vi.fn(async () => ({})),
-    getCrawler: vi.fn(async () => {
+    startCrawler: jest.fn(async () => ({})),
+    getCrawler: jest.fn(async () => {
       polls++;
       const ready = polls >= (overrides.pollsUntilReady ?? 1);
       return {
@@ -27,15 +27,15 @@ function tasks(overrides: Partial<ReportsTasks> & { pollsUntilReady?: number; la
         },
       };
     }),
-    runQuery: vi.fn(async (input) => ({
+    runQuery: jest.fn<ReportsTasks['runQuery']>(async (input) => ({
       QueryExecution: {
         QueryExecutionId: `q-${input.QueryString.length}`,
         ResultConfiguration: { OutputLocation: `s3://results/athena/q-${input.QueryString.length}.csv` },
         Statistics: { DataScannedInBytes: 1024 },
       },
     })),
-    publish: vi.fn(async (payload) => ({ published: payload })),
-    notify: vi.fn(async () => undefined),
+    publish: jest.fn(async (payload) => ({ published: payload })),
+    notify: jest.fn(async () => undefined),
   };
   return { ...base, ...overrides };
 }
@@ -53,7 +53,7 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
     expect(t.startCrawler).toHaveBeenCalledWith({ Name: 'tickstream-dev-stock-ticks' });
     expect(t.getCrawler).toHaveBeenCalledTimes(3);
     expect(t.notify).not.toHaveBeenCalled();
-    const payload = vi.mocked(t.publish).mock.calls[0]?.[0] as {
+    const payload = jest.mocked(t.publish).mock.calls[0]?.[0] as {
       day: string;
       execution: string;
       reports: { name: string }[];
@@ -67,7 +67,7 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
   it('the Map runs every report in the workgroup and database, with the day as a quoted parameter', async () => {
     const t = tasks();
     await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
-    const calls = vi.mocked(t.runQuery).mock.calls.map(([input]) => input);
+    const calls = jest.mocked(t.runQuery).mock.calls.map(([input]) => input);
     expect(calls).toHaveLength(reportNames.length);
     expect(reportNames.length).toBeGreaterThanOrEqual(7);
     for (const input of calls) {
@@ -85,7 +85,7 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
   it('crawler already running: waits for that crawl and carries on', async () => {
     const t = tasks({
       pollsUntilReady: 2,
-      startCrawler: vi.fn(async () => {
+      startCrawler: jest.fn(async () => {
         throw new ServiceError(
           'Glue.CrawlerRunningException',
           'Crawler with name tickstream-dev-stock-ticks has already started',
@@ -123,7 +123,7 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
   it('one Athena query fails: notifies and fails, nothing is published', async () => {
     const succeeding = tasks().runQuery;
     const t = tasks({
-      runQuery: vi.fn(async (input) => {
+      runQuery: jest.fn<ReportsTasks['runQuery']>(async (input) => {
         if (input.QueryString.includes('stddev_samp'))
           throw new ServiceError('States.TaskFailed', 'SYNTAX_ERROR: line 3:5');
         return succeeding(input);
@@ -137,7 +137,7 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
 
   it('a failing start of the crawler (not "already running") notifies and fails', async () => {
     const t = tasks({
-      startCrawler: vi.fn(async () => {
+      startCrawler: jest.fn(async () => {
         throw new ServiceError(
           'Glue.EntityNotFoundException',
           'Crawler entry with name tickstream-dev-stock-ticks does not exist',
@@ -153,7 +153,7 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
   it('reports on the day the execution starts when none is given', async () => {
     const t = tasks();
     await runReportsWorkflow({ definition, tasks: t });
-    const payload = vi.mocked(t.publish).mock.calls[0]?.[0] as { day: string };
+    const payload = jest.mocked(t.publish).mock.calls[0]?.[0] as { day: string };
     expect(payload.day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 });

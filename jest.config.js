@@ -1,0 +1,59 @@
+// @ts-check
+/**
+ * Jest, three projects: `unit` (no network, AWS SDK mocked), `template` (`sls package` offline, once, in a
+ * global set-up) and `integration` (a real local Kafka broker started by a global set-up).
+ *
+ * TypeScript goes through @swc/jest. Some dependencies ship only ES modules (@middy/core, fauxqs, and
+ * aws-local-stepfunctions' browser build); they are transformed to CommonJS like our own code, and fauxqs,
+ * which declares no `require` export, is mapped to its entry file.
+ */
+
+/** @type {[string, Record<string, unknown>]} */
+const swc = [
+  '@swc/jest',
+  {
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2023' },
+    module: { type: 'commonjs' },
+  },
+];
+
+const ESM_ONLY_PACKAGES = ['@middy', 'fauxqs'];
+
+const everyFile = ['<rootDir>/test/setup/jest-each-file.ts'];
+const slowFile = '<rootDir>/test/setup/slow-tests.ts';
+
+/** @type {import('jest').Config} */
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(ts|js|mjs)$': swc },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY_PACKAGES.join('|')})/)`],
+  moduleNameMapper: { '^fauxqs$': '<rootDir>/node_modules/fauxqs/dist/app.js' },
+  setupFilesAfterEnv: everyFile,
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  reporters: ['<rootDir>/test/support/progress-reporter.js', '<rootDir>/test/support/summary-reporter.js'],
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'template',
+      testMatch: ['<rootDir>/test/template/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/setup/package-templates.ts',
+      setupFilesAfterEnv: [...everyFile, slowFile],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/setup/kafka-broker.ts',
+      globalTeardown: '<rootDir>/test/setup/kafka-broker-teardown.ts',
+      setupFilesAfterEnv: [...everyFile, slowFile],
+    },
+  ],
+};
