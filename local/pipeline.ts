@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     for (const day of days) {
       const outcome = await stack.runReports({ day });
       if (outcome.status !== 'SUCCEEDED')
-        throw new Error(`the reports workflow for ${day} failed: ${outcome.error}`);
+        throw new Error(`the reports workflow for ${day} failed: ${outcome.error}: ${outcome.cause}`);
       manifest = outcome.output as RunManifest;
       for (const report of manifest.reports)
         reportRows[report.name] = (reportRows[report.name] ?? 0) + report.rows;

@@ -18,11 +18,11 @@ export interface ReportsTasks {
 
 export type WorkflowOutcome =
   | { status: 'SUCCEEDED'; output: unknown; notifications: string[] }
-  | { status: 'FAILED'; error: string; notifications: string[] };
+  | { status: 'FAILED'; error: string; cause: string; notifications: string[] };
 
 /**
  * Runs the reports state machine's ASL, exactly as deployed, with its Task states bound to local functions and
- * its crawler poll wait shortened. A failed execution resolves as FAILED with the error it ended with.
+ * its crawler poll wait shortened. A failed execution resolves as FAILED with the error and cause it ended with.
  */
 export async function runReportsWorkflow(params: {
   definition: unknown;
@@ -72,7 +72,11 @@ export async function runReportsWorkflow(params: {
     const output = await execution.result;
     return { status: 'SUCCEEDED', output, notifications };
   } catch (error) {
-    if (error instanceof ExecutionError) return { status: 'FAILED', error: error.message, notifications };
+    if (error instanceof ExecutionError) {
+      // The Fail state's error and cause, as DescribeExecution reports them on AWS.
+      const failure = error.cause instanceof Error ? error.cause : error;
+      return { status: 'FAILED', error: failure.name, cause: failure.message, notifications };
+    }
     throw error;
   }
 }

@@ -1,15 +1,8 @@
 // Resolved by serverless (`${file(statemachines/report-catalog.js):reports}`) when it packages the reports
-// state machine: every lib/reports/*.sql file becomes one { name, sql } item of the workflow's Map.
-const { readdirSync, readFileSync } = require('node:fs');
-const { join } = require('node:path');
+// state machine: every report of the domain's catalog (lib/reports/*.sql) becomes one { name, sql } item of the
+// workflow's Map. serverless loads only JavaScript, so the TypeScript catalog is loaded through tsx.
+const { require: requireTypeScript } = require('tsx/cjs/api');
 
-const directory = join(__dirname, '..', 'lib', 'reports');
+const { loadReports } = requireTypeScript('../lib/reports/catalog.ts', __filename);
 
-module.exports.reports = () =>
-  readdirSync(directory)
-    .filter((file) => file.endsWith('.sql'))
-    .sort()
-    .map((file) => ({
-      name: file.slice(0, -'.sql'.length),
-      sql: readFileSync(join(directory, file), 'utf8').trim(),
-    }));
+module.exports.reports = () => loadReports();

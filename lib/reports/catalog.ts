@@ -1,14 +1,31 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 /** A report: one Athena (Trino) query over `stock_ticks` taking one parameter, the day ('YYYY-MM-DD'). */
 export interface Report {
   name: string;
   sql: string;
 }
 
-// serverless packages the catalog into the state machine from this one CommonJS module (it can load no
-// TypeScript), so the code that lists lib/reports/*.sql lives there.
-const catalog = require('../../statemachines/report-catalog.js') as { reports: () => Report[] };
+/** The folder of the report files: this one. */
+export const REPORTS_DIRECTORY = __dirname;
 
 /** Every report in `lib/reports/*.sql`, by name (the file name without `.sql`), sorted. */
-export function loadReports(): Report[] {
-  return catalog.reports();
+export function loadReports(directory: string = REPORTS_DIRECTORY): Report[] {
+  return readdirSync(directory)
+    .filter((file) => file.endsWith('.sql'))
+    .sort()
+    .map((file) => ({
+      name: file.slice(0, -'.sql'.length),
+      sql: readFileSync(join(directory, file), 'utf8').trim(),
+    }));
+}
+
+/** The report of that name; an unknown name throws, listing the known ones. */
+export function findReport(name: string, directory: string = REPORTS_DIRECTORY): Report {
+  const reports = loadReports(directory);
+  const report = reports.find((candidate) => candidate.name === name);
+  if (!report)
+    throw new RangeError(`unknown report ${name}; the reports are ${reports.map((r) => r.name).join(', ')}`);
+  return report;
 }

@@ -103,7 +103,8 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
     const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
     expect(outcome).toMatchObject({
       status: 'FAILED',
-      error: expect.stringContaining('The reports workflow failed'),
+      error: 'CrawlerFailed',
+      cause: 'the crawler finished its last crawl as {"Status":"FAILED"}',
     });
     expect(t.runQuery).not.toHaveBeenCalled();
     expect(outcome.notifications).toHaveLength(1);
@@ -113,7 +114,7 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
   it('crawler stuck past the poll budget: notifies and fails', async () => {
     const t = tasks({ pollsUntilReady: 1_000 });
     const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
-    expect(outcome.status).toBe('FAILED');
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'CrawlerStuck' });
     // crawlerMaxPolls is 40 in serverless.yml's params.
     expect(t.getCrawler).toHaveBeenCalledTimes(40);
     expect(outcome.notifications[0]).toMatch(/CrawlerStuck.*still RUNNING after 40 polls/);
@@ -130,7 +131,11 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
       }),
     });
     const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
-    expect(outcome.status).toBe('FAILED');
+    expect(outcome).toMatchObject({
+      status: 'FAILED',
+      error: 'States.TaskFailed',
+      cause: expect.stringContaining('SYNTAX_ERROR: line 3:5'),
+    });
     expect(t.publish).not.toHaveBeenCalled();
     expect(outcome.notifications[0]).toMatch(/States.TaskFailed.*SYNTAX_ERROR/);
   });
@@ -145,7 +150,11 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
       }),
     });
     const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
-    expect(outcome.status).toBe('FAILED');
+    expect(outcome).toMatchObject({
+      status: 'FAILED',
+      error: 'Glue.EntityNotFoundException',
+      cause: expect.stringContaining('tickstream-dev-stock-ticks does not exist'),
+    });
     expect(t.getCrawler).not.toHaveBeenCalled();
     expect(outcome.notifications[0]).toMatch(/Glue.EntityNotFoundException/);
   });
