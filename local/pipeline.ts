@@ -9,6 +9,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { parseCsv } from '../lib/csv';
 import type { RunManifest } from '../lib/publish';
 import { parseS3Url } from '../lib/s3';
+import { formatTable } from '../lib/table';
 import { auditDataBucket } from './bucket-audit';
 import { firingsBetween, localSchedules } from './schedules';
 import { startLocalStack } from './stack';
@@ -125,16 +126,6 @@ async function main(): Promise<void> {
   } finally {
     await stack.stop();
   }
-}
-
-/** Rows as a fixed-width text table, the first row as its header. */
-function formatTable(rows: string[][]): string {
-  const widths = (rows[0] ?? []).map((_, column) =>
-    Math.max(...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
-  const [header = [], ...body] = rows;
-  return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...body.map(line)].join('\n');
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import aslValidator from 'asl-validator';
+import { STAGE_OUTPUTS } from '../../lib/operator/stack';
 import { loadReports } from '../../lib/reports/catalog';
 import {
   type CfnTemplate,
@@ -138,5 +139,16 @@ describe.each([
       Statement: [{ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
     });
     expect(resourcesOfType(template(), 'AWS::SNS::Topic').map(([id]) => id)).toEqual(['AlertsTopic']);
+  });
+});
+
+describe.each(['dev', 'prod', 'byo'] as const)('stack outputs of %s for the tickstream CLI', (variant) => {
+  it('has every output the operator commands resolve the stage from', () => {
+    const outputs = packagedTemplates()[variant].Outputs ?? {};
+    expect(Object.values(STAGE_OUTPUTS).filter((key) => !(key in outputs))).toEqual([]);
+    expect(outputs.ReportsCrawlerName).toMatchObject({ Value: { Ref: 'TicksCrawler' } });
+    expect(outputs.LandTicksEventSourceMappingId).toMatchObject({
+      Value: { Ref: 'LandTicksEventSourceMappingKafkaStockticks' },
+    });
   });
 });

@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// The operator CLI (cli/tickstream.ts), run from this checkout through tsx: it is a tool for the people who
+// deploy tickstream, never part of the Lambda bundles.
+const { require: requireTypeScript } = require('tsx/cjs/api');
+
+/** @type {typeof import('../cli/tickstream')} */
+const { runCli, createClients } = requireTypeScript('../cli/tickstream.ts', __filename);
+
+runCli(process.argv.slice(2), {
+  clients: createClients,
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+}).then((status) => {
+  process.exitCode = status;
+});

@@ -1,0 +1,224 @@
+/**
+ * `tickstream`: the operator CLI for a deployed stage. It finds the stage's resources from its CloudFormation
+ * outputs and drives them with the AWS SDK: start the reports workflow and wait for it, run one report in Athena,
+ * look at the crawler, catalog, workflow, Kafka mapping and alarms. Input mistakes exit 2, failures 1.
+ */
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { Command, CommanderError, Option } from 'commander';
+import { toCsv } from '../lib/csv';
+import { InputError } from '../lib/operator/errors';
+import { checkDay, utcToday } from '../lib/operator/input';
+import { runReportQuery } from '../lib/operator/report-query';
+import { startReportsRun, waitForReportsRun } from '../lib/operator/reports-run';
+import { resolveStage } from '../lib/operator/stack';
+import { type StageStatus, stageStatus } from '../lib/operator/status';
+import { findReport, REPORTS_DIRECTORY } from '../lib/reports/catalog';
+import { formatTable } from '../lib/table';
+
+/** The AWS clients the commands use, made once per run for a region (the SDK's default region without one). */
+export interface CliClients {
+  cloudFormation: CloudFormationClient;
+  sfn: SFNClient;
+  athena: AthenaClient;
+  glue: GlueClient;
+  lambda: LambdaClient;
+  cloudWatch: CloudWatchClient;
+}
+
+export function createClients(region?: string): CliClients {
+  const config = region ? { region } : {};
+  return {
+    cloudFormation: new CloudFormationClient(config),
+    sfn: new SFNClient(config),
+    athena: new AthenaClient(config),
+    glue: new GlueClient(config),
+    lambda: new LambdaClient(config),
+    cloudWatch: new CloudWatchClient(config),
+  };
+}
+
+export interface CliDependencies {
+  clients: (region?: string) => CliClients;
+  /** Standard output (results) and standard error (progress, errors). */
+  out: (text: string) => void;
+  err: (text: string) => void;
+  wait?: (ms: number) => Promise<void>;
+  now?: () => Date;
+  reportsDirectory?: string;
+}
+
+interface StageOptions {
+  stage: string;
+  region?: string;
+}
+
+const FORMATS = ['table', 'csv', 'json'] as const;
+
+/** Rows (header first) as JSON objects keyed by the header. */
+function rowsAsObjects(rows: readonly string[][]): Record<string, string>[] {
+  const [header = [], ...body] = rows;
+  return body.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i] ?? ''])));
+}
+
+/** The status as the lines a person reads. */
+export function formatStatus(status: StageStatus): string {
+  const { crawler, table, partitions, executions, mapping, alarmsInAlarm } = status;
+  const lastCrawl = crawler.lastCrawl
+    ? `last crawl ${crawler.lastCrawl.status} at ${crawler.lastCrawl.startTime ?? '?'}${crawler.lastCrawl.error ? ` (${crawler.lastCrawl.error})` : ''}`
+    : 'never crawled';
+  const lines = [
+    `stage ${status.stage}, day ${status.day}`,
+    `crawler   ${crawler.name}: ${crawler.state}, ${lastCrawl}`,
+    table
+      ? `table     ${table.name}: ${table.columns} columns, partitioned by ${table.partitionKeys.join(', ')}, updated ${table.updated ?? '?'}`
+      : 'table     stock_ticks: not in the catalog yet (the crawler has not run)',
+    `          ${partitions.length} partitions for ${status.day}${partitions.length > 0 ? ` (${partitions[0]} … ${partitions.at(-1)})` : ''}`,
+    `workflow  ${executions.length === 0 ? 'no executions yet' : 'last executions:'}`,
+    ...executions.map(
+      (execution) =>
+        `          ${execution.status.padEnd(9)}  ${execution.started ?? '?'}  ${execution.name}${execution.stopped ? '' : '  (running)'}`,
+    ),
+    `mapping   landTicks ← Kafka (${mapping.id}): ${mapping.state}, last processing result ${mapping.lastProcessingResult ?? 'none yet'}`,
+    `alarms    ${alarmsInAlarm.length === 0 ? 'none in ALARM' : `${alarmsInAlarm.length} in ALARM:`}`,
+    ...alarmsInAlarm.map(
+      (alarm) => `          ${alarm.name} since ${alarm.since ?? '?'}: ${alarm.reason ?? ''}`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Builds the commander program; actions throw, runCli turns errors into exit statuses. */
+function buildProgram(deps: CliDependencies): Command {
+  const { out, err, wait } = deps;
+  const now = deps.now ?? (() => new Date());
+  const stageOptions = (command: Command) =>
+    command
+      .option('--stage <stage>', 'the deployed stage (sls deploy --stage)', 'dev')
+      .option('--region <region>', 'AWS region of the stack (default: the SDK default, e.g. AWS_REGION)');
+
+  const program = new Command('tickstream')
+    .description('Operate a deployed tickstream stage: reports, queries, status')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: out, writeErr: err })
+    .exitOverride();
+
+  const reports = program.command('reports').description('the scheduled reports workflow');
+  stageOptions(
+    reports
+      .command('run')
+      .description('start the reports workflow (Step Functions) now')
+      .option('--day <YYYY-MM-DD>', 'the UTC day to report on (default: the day the execution starts)')
+      .option('--wait', 'wait for the execution and print every report of the run')
+      .option('--timeout <minutes>', 'how long --wait waits', '30'),
+  ).action(async (options: StageOptions & { day?: string; wait?: boolean; timeout: string }) => {
+    const day = options.day === undefined ? undefined : checkDay(options.day);
+    const timeoutMinutes = Number(options.timeout);
+    if (!Number.isFinite(timeoutMinutes) || timeoutMinutes <= 0)
+      throw new InputError(`invalid --timeout ${JSON.stringify(options.timeout)}: expected minutes > 0`);
+    const clients = deps.clients(options.region);
+    const stage = await resolveStage({ cloudFormation: clients.cloudFormation, stage: options.stage });
+    const run = await startReportsRun({ sfn: clients.sfn, stateMachineArn: stage.stateMachineArn, day });
+    err(`started ${run.executionArn} for ${day ?? `${utcToday(now())} (today, UTC)`}\n`);
+    if (!options.wait) {
+      out(`${run.executionArn}\n`);
+      return;
+    }
+    const finished = await waitForReportsRun({
+      sfn: clients.sfn,
+      run,
+      timeoutMs: timeoutMinutes * 60_000,
+      ...(wait ? { wait } : {}),
+      onPoll: (status, elapsedMs) => err(`${status} after ${Math.round(elapsedMs / 1000)} s\n`),
+    });
+    const { manifest } = finished;
+    out(
+      `${formatTable([
+        ['report', 'rows', 'latest'],
+        ...manifest.reports.map((report) => [report.name, String(report.rows), report.latest]),
+      ])}\n`,
+    );
+    out(`day ${manifest.day}: manifest ${manifest.manifest}, dashboard ${manifest.dashboard}\n`);
+  });
+
+  stageOptions(
+    program
+      .command('report')
+      .description('run one report (lib/reports/<name>.sql) in Athena and print its rows')
+      .argument('<name>', 'the report, e.g. vwap_daily')
+      .option('--day <YYYY-MM-DD>', 'the UTC day (default: today)')
+      .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table')),
+  ).action(
+    async (name: string, options: StageOptions & { day?: string; format: (typeof FORMATS)[number] }) => {
+      const report = findReportOrInputError(name, deps.reportsDirectory);
+      const day = checkDay(options.day ?? utcToday(now()));
+      const clients = deps.clients(options.region);
+      const stage = await resolveStage({ cloudFormation: clients.cloudFormation, stage: options.stage });
+      const result = await runReportQuery({
+        athena: clients.athena,
+        report,
+        day,
+        workGroup: stage.workGroup,
+        database: stage.database,
+        ...(wait ? { wait } : {}),
+      });
+      err(
+        `${report.name} for ${day}: ${Math.max(0, result.rows.length - 1)} rows, ${result.bytesScanned} bytes scanned (query ${result.queryExecutionId})\n`,
+      );
+      if (options.format === 'csv') out(toCsv(result.rows));
+      else if (options.format === 'json') out(`${JSON.stringify(rowsAsObjects(result.rows), null, 2)}\n`);
+      else out(`${formatTable(result.rows)}\n`);
+    },
+  );
+
+  stageOptions(
+    program
+      .command('status')
+      .description('crawler, catalog, workflow executions, Kafka mapping and alarms of a stage')
+      .option('--day <YYYY-MM-DD>', 'the day whose partitions to list (default: today)')
+      .option('--json', 'print the status as JSON'),
+  ).action(async (options: StageOptions & { day?: string; json?: boolean }) => {
+    const day = checkDay(options.day ?? utcToday(now()));
+    const clients = deps.clients(options.region);
+    const resources = await resolveStage({ cloudFormation: clients.cloudFormation, stage: options.stage });
+    const status = await stageStatus({ resources, day, ...clients, ...(wait ? { wait } : {}) });
+    out(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+  });
+
+  return program;
+}
+
+function findReportOrInputError(name: string, directory = REPORTS_DIRECTORY) {
+  try {
+    return findReport(name, directory);
+  } catch (error) {
+    throw new InputError((error as Error).message);
+  }
+}
+
+/**
+ * Runs the CLI on `argv` (without `node` and the script) and returns its exit status: 0 done, 1 an AWS call or
+ * the operation failed (the message names the call and resource, or the execution's error), 2 bad input.
+ */
+export async function runCli(argv: readonly string[], deps: CliDependencies): Promise<number> {
+  const program = buildProgram(deps);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander has printed its message (and the help); help and version are not errors.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof InputError) {
+      deps.err(`tickstream: ${error.message}\n`);
+      return 2;
+    }
+    deps.err(`tickstream: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,61 @@
+/** A mistake in what the operator asked for (unknown report, malformed date, unknown stage): exit status 2. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}
+
+/** An AWS call that failed, named with the resource it was about: exit status 1. */
+export class AwsCallError extends Error {
+  override readonly name = 'AwsCallError';
+  constructor(
+    readonly call: string,
+    readonly resource: string,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(`${call} on ${resource} failed: ${reason}`, { cause });
+  }
+}
+
+/** The operation ran but ended badly (a failed execution, a failed query): exit status 1. */
+export class OperationFailedError extends Error {
+  override readonly name = 'OperationFailedError';
+}
+
+// The throttling errors AWS services answer with; the SDK's own retries may run out under a burst of calls.
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceededException',
+]);
+
+/** Whether an AWS error says "slow down" rather than "no". */
+export function isThrottling(error: unknown): boolean {
+  return error instanceof Error && THROTTLING.has(error.name);
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Makes one AWS call, retrying throttling errors with exponential backoff (`attempts` in all); any other error,
+ * or throttling past the budget, is thrown as an AwsCallError naming the call and the resource.
+ */
+export async function callAws<T>(params: {
+  call: string;
+  resource: string;
+  send: () => Promise<T>;
+  attempts?: number;
+  backoffMs?: number;
+  wait?: (ms: number) => Promise<void>;
+}): Promise<T> {
+  const { call, resource, send, attempts = 5, backoffMs = 500, wait = sleep } = params;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      if (!isThrottling(error) || attempt >= attempts) throw new AwsCallError(call, resource, error);
+      await wait(backoffMs * 2 ** (attempt - 1));
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { RunManifest } from '../publish';
+import { callAws, OperationFailedError, sleep } from './errors';
+
+export interface ReportsRunStarted {
+  executionArn: string;
+  day: string | undefined;
+}
+
+export interface ReportsRunFinished extends ReportsRunStarted {
+  status: 'SUCCEEDED';
+  manifest: RunManifest;
+  seconds: number;
+}
+
+/** Starts one execution of the reports state machine, for `day` or (without it) the UTC day it starts in. */
+export async function startReportsRun(params: {
+  sfn: SFNClient;
+  stateMachineArn: string;
+  day?: string | undefined;
+}): Promise<ReportsRunStarted> {
+  const { sfn, stateMachineArn, day } = params;
+  const started = await callAws({
+    call: 'states:StartExecution',
+    resource: stateMachineArn,
+    send: () =>
+      sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn,
+          input: JSON.stringify(day === undefined ? {} : { day }),
+        }),
+      ),
+  });
+  if (!started.executionArn)
+    throw new OperationFailedError(`StartExecution on ${stateMachineArn} returned no ARN`);
+  return { executionArn: started.executionArn, day };
+}
+
+/**
+ * Polls an execution every `pollMs` until it ends, within `timeoutMs`. SUCCEEDED gives the run manifest (the
+ * workflow's output); FAILED, TIMED_OUT or ABORTED throw with the execution's error and cause; still running
+ * past the budget throws too (the execution goes on; its ARN is in the message).
+ */
+export async function waitForReportsRun(params: {
+  sfn: SFNClient;
+  run: ReportsRunStarted;
+  pollMs?: number;
+  timeoutMs?: number;
+  wait?: (ms: number) => Promise<void>;
+  onPoll?: (status: string, elapsedMs: number) => void;
+}): Promise<ReportsRunFinished> {
+  const { sfn, run, pollMs = 10_000, timeoutMs = 30 * 60_000, wait = sleep, onPoll } = params;
+  let elapsedMs = 0;
+  for (;;) {
+    const execution = await callAws({
+      call: 'states:DescribeExecution',
+      resource: run.executionArn,
+      send: () => sfn.send(new DescribeExecutionCommand({ executionArn: run.executionArn })),
+      wait,
+    });
+    const status = execution.status ?? 'UNKNOWN';
+    onPoll?.(status, elapsedMs);
+    if (status === 'SUCCEEDED')
+      return {
+        ...run,
+        status,
+        manifest: JSON.parse(execution.output ?? '{}') as RunManifest,
+        seconds: elapsedMs / 1000,
+      };
+    if (status !== 'RUNNING' && status !== 'PENDING_REDRIVE')
+      throw new OperationFailedError(
+        `reports execution ${run.executionArn} ${status}: ${execution.error ?? 'no error'}: ${execution.cause ?? 'no cause given'}`,
+      );
+    if (elapsedMs + pollMs > timeoutMs)
+      throw new OperationFailedError(
+        `reports execution ${run.executionArn} still ${status} after ${Math.round(elapsedMs / 1000)} s; it goes on: check it later with tickstream status`,
+      );
+    await wait(pollMs);
+    elapsedMs += pollMs;
+  }
+}
