@@ -3,8 +3,8 @@
  * Jest, three projects: `unit` (no network, AWS SDK mocked), `template` (`sls package` offline, once, in a
  * global set-up) and `integration` (a real local Kafka broker started by a global set-up).
  *
- * TypeScript goes through @swc/jest. Some dependencies ship only ES modules (@middy/core, fauxqs, and
- * aws-local-stepfunctions' browser build); they are transformed to CommonJS like our own code, and fauxqs,
+ * TypeScript goes through @swc/jest. Some dependencies ship only ES modules (@middy/core, fauxqs, the d3
+ * modules the dashboard draws with); they are transformed to CommonJS like our own code, and fauxqs,
  * which declares no `require` export, is mapped to its entry file.
  */
 
@@ -17,7 +17,7 @@ const swc = [
   },
 ];
 
-const ESM_ONLY_PACKAGES = ['@middy', 'fauxqs'];
+const ESM_ONLY_PACKAGES = ['@middy', 'fauxqs', 'd3-[a-z-]+', 'internmap'];
 
 const everyFile = ['<rootDir>/test/setup/jest-each-file.ts'];
 const slowFile = '<rootDir>/test/setup/slow-tests.ts';

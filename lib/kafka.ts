@@ -1,4 +1,4 @@
-import { Kafka, type LogEntry, logLevel, type Message, type Producer } from 'kafkajs';
+import { Kafka, type LogEntry, logLevel, type Message, Partitioners, type Producer } from 'kafkajs';
 import type { KafkaSettings } from './config';
 import { TICK_SCHEMA_VERSION, type Tick } from './tick';
 
@@ -108,7 +108,13 @@ export function createKafkaClient(settings: KafkaSettings, logger?: KafkaLogTarg
 
 /** An idempotent producer that waits for all in-sync replicas (acks=all), so a retried send never duplicates. */
 export function createIdempotentProducer(kafka: Kafka): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    // Murmur2 on the key, as the Java client partitions: a symbol's partition does not depend on the client.
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
 }
 
 /**

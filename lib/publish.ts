@@ -1,6 +1,7 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { parseCsv } from './csv';
+import { renderDashboard } from './dashboard/page';
 import { parseRequest } from './produce';
 import { parseS3Url } from './s3';
 
@@ -47,38 +48,6 @@ export interface RunManifest {
 /** The slice of an S3 client publishing uses. */
 export interface ObjectStore {
   send(command: GetObjectCommand | PutObjectCommand): Promise<unknown>;
-}
-
-const PREVIEW_ROWS = 20;
-
-const escapeHtml = (value: string) =>
-  value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
-
-/** A self-contained HTML page with the first rows of every report of a run. */
-export function renderDashboard(params: {
-  manifest: Omit<RunManifest, 'dashboard'>;
-  tables: Map<string, string[][]>;
-}): string {
-  const { manifest, tables } = params;
-  const sections = manifest.reports.map((report) => {
-    const [header = [], ...rows] = tables.get(report.name) ?? [];
-    const head = header.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('');
-    const body = rows
-      .slice(0, PREVIEW_ROWS)
-      .map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
-      .join('\n');
-    return `<section><h2>${escapeHtml(report.name)}</h2><p>${report.rows} rows · ${report.bytesScanned} bytes scanned · <a href="${escapeHtml(
-      `${report.name}/latest.csv`,
-    )}">latest.csv</a></p><table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></section>`;
-  });
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>tickstream reports ${escapeHtml(manifest.day)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:right}th{background:#f3f3f3}</style>
-</head><body><h1>tickstream reports for ${escapeHtml(manifest.day)}</h1>
-<p>Run ${escapeHtml(manifest.execution)}, published ${escapeHtml(manifest.publishedAt)}.</p>
-${sections.join('\n')}
-</body></html>
-`;
 }
 
 /**
@@ -133,6 +102,6 @@ export async function publishReports(params: {
   const dashboardKey = 'reports/index.html';
   const complete: RunManifest = { ...manifest, dashboard: `s3://${bucket}/${dashboardKey}` };
   await put(manifestKey, `${JSON.stringify(complete, null, 2)}\n`, 'application/json');
-  await put(dashboardKey, renderDashboard({ manifest, tables }), 'text/html; charset=utf-8');
+  await put(dashboardKey, renderDashboard({ ...manifest, tables }), 'text/html; charset=utf-8');
   return complete;
 }

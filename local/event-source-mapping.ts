@@ -13,6 +13,11 @@ export interface MappingSettings {
   startingPosition: 'TRIM_HORIZON' | 'LATEST';
   /** Invocations of one batch before the mapping gives up and stops (AWS retries until records expire). */
   maxAttempts: number;
+  /**
+   * For a new consumer group, the offsets to start from instead of the starting position: a mapping created
+   * at that moment, seeing only what comes after (the pipeline's own window on a topic that already holds ticks).
+   */
+  startAt?: PartitionOffsets;
 }
 
 export interface MappingStats {
@@ -131,6 +136,14 @@ export async function startEventSourceMapping(params: {
     );
     for (const { partition, offset } of existing?.partitions ?? []) {
       if (BigInt(offset) >= 0n) committed.set(partition, BigInt(offset));
+    }
+    if (committed.size === 0 && settings.startAt) {
+      const partitions = [...settings.startAt].map(([partition, offset]) => ({
+        partition,
+        offset: String(offset),
+      }));
+      await admin.setOffsets({ groupId: settings.consumerGroupId, topic: settings.topic, partitions });
+      for (const [partition, offset] of settings.startAt) committed.set(partition, offset);
     }
   } finally {
     await admin.disconnect();

@@ -16,6 +16,20 @@ export interface ReportsTasks {
   notify(input: { Subject?: string; Message: string }): Promise<void>;
 }
 
+/** The same tasks, telling `onTask` after each one's work succeeded. */
+export function observeTasks(tasks: ReportsTasks, onTask: (task: keyof ReportsTasks) => void): ReportsTasks {
+  const observed = {} as Record<keyof ReportsTasks, (input: never) => Promise<unknown>>;
+  for (const name of Object.keys(tasks) as (keyof ReportsTasks)[]) {
+    const task = tasks[name] as (input: never) => Promise<unknown>;
+    observed[name] = async (input) => {
+      const result = await task(input);
+      onTask(name);
+      return result;
+    };
+  }
+  return observed as unknown as ReportsTasks;
+}
+
 export type WorkflowOutcome =
   | { status: 'SUCCEEDED'; output: unknown; notifications: string[] }
   | { status: 'FAILED'; error: string; cause: string; notifications: string[] };

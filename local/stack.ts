@@ -13,9 +13,15 @@ import {
 import { createLocalCrawler, type LocalCatalog } from './glue-crawler';
 import { CACHE_DIR, ensureTopic, KAFKA_VERSION, startBroker } from './kafka/broker';
 import { localContext } from './lambda-context';
-import { runReportsWorkflow, type WorkflowOutcome } from './reports-workflow';
+import {
+  observeTasks,
+  type ReportsTasks,
+  runReportsWorkflow,
+  type WorkflowOutcome,
+} from './reports-workflow';
 import { LOCAL_AWS_CREDENTIALS, type LocalS3, startLocalS3 } from './s3';
 import { type ResolvedServerlessConfig, resolveServerlessConfig } from './serverless-config';
+import type { PartitionOffsets } from './topic';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
 
@@ -26,6 +32,8 @@ type HandlerModule = Record<string, unknown> & { close?: () => Promise<void> };
 export interface LocalStack {
   stage: string;
   brokers: string[];
+  /** Whether the stack started its broker (or was given one: `brokers`, KAFKA_BROKERS). */
+  ownBroker: boolean;
   topic: string;
   config: ResolvedServerlessConfig;
   s3: LocalS3;
@@ -34,13 +42,19 @@ export interface LocalStack {
   /** Invokes a function's real handler in this process, with the environment serverless.yml gives it. */
   invoke(functionName: string, event: unknown): Promise<unknown>;
   /** Runs the reports state machine's ASL with the local crawler, Athena and publish step behind its tasks. */
-  runReports(input?: { day?: string }): Promise<WorkflowOutcome>;
+  runReports(
+    input?: { day?: string },
+    /** Told after each Task state's work: progress for a person watching. */
+    onTask?: (task: keyof ReportsTasks) => void,
+  ): Promise<WorkflowOutcome>;
   /** The local Glue catalog the crawler stand-in fills. */
   catalog: LocalCatalog;
   /** Starts the `kafka` event source mappings of serverless.yml; `wrap` can intercept each invocation. */
   startMappings(options?: {
     maxAttempts?: number;
     consumerGroupSuffix?: string;
+    /** Offsets a new consumer group starts from (see MappingSettings.startAt). */
+    startAt?: PartitionOffsets;
     wrap?: (
       invoke: (event: KafkaEventBatch) => Promise<unknown>,
     ) => (event: KafkaEventBatch) => Promise<unknown>;
@@ -197,7 +211,7 @@ export async function startLocalStack(
   let duckdb: DuckDBInstance | undefined;
   const stack: LocalStack = {
     catalog,
-    async runReports(input = {}) {
+    async runReports(input = {}, onTask = () => undefined) {
       const reports = (config as unknown as ReportsConfig).custom.reports;
       const definition = (config as unknown as ReportsConfig).stepFunctions.stateMachines.reports.definition;
       duckdb ??= await DuckDBInstance.create(':memory:', { threads: '1' });
@@ -223,13 +237,16 @@ export async function startLocalStack(
         return await runReportsWorkflow({
           definition,
           input,
-          tasks: {
-            startCrawler: () => crawler.start(),
-            getCrawler: () => crawler.get(),
-            runQuery: (query) => athena.startQueryExecutionSync(query),
-            publish: (payload) => stack.invoke('publishReports', payload),
-            notify: async (message) => log(`SNS: ${message.Message}`),
-          },
+          tasks: observeTasks(
+            {
+              startCrawler: () => crawler.start(),
+              getCrawler: () => crawler.get(),
+              runQuery: (query) => athena.startQueryExecutionSync(query),
+              publish: (payload) => stack.invoke('publishReports', payload),
+              notify: async (message) => log(`SNS: ${message.Message}`),
+            },
+            onTask,
+          ),
         });
       } finally {
         connection.closeSync();
@@ -237,6 +254,7 @@ export async function startLocalStack(
     },
     stage,
     brokers,
+    ownBroker: broker !== undefined,
     topic,
     config,
     s3,
@@ -261,6 +279,7 @@ export async function startLocalStack(
             consumerGroupId: `${settings.consumerGroupId}${options.consumerGroupSuffix ?? ''}`,
             batchingWindowMs: params.batchingWindowMs ?? settings.batchingWindowMs,
             maxAttempts: options.maxAttempts ?? 5,
+            ...(options.startAt ? { startAt: options.startAt } : {}),
           },
           handler: options.wrap ? options.wrap(invoke) : invoke,
           log,

@@ -93,8 +93,8 @@ describe('publishReports', () => {
       );
     expect(JSON.parse(written('reports/_runs/dt=2026-11-20/run-42.json'))).toEqual(manifest);
     const html = written('reports/index.html');
-    expect(html).toContain('<h2>top_symbols_by_avg_price</h2>');
-    expect(html).toContain('<td>AAPL</td><td>103.5</td><td>3</td>');
+    expect(html).toContain('<summary><b>top_symbols_by_avg_price</b>: 2 rows · 2048 bytes scanned');
+    expect(html).toContain('<td>AAPL</td><td class="num">103.5</td><td class="num">3</td>');
     expect(html).toContain('line two, &quot;quoted&quot;');
     expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 6);
   });

@@ -1,0 +1,50 @@
+import { beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { auditDataBucket } from '../../local/bucket-audit';
+import { startBroker } from '../../local/kafka/broker';
+import { startLocalStack } from '../../local/stack';
+import { endOffsets } from '../../local/topic';
+import { testLogLevel } from '../support/env';
+
+describe('a local stack on a broker started from nothing', () => {
+  // Handlers read their settings (the broker's address) once per module load, as on Lambda: a new broker
+  // needs newly loaded handlers.
+  beforeEach(() => {
+    jest.resetModules();
+  });
+
+  // The first `npm run pipeline` on a fresh machine once failed with "not the leader for that topic-partition"
+  // right after the broker started. The stack must be usable the moment it is returned, every time.
+  it.each([1, 2, 3])('produces and lands at once after a cold start (run %i)', async () => {
+    const broker = await startBroker({ removeOnStop: true });
+    const stack = await startLocalStack({
+      stage: 'dev',
+      brokers: broker.brokers,
+      batchingWindowMs: 200,
+      functionLogLevel: testLogLevel(),
+    }).catch(async (error: unknown) => {
+      await broker.stop();
+      throw error;
+    });
+    try {
+      const before = await endOffsets(stack);
+      const [mapping] = await stack.startMappings();
+      const summary = (await stack.invoke('produceTicks', {
+        symbols: ['AAPL', 'MSFT', 'KO'],
+        time: '2026-11-20T15:01:00Z',
+      })) as { published: number };
+      const after = await endOffsets(stack);
+      await mapping?.waitFor(after, 60_000);
+      const audit = await auditDataBucket({
+        client: stack.s3.client,
+        bucket: stack.resources.DataBucket as string,
+      });
+      expect([...before.values()]).toEqual([0n, 0n, 0n]);
+      expect(summary.published).toBe(180);
+      expect(audit).toMatchObject({ landed: 180, distinct: 180, quarantined: 0 });
+      expect(mapping?.stats.failedInvocations).toBe(0);
+    } finally {
+      await stack.stop();
+      await broker.stop();
+    }
+  });
+});
