@@ -8,7 +8,7 @@
  * last, one JSON line with the counts and the local paths. Function logs go to `local-run/logs/functions.log`.
  */
 import { createWriteStream, writeFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { parseCsv } from '../lib/csv';
@@ -17,7 +17,7 @@ import { parseS3Url } from '../lib/s3';
 import { formatTable } from '../lib/table';
 import { auditDataBucket } from './bucket-audit';
 import { KAFKA_VERSION } from './kafka/broker';
-import { mirrorBuckets, prepareRunFolder } from './outputs';
+import { LOCAL_RUN_DIR, mirrorBuckets, prepareRunFolder } from './outputs';
 import { createProgress, type Phase } from './progress';
 import { firingsBetween, localSchedules } from './schedules';
 import { startLocalStack } from './stack';
@@ -33,10 +33,11 @@ interface PipelineOptions {
   stage: string;
   startMs: number;
   endMs: number;
+  out: string;
 }
 
 function parseOptions(argv: string[]): PipelineOptions {
-  let values: { minutes: string; stage: string; start?: string | undefined };
+  let values: { minutes: string; stage: string; start?: string | undefined; out?: string | undefined };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -44,6 +45,7 @@ function parseOptions(argv: string[]): PipelineOptions {
         minutes: { type: 'string', default: '3' },
         stage: { type: 'string', default: 'dev' },
         start: { type: 'string' },
+        out: { type: 'string' },
       },
     }));
   } catch (error) {
@@ -61,15 +63,25 @@ function parseOptions(argv: string[]): PipelineOptions {
     throw new UsageError(
       `--start must be an ISO-8601 instant such as 2026-11-20T14:30:00Z, got ${values.start}`,
     );
-  return { minutes, stage: values.stage, startMs, endMs: startMs + minutes * MINUTE_MS };
+  return {
+    minutes,
+    stage: values.stage,
+    startMs,
+    endMs: startMs + minutes * MINUTE_MS,
+    out: resolve(values.out ?? LOCAL_RUN_DIR),
+  };
 }
+
+/** Where this run's function logs go, once its folder is ready: failures point there. */
+let functionLogPath: string | undefined;
 
 const sum = (offsets: PartitionOffsets) =>
   [...offsets.values()].reduce((total, offset) => total + offset, 0n);
 
 async function main(): Promise<void> {
-  const { minutes, stage, startMs, endMs } = parseOptions(process.argv.slice(2));
-  const run = prepareRunFolder();
+  const { minutes, stage, startMs, endMs, out } = parseOptions(process.argv.slice(2));
+  const run = prepareRunFolder(out);
+  functionLogPath = run.functionLog;
   const shown = (path: string) => relative(process.cwd(), path) || '.';
   const functionLog = createWriteStream(run.functionLog, { flags: 'a' });
   const stackLog = (line: string) => functionLog.write(`${new Date().toISOString()} [local stack] ${line}\n`);
@@ -230,13 +242,13 @@ main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof UsageError) {
     process.stderr.write(
-      `pipeline: ${message}\nusage: npm run pipeline -- [--minutes N] [--stage dev] [--start ISO-8601]\n`,
+      `pipeline: ${message}\nusage: npm run pipeline -- [--minutes N] [--stage dev] [--start ISO-8601] [--out DIR]\n`,
     );
     process.exitCode = 2;
     return;
   }
   process.stderr.write(
-    `pipeline failed: ${message}. The function logs are in local-run/logs/functions.log; run again, or with KAFKA_BROKERS=host:port to use a broker you started.\n`,
+    `pipeline failed: ${message}.${functionLogPath ? ` Function logs: ${relative(process.cwd(), functionLogPath)}.` : ''} Fix what it names and run again (KAFKA_BROKERS=host:port uses a broker you started).\n`,
   );
   process.exitCode = 1;
 });

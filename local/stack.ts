@@ -184,7 +184,14 @@ export async function startLocalStack(
   const topic =
     params.topic ?? Object.values(environments).find((env) => env.KAFKA_TOPIC)?.KAFKA_TOPIC ?? 'stock-ticks';
   for (const env of Object.values(environments)) if (env.KAFKA_TOPIC) env.KAFKA_TOPIC = topic;
-  await ensureTopic({ brokers, topic, partitions: params.partitions ?? 3 });
+  await ensureTopic({ brokers, topic, partitions: params.partitions ?? 3 }).catch(async (error: unknown) => {
+    // Nothing may keep running after a failed start: the caller gets the error and the process can end.
+    await s3.stop();
+    await broker?.stop();
+    throw new Error(`Kafka at ${brokers.join(',')} cannot serve topic ${topic}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  });
   // Handlers read their settings once, at load; this process loads each once, after this.
   for (const env of Object.values(environments)) provideEnvironment(env);
   routeFunctionLogs(params.functionLogs);

@@ -1,0 +1,142 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type Browser, chromium } from 'playwright-core';
+import { testBrokers } from '../support/env';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '..', '..');
+/** Screenshots a person can look at after the run (ignored by git). */
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+/** Debian's chromium, which .ci/run installs; CHROMIUM_PATH names another. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+interface PipelineSummary {
+  produced: number;
+  landed: number;
+  duplicated: number;
+  dashboard: string;
+  results: string;
+  log: string;
+  produceRate: number;
+  reports: Record<string, number>;
+}
+
+describe('npm run pipeline, as a user runs it', () => {
+  const out = mkdtempSync(join(tmpdir(), 'tickstream-pipeline-'));
+  let stdout = '';
+  let stderr = '';
+  let summary: PipelineSummary;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // The same command as `npm run pipeline`, on the test broker, into a scratch output folder.
+    ({ stdout, stderr } = await run(
+      process.execPath,
+      [
+        '--disable-warning=ExperimentalWarning',
+        '--import',
+        'tsx',
+        'local/pipeline.ts',
+        '--minutes',
+        '3',
+        '--out',
+        out,
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, KAFKA_BROKERS: testBrokers().join(',') },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    ));
+    summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as PipelineSummary;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('lands every tick once and ends stdout with the JSON summary, its paths on disk', () => {
+    expect(summary).toMatchObject({ produced: 3600, landed: 3600, duplicated: 0 });
+    expect(summary.produceRate).toBeGreaterThan(0);
+    expect(Object.keys(summary.reports)).toHaveLength(7);
+    for (const path of [summary.dashboard, summary.log, join(summary.results, 'vwap_daily', 'latest.csv')])
+      expect(existsSync(path)).toBe(true);
+    expect(summary.dashboard.startsWith(out)).toBe(true);
+  });
+
+  it('keeps the screen readable: no log JSON on stdout, no ERROR or stack trace anywhere', () => {
+    expect(stdout).not.toContain('"level"');
+    expect(`${stdout}\n${stderr}`).not.toMatch(/ERROR|Warning|\n\s+at /);
+    expect(stderr).toMatch(/^function logs: .*logs\/functions\.log$/m);
+    for (const phase of ['stack', 'publish', 'land', 'audit', 'reports', 'save'])
+      expect(stderr).toMatch(new RegExp(`^${phase}: `, 'm'));
+    // The function logs went to the file instead.
+    expect(readFileSync(summary.log, 'utf8')).toContain('"message":"landed batch"');
+  });
+
+  it('draws the dashboard in a real browser with no console error', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:')) problems.push(`fetched ${request.url()}`);
+    });
+    await page.goto(`file://${summary.dashboard}`);
+
+    /** How many of the elements drew something: a shape with a width on the page (a flat line has no height). */
+    const drawnCount = async (selector: string, path = /.*/) => {
+      let count = 0;
+      for (const element of await page.locator(selector).all()) {
+        const box = await element.boundingBox();
+        const d = (await element.getAttribute('d')) ?? '';
+        if (box !== null && box.width > 0 && path.test(d)) count++;
+      }
+      return count;
+    };
+    const drawn = {
+      intraday: await page.locator('svg.intraday').count(),
+      // A line through every minute: a move, then a segment per further point.
+      pricePaths: await drawnCount('svg.intraday path.price', /^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){2,}$/),
+      volumePaths: await drawnCount(
+        'svg.intraday path.volume',
+        /^(M[\d.]+,[\d.]+V[\d.]+h[\d.]+V[\d.]+Z){3}$/,
+      ),
+      moverBars: await drawnCount('#movers rect'),
+      vwapBars: await page.locator('#vwap rect').count(),
+      quoteRows: await page.locator('#quotes tbody tr').count(),
+    };
+    // The dev stage's two schedule groups publish 20 symbols.
+    expect(drawn).toEqual({
+      intraday: 20,
+      pricePaths: 20,
+      volumePaths: 20,
+      moverBars: 10,
+      vwapBars: 20,
+      quoteRows: 20,
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
