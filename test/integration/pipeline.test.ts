@@ -43,6 +43,9 @@ describe('npm run pipeline, as a user runs it', () => {
         'local/pipeline.ts',
         '--minutes',
         '3',
+        // A fixed window: one UTC day, so the dashboard holds every symbol's three minutes.
+        '--start',
+        '2026-11-20T15:00:00Z',
         '--out',
         out,
       ],
