@@ -11,6 +11,7 @@ import type { KafkaEventBatch } from '../lib/kafka-event';
 import { simulateTicks } from '../lib/simulator';
 import { SYMBOL_PROFILES } from '../lib/symbols';
 import { auditDataBucket } from '../local/bucket-audit';
+import { createProgress } from '../local/progress';
 import { startLocalStack } from '../local/stack';
 import { endOffsets } from '../local/topic';
 
@@ -25,9 +26,11 @@ async function main(): Promise<void> {
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
   const profiles = [...SYMBOL_PROFILES.values()];
-  const log = (line: string) => console.error(`[e2e] ${line}`);
-
-  const stack = await startLocalStack({ stage: 'dev', batchingWindowMs: 200, log });
+  const progress = createProgress({ stream: process.stderr, prefix: '[e2e] ' });
+  const starting = progress.phase('stack');
+  // Function logs at WARN: a healthy run stays quiet; a quarantine or a retry shows.
+  const stack = await startLocalStack({ stage: 'dev', batchingWindowMs: 200, functionLogLevel: 'WARN' });
+  starting.done(`Kafka at ${stack.brokers.join(',')}`);
   try {
     const latencies: number[] = [];
     const [mapping] = await stack.startMappings({
@@ -57,6 +60,10 @@ async function main(): Promise<void> {
     const ticksPerSymbolPerSecond = Math.ceil(rate / profiles.length);
     let produced = 0;
     const started = Date.now();
+    const producing = progress.phase('produce', seconds);
+    // Progress in wall-clock seconds (what a person waits), with the simulated seconds sent so far: when the
+    // producer cannot keep the rate, the two drift apart and the achieved rate drops below the target.
+    let lastReport = started;
     for (let second = 0; second < seconds; second++) {
       // One simulated second of ticks, sent in ten slices to keep the rate smooth.
       const secondStart = simulatedStart + second * 1000;
@@ -75,12 +82,22 @@ async function main(): Promise<void> {
         const wait = started + second * 1000 + (slice + 1) * 100 - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
-      if (second % 10 === 9)
-        log(`${second + 1} s: produced ${produced}, landed batches ${mapping?.stats.invocations}`);
+      const wallSeconds = (Date.now() - started) / 1000;
+      const detail = `${wallSeconds.toFixed(0)} s wall, ${second + 1} simulated s, ${Math.round(produced / wallSeconds)} ticks/s`;
+      producing.update(second + 1, detail);
+      if (!process.stderr.isTTY && Date.now() - lastReport >= 10_000) {
+        progress.note(`${detail}, ${mapping?.stats.invocations} landTicks invocations`);
+        lastReport = Date.now();
+      }
     }
     const produceSeconds = (Date.now() - started) / 1000;
+    producing.done(
+      `${produced} ticks in ${produceSeconds.toFixed(1)} s (${Math.round(produced / produceSeconds)} ticks/s)`,
+    );
+    const landing = progress.phase('land');
     await mapping?.waitFor(await endOffsets(stack), 300_000);
     const landSeconds = (Date.now() - started) / 1000;
+    landing.done(`landed ${landSeconds.toFixed(1)} s after the first send`);
     await publisher.disconnect();
     const messages = [...(await endOffsets(stack))].reduce(
       (sum, [p, end]) => sum + Number(end - (before.get(p) ?? 0n)),
@@ -100,7 +117,10 @@ async function main(): Promise<void> {
         landed: audit.landed,
         lost: produced - audit.distinct,
         duplicated: audit.landed - audit.distinct,
+        produceSeconds: Number(produceSeconds.toFixed(3)),
         producedPerSecond: Math.round(produced / produceSeconds),
+        /** The achieved produce rate as a share of the target: below 1, the producer could not keep up. */
+        producedOfTarget: Number((produced / produceSeconds / rate).toFixed(3)),
         landedPerSecond: Math.round(audit.landed / landSeconds),
         objects: audit.objects,
         landInvocations: mapping?.stats.invocations,
