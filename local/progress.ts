@@ -34,7 +34,7 @@ export function createProgress(params: { stream: NodeJS.WriteStream; prefix?: st
         write(`${name}…`);
         return {
           update: () => undefined,
-          done: (summary) => write(`${name}: ${summary} (${elapsed()})`),
+          done: (summary) => write(`${interactive ? '✔ ' : ''}${name}: ${summary} (${elapsed()})`),
           abort: () => undefined,
         };
       }
