@@ -14,7 +14,7 @@ const escapeXml = (value: string) =>
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
 /**
- * Merges consecutive points into at most `maxPoints` (closing price of the last, volume summed), so a full day
+ * Merges consecutive points into at most `maxPoints` (the first's minute, the last's close, volumes summed), so a full day
  * of minutes draws as about one point per pixel column; returns the points and the minutes each one covers.
  */
 export function downsample(
@@ -26,9 +26,10 @@ export function downsample(
   const merged: IntradayPoint[] = [];
   for (let start = 0; start < points.length; start += size) {
     const group = points.slice(start, start + size);
+    const first = group[0] as IntradayPoint;
     const last = group[group.length - 1] as IntradayPoint;
     merged.push({
-      time: last.time,
+      time: first.time,
       close: last.close,
       volume: group.reduce((sum, point) => sum + point.volume, 0),
     });
@@ -58,8 +59,10 @@ export function intradayChart(params: {
   const bottom = height - 14;
   const times = points.map((point) => point.time);
   const closes = points.map((point) => point.close);
+  // Each point owns one slot of `step` ms: its volume bar fills the slot, its price sits in the slot's middle.
+  const step = 60_000 * minutes;
   const x = scaleUtc()
-    .domain([Math.min(...times), Math.max(...times) + 1])
+    .domain([Math.min(...times), Math.max(...times) + step])
     .range([2, width - 2]);
   const y = scaleLinear()
     .domain([Math.min(...closes), Math.max(...closes)])
@@ -68,9 +71,10 @@ export function intradayChart(params: {
   const volumeY = scaleLinear()
     .domain([0, Math.max(1, ...points.map((point) => point.volume))])
     .range([bottom, priceBottom + 6]);
-  const barWidth = Math.max(0.6, round1((width - 4) / points.length - 0.3));
+  const slot = x(times[0] as number) - x((times[0] as number) - step);
+  const barWidth = Math.max(0.5, round1(slot * 0.8));
   const price = line<IntradayPoint>()
-    .x((point) => x(point.time))
+    .x((point) => x(point.time + step / 2))
     .y((point) => y(point.close))
     .digits(1)(points);
   const volume = points

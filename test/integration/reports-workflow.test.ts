@@ -48,7 +48,7 @@ describe('producers → Kafka → landTicks → S3 → reports workflow (local c
     expect(ticksPerSymbol.reduce((sum, n) => sum + n, 0)).toBe(produced);
 
     expect(JSON.parse(await read(manifest.manifest))).toEqual(manifest);
-    expect(await read(manifest.dashboard)).toContain('<h2>biggest_movers</h2>');
+    expect(await read(manifest.dashboard)).toContain('<summary><b>biggest_movers</b>: ');
     for (const report of manifest.reports) expect(report.bytesScanned).toBeGreaterThan(0);
   });
 

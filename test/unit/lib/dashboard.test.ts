@@ -114,13 +114,33 @@ describe('intraday chart', () => {
     expect(downsample(points, 320)).toEqual({ points, minutes: 1 });
     expect(downsample(points, 4)).toEqual({
       points: [
-        { time: 120_000, close: 2, volume: 3 },
-        { time: 300_000, close: 5, volume: 3 },
-        { time: 480_000, close: 8, volume: 3 },
+        { time: 0, close: 2, volume: 3 },
+        { time: 180_000, close: 5, volume: 3 },
+        { time: 360_000, close: 8, volume: 3 },
         { time: 540_000, close: 9, volume: 1 },
       ],
       minutes: 3,
     });
+  });
+
+  it('keeps every bar and every price point inside the chart, a few points or a full day', () => {
+    for (const count of [1, 3, 1440]) {
+      const points = Array.from({ length: count }, (_, i) => ({
+        time: i * 60_000,
+        close: 10 + (i % 7),
+        volume: i,
+      }));
+      const svg = intradayChart({ symbol: 'X', points, width: 320 });
+      const bars = [...svg.matchAll(/M([\d.]+),[\d.]+V[\d.]+h([\d.]+)V/g)].map(
+        (m) => Number(m[1]) + Number(m[2]),
+      );
+      const xs = [...(/class="price" d="([^"]*)"/.exec(svg)?.[1] ?? '').matchAll(/[ML]([\d.]+),/g)].map((m) =>
+        Number(m[1]),
+      );
+      expect(bars.length).toBeGreaterThan(0);
+      expect(Math.max(...bars, ...xs)).toBeLessThanOrEqual(318);
+      expect(Math.min(...xs)).toBeGreaterThanOrEqual(2);
+    }
   });
 
   it('labels the price range and the first and last minute', () => {
