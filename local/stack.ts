@@ -188,9 +188,12 @@ export async function startLocalStack(
     // Nothing may keep running after a failed start: the caller gets the error and the process can end.
     await s3.stop();
     await broker?.stop();
-    throw new Error(`Kafka at ${brokers.join(',')} cannot serve topic ${topic}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new Error(
+      `Kafka at ${brokers.join(',')} cannot serve topic ${topic}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   });
   // Handlers read their settings once, at load; this process loads each once, after this.
   for (const env of Object.values(environments)) provideEnvironment(env);
