@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --disable-warning=ExperimentalWarning
 // The operator CLI (cli/tickstream.ts), run from this checkout through tsx: it is a tool for the people who
 // deploy tickstream, never part of the Lambda bundles.
 const { require: requireTypeScript } = require('tsx/cjs/api');

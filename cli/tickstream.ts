@@ -19,6 +19,7 @@ import { resolveStage } from '../lib/operator/stack';
 import { type StageStatus, stageStatus } from '../lib/operator/status';
 import { findReport, REPORTS_DIRECTORY } from '../lib/reports/catalog';
 import { formatTable } from '../lib/table';
+import { type LastRunSummary, queryLastRun, readLastRun } from '../local/last-run';
 
 /** The AWS clients the commands use, made once per run for a region (the SDK's default region without one). */
 export interface CliClients {
@@ -50,6 +51,8 @@ export interface CliDependencies {
   wait?: (ms: number) => Promise<void>;
   now?: () => Date;
   reportsDirectory?: string;
+  /** The folder `npm run pipeline` leaves (default `local-run/`), for `--local`. */
+  localRunDir?: string;
 }
 
 interface StageOptions {
@@ -150,24 +153,36 @@ function buildProgram(deps: CliDependencies): Command {
       .command('report')
       .description('run one report (lib/reports/<name>.sql) in Athena and print its rows')
       .argument('<name>', 'the report, e.g. vwap_daily')
-      .option('--day <YYYY-MM-DD>', 'the UTC day (default: today)')
+      .option('--day <YYYY-MM-DD>', "the UTC day (default: today; with --local, the last run's first day)")
+      .option('--local', 'run it over the last `npm run pipeline` (DuckDB), no AWS account needed')
       .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table')),
   ).action(
-    async (name: string, options: StageOptions & { day?: string; format: (typeof FORMATS)[number] }) => {
+    async (
+      name: string,
+      options: StageOptions & { day?: string; local?: boolean; format: (typeof FORMATS)[number] },
+    ) => {
       const report = findReportOrInputError(name, deps.reportsDirectory);
-      const day = checkDay(options.day ?? utcToday(now()));
-      const clients = deps.clients(options.region);
-      const stage = await resolveStage({ cloudFormation: clients.cloudFormation, stage: options.stage });
-      const result = await runReportQuery({
-        athena: clients.athena,
-        report,
-        day,
-        workGroup: stage.workGroup,
-        database: stage.database,
-        ...(wait ? { wait } : {}),
-      });
+      let result: { rows: string[][]; bytesScanned: number; queryExecutionId?: string };
+      let day: string;
+      if (options.local) {
+        const lastRun = readLastRunOrInputError(deps.localRunDir);
+        day = checkDay(options.day ?? lastRun.window.start.slice(0, 10));
+        result = await queryLastRun({ report, day, ...(deps.localRunDir ? { dir: deps.localRunDir } : {}) });
+      } else {
+        day = checkDay(options.day ?? utcToday(now()));
+        const clients = deps.clients(options.region);
+        const stage = await resolveStage({ cloudFormation: clients.cloudFormation, stage: options.stage });
+        result = await runReportQuery({
+          athena: clients.athena,
+          report,
+          day,
+          workGroup: stage.workGroup,
+          database: stage.database,
+          ...(wait ? { wait } : {}),
+        });
+      }
       err(
-        `${report.name} for ${day}: ${Math.max(0, result.rows.length - 1)} rows, ${result.bytesScanned} bytes scanned (query ${result.queryExecutionId})\n`,
+        `${report.name} for ${day}: ${Math.max(0, result.rows.length - 1)} rows, ${result.bytesScanned} bytes scanned (${result.queryExecutionId ? `query ${result.queryExecutionId}` : 'last local run'})\n`,
       );
       if (options.format === 'csv') out(toCsv(result.rows));
       else if (options.format === 'json') out(`${JSON.stringify(rowsAsObjects(result.rows), null, 2)}\n`);
@@ -180,8 +195,14 @@ function buildProgram(deps: CliDependencies): Command {
       .command('status')
       .description('crawler, catalog, workflow executions, Kafka mapping and alarms of a stage')
       .option('--day <YYYY-MM-DD>', 'the day whose partitions to list (default: today)')
-      .option('--json', 'print the status as JSON'),
-  ).action(async (options: StageOptions & { day?: string; json?: boolean }) => {
+      .option('--json', 'print the status as JSON')
+      .option('--local', 'the last `npm run pipeline` instead of a deployed stage'),
+  ).action(async (options: StageOptions & { day?: string; json?: boolean; local?: boolean }) => {
+    if (options.local) {
+      const run = readLastRunOrInputError(deps.localRunDir);
+      out(options.json ? `${JSON.stringify(run, null, 2)}\n` : formatLastRun(run));
+      return;
+    }
     const day = checkDay(options.day ?? utcToday(now()));
     const clients = deps.clients(options.region);
     const resources = await resolveStage({ cloudFormation: clients.cloudFormation, stage: options.stage });
@@ -190,6 +211,28 @@ function buildProgram(deps: CliDependencies): Command {
   });
 
   return program;
+}
+
+function readLastRunOrInputError(dir?: string): LastRunSummary {
+  try {
+    return readLastRun(dir);
+  } catch (error) {
+    throw new InputError((error as Error).message);
+  }
+}
+
+/** The last local run as the lines a person reads. */
+export function formatLastRun(run: LastRunSummary): string {
+  return `${[
+    `last local run: ${run.window.start} to ${run.window.end}`,
+    `ticks     ${run.produced} produced, ${run.landed} landed, ${run.duplicated} duplicated, ${run.quarantined} quarantined`,
+    `reports   ${Object.entries(run.reports)
+      .map(([name, rows]) => `${name} ${rows}`)
+      .join(', ')}`,
+    `dashboard ${run.dashboard}`,
+    `results   ${run.results}`,
+    `logs      ${run.log}`,
+  ].join('\n')}\n`;
 }
 
 function findReportOrInputError(name: string, directory = REPORTS_DIRECTORY) {

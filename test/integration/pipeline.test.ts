@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, chromium } from 'playwright-core';
+import { runCli } from '../../cli/tickstream';
+import { parseCsv } from '../../lib/csv';
 import { testBrokers } from '../support/env';
 
 const run = promisify(execFile);
@@ -141,5 +143,31 @@ describe('npm run pipeline, as a user runs it', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it('lets the tickstream CLI read the run with --local: a report gives the rows the workflow published', async () => {
+    const printed = { out: '', err: '' };
+    const cli = (...argv: string[]) =>
+      runCli(argv, {
+        clients: () => {
+          throw new Error('--local must not call AWS');
+        },
+        out: (text) => {
+          printed.out += text;
+        },
+        err: (text) => {
+          printed.err += text;
+        },
+        localRunDir: out,
+      });
+    expect(await cli('report', 'vwap_daily', '--local', '--format', 'csv')).toBe(0);
+    const published = readFileSync(join(summary.results, 'vwap_daily', 'latest.csv'), 'utf8');
+    expect(parseCsv(printed.out)).toEqual(parseCsv(published));
+    expect(printed.err).toMatch(
+      /^vwap_daily for 2026-11-20: 20 rows, [1-9]\d* bytes scanned \(last local run\)\n$/,
+    );
+    printed.out = '';
+    expect(await cli('status', '--local')).toBe(0);
+    expect(printed.out).toContain('ticks     3600 produced, 3600 landed, 0 duplicated, 0 quarantined');
   });
 });

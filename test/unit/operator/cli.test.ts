@@ -35,6 +35,7 @@ async function cli(...argv: string[]) {
     },
     wait: recordedWaits().wait,
     now: () => new Date('2026-11-20T15:30:00Z'),
+    localRunDir: '/nonexistent/run',
   });
   return { code, ...printed };
 }
@@ -94,6 +95,8 @@ describe('the tickstream CLI', () => {
     [['status', '--stage', 'other'], /^tickstream: unknown stage other: there is no CloudFormation stack/],
     [['report', 'vwap_daily', '--format', 'xml'], /option '--format <format>' argument 'xml' is invalid/],
     [['reports', 'run', '--timeout', 'soon'], /^tickstream: invalid --timeout "soon"/],
+    [['status', '--local'], /^tickstream: no local run in \/nonexistent\/run: run npm run pipeline first/],
+    [['report', 'vwap_daily', '--local'], /^tickstream: no local run in \/nonexistent\/run/],
   ])('rejects bad input %j with one clear line and exit 2, calling no AWS query', async (argv, message) => {
     const result = await cli(...argv);
     expect(result.code).toBe(2);
