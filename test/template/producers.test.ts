@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ProduceTicksRequestSchema } from '../../lib/produce';
 import { resolveProfiles } from '../../lib/symbols';
 import { applyInputTransformer, scheduledEvent } from '../../local/schedules';
-import { packagedTemplates, resourceById, resourcesOfType } from '../support/template';
+import { packagedTemplates, resourceById, resourcesOfType, roleStatements } from '../support/template';
 
 interface RuleTarget {
   Arn: { 'Fn::GetAtt'?: [string, string] };
@@ -68,5 +68,39 @@ describe.each(['dev', 'prod'] as const)('sls package --stage %s', (stage) => {
     });
     expect(variables.SIMULATION_SEED).toEqual(stage === 'prod' ? 'tickstream-prod-v1' : 'tickstream-v1');
     expect(fn.Properties.Timeout).toBeGreaterThan(60);
+  });
+
+  it('retries a failed minute twice within 10 minutes, then records it in an SQS queue that raises an alarm', () => {
+    const template = templates[stage];
+    expect(resourceById(template, 'ProduceTicksLambdaEvConf').Properties).toEqual({
+      FunctionName: { Ref: 'ProduceTicksLambdaFunction' },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 600,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': ['ProduceTicksFailureQueue', 'Arn'] } },
+      },
+    });
+    expect(resourceById(template, 'ProduceTicksFailureQueue').Properties).toMatchObject({
+      MessageRetentionPeriod: 1209600,
+      SqsManagedSseEnabled: true,
+    });
+    const sends = roleStatements(resourceById(template, 'ProduceTicksRole')).filter((statement) =>
+      [statement.Action].flat().includes('sqs:SendMessage'),
+    );
+    expect(sends).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': ['ProduceTicksFailureQueue', 'Arn'] },
+      }),
+    ]);
+    expect(resourceById(template, 'ProduceTicksFailedMinutesAlarm').Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['ProduceTicksFailureQueue', 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: 'AlertsTopic' }],
+    });
   });
 });
