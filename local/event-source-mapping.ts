@@ -1,6 +1,7 @@
 import { type Consumer, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import type { KafkaEventBatch, KafkaEventRecord } from '../lib/kafka-event';
 import { encodeHeaders } from '../lib/kafka-event';
+import { untilReady } from './kafka/broker';
 import type { PartitionOffsets } from './topic';
 
 /** The settings of a self-managed Kafka event source mapping, as serverless.yml's `kafka` event gives them. */
@@ -33,21 +34,6 @@ export interface LocalEventSourceMapping {
   /** Resolves once every partition's committed offset reaches `target`; rejects if the mapping gave up. */
   waitFor(target: PartitionOffsets, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
-}
-
-/**
- * Retries a Kafka call while it fails with a retriable error (a fresh broker answers "not the coordinator"
- * until its offsets topic is loaded), up to about ten seconds.
- */
-async function retryRetriable<T>(call: () => Promise<T>, attempts = 20): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      if (attempt >= attempts || (error as { retriable?: boolean }).retriable !== true) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
 }
 
 /** Builds the event Lambda delivers for some records of one partition: base64 key/value, byte-array headers. */
@@ -131,8 +117,11 @@ export async function startEventSourceMapping(params: {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const [existing] = await retryRetriable(() =>
-      admin.fetchOffsets({ groupId: settings.consumerGroupId, topics: [settings.topic] }),
+    // A fresh broker answers "not the coordinator" until its offsets topic is loaded.
+    const [existing] = await untilReady(
+      `committed offsets of group ${settings.consumerGroupId}`,
+      () => admin.fetchOffsets({ groupId: settings.consumerGroupId, topics: [settings.topic] }),
+      10_000,
     );
     for (const { partition, offset } of existing?.partitions ?? []) {
       if (BigInt(offset) >= 0n) committed.set(partition, BigInt(offset));

@@ -254,7 +254,7 @@ function isRetriable(error: unknown): boolean {
  * Repeats `check` while it fails with a retriable Kafka error, every 200 ms, for at most `timeoutMs`; any
  * other error, or the last retriable one past the budget, is thrown.
  */
-async function untilReady<T>(what: string, check: () => Promise<T>, timeoutMs: number): Promise<T> {
+export async function untilReady<T>(what: string, check: () => Promise<T>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
