@@ -138,14 +138,16 @@ function buildProgram(deps: CliDependencies): Command {
       ...(wait ? { wait } : {}),
       onPoll: (status, elapsedMs) => err(`${status} after ${Math.round(elapsedMs / 1000)} s\n`),
     });
-    const { manifest } = finished;
-    out(
-      `${formatTable([
-        ['report', 'rows', 'latest'],
-        ...manifest.reports.map((report) => [report.name, String(report.rows), report.latest]),
-      ])}\n`,
-    );
-    out(`day ${manifest.day}: manifest ${manifest.manifest}, dashboard ${manifest.dashboard}\n`);
+    for (const manifest of finished.manifests) {
+      out(`day ${manifest.day} (${manifest.final ? 'final' : 'partial'}):\n`);
+      out(
+        `${formatTable([
+          ['report', 'rows', 'csv'],
+          ...manifest.reports.map((report) => [report.name, String(report.rows), report.object]),
+        ])}\n`,
+      );
+      out(`manifest ${manifest.manifest}, dashboard ${manifest.dashboard}\n`);
+    }
   });
 
   stageOptions(

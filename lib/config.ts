@@ -151,6 +151,29 @@ export function loadPublisherConfig(env: Environment = process.env): PublisherCo
   return { bucket: parsed.RESULTS_BUCKET, s3: { region: parsed.AWS_REGION, endpoint: parsed.S3_ENDPOINT } };
 }
 
+const plannerEnvironment = z.object({
+  ...s3Environment,
+  RESULTS_BUCKET: bucketName,
+  REPORTS_FINALIZE_AFTER_MINUTES: z.coerce.number().int().min(0).max(720),
+});
+
+export interface PlannerConfig {
+  bucket: string;
+  /** Minutes after midnight UTC before the day that ended is finalized. */
+  finalizeAfterMinutes: number;
+  s3: { region: string; endpoint: string | undefined };
+}
+
+/** Parses the planReports function's settings. */
+export function loadPlannerConfig(env: Environment = process.env): PlannerConfig {
+  const parsed = parseEnvironment(plannerEnvironment, env);
+  return {
+    bucket: parsed.RESULTS_BUCKET,
+    finalizeAfterMinutes: parsed.REPORTS_FINALIZE_AFTER_MINUTES,
+    s3: { region: parsed.AWS_REGION, endpoint: parsed.S3_ENDPOINT },
+  };
+}
+
 /** Settings of the local stack (never deployed): an external broker to use instead of starting one. */
 export interface LocalStackConfig {
   externalBrokers: string[] | undefined;

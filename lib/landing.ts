@@ -100,8 +100,30 @@ export function classifyRecord(record: KafkaEventRecord): RecordOutcome {
   if (!result.ok) return quarantined(record, `schema: ${result.reason}`, text);
   const { timestamp } = result.tick;
   // The producer's text is already the tick's JSON; re-serialise only when it would break the one-line format.
-  const line = text.includes('\n') || text.includes('\r') ? JSON.stringify(result.tick) : text;
-  return { ok: true, line, dt: timestamp.slice(0, 10), hour: timestamp.slice(11, 13) };
+  const json = text.includes('\n') || text.includes('\r') ? JSON.stringify(result.tick) : text;
+  return {
+    ok: true,
+    line: withLineage(json, record),
+    dt: timestamp.slice(0, 10),
+    hour: timestamp.slice(11, 13),
+  };
+}
+
+/** The Kafka lineage fields every landed line carries after the tick's own fields (see {@link withLineage}). */
+export const LINEAGE_FIELDS = ['kafka_topic', 'kafka_partition', 'kafka_offset'] as const;
+
+/**
+ * Appends the record's Kafka lineage to a tick's one-line JSON object, as Kafka Connect's InsertField transform
+ * does (`kafka_topic`, `kafka_partition`, `kafka_offset`): any landed row can be traced to its record, and the
+ * reports' de-duplication keeps the latest record of a tick. The tick schema is strict, so the names are free;
+ * appending to the text costs far less than parsing and re-serialising it.
+ */
+export function withLineage(
+  json: string,
+  record: Pick<KafkaEventRecord, 'topic' | 'partition' | 'offset'>,
+): string {
+  const close = json.lastIndexOf('}');
+  return `${json.slice(0, close)},"kafka_topic":${JSON.stringify(record.topic)},"kafka_partition":${record.partition},"kafka_offset":${record.offset}}`;
 }
 
 function utcDate(timestampMs: number): string {

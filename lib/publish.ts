@@ -3,11 +3,17 @@ import { z } from 'zod';
 import { parseCsv } from './csv';
 import { renderDashboard } from './dashboard/page';
 import { parseRequest } from './produce';
+import { finalManifestKey } from './reports/days';
 import { parseS3Url } from './s3';
+
+/** The dashboard of the day in progress, replaced by every partial run. */
+export const LATEST_DASHBOARD_KEY = 'reports/index.html';
 
 /** What the workflow's Map hands the publish step: one Athena result per report. */
 export const PublishRequestSchema = z.object({
   day: z.iso.date(),
+  /** Whether the day has ended (final) or is in progress (partial); see lib/reports/days.ts. */
+  final: z.boolean(),
   execution: z.string().min(1).max(80),
   reports: z
     .array(
@@ -30,6 +36,7 @@ export interface PublishedReport {
   queryExecutionId: string;
   source: string;
   object: string;
+  /** `reports/<name>/latest.csv`, which only a run of the day in progress replaces. */
   latest: string;
   rows: number;
   bytesScanned: number;
@@ -38,6 +45,8 @@ export interface PublishedReport {
 export interface RunManifest {
   execution: string;
   day: string;
+  /** True when the day had ended when the run started: its reports hold every tick of the day. */
+  final: boolean;
   publishedAt: string;
   bucket: string;
   manifest: string;
@@ -51,9 +60,12 @@ export interface ObjectStore {
 }
 
 /**
- * Publishes one workflow run: each report's Athena CSV is copied to `reports/<name>/dt=<day>/<execution>.csv`
- * and to the stable `reports/<name>/latest.csv`; a manifest (report → object, rows, bytes scanned) goes to
- * `reports/_runs/dt=<day>/<execution>.json` and the dashboard to `reports/index.html`. Any S3 error throws.
+ * Publishes one day of a workflow run: each report's Athena CSV is copied to
+ * `reports/<name>/dt=<day>/<execution>.csv`, a manifest (report → object, rows, bytes scanned, final or partial)
+ * to `reports/_runs/dt=<day>/<execution>.json` and the dashboard beside it (`….html`). The day in progress also
+ * replaces the stable `reports/<name>/latest.csv` and `reports/index.html`; a final day (finalized, or
+ * re-reported after a backfill) instead writes its manifest to `reports/_final/dt=<day>.json`, never moving
+ * `latest` back in time. Any S3 error throws.
  */
 export async function publishReports(params: {
   input: unknown;
@@ -79,7 +91,7 @@ export async function publishReports(params: {
     const key = `reports/${name}/dt=${request.day}/${request.execution}.csv`;
     const latest = `reports/${name}/latest.csv`;
     await put(key, csv, 'text/csv');
-    await put(latest, csv, 'text/csv');
+    if (!request.final) await put(latest, csv, 'text/csv');
     reports.push({
       name,
       queryExecutionId: query.queryExecutionId,
@@ -90,18 +102,36 @@ export async function publishReports(params: {
       bytesScanned: query.bytesScanned,
     });
   }
-  const manifestKey = `reports/_runs/dt=${request.day}/${request.execution}.json`;
+  const runKey = `reports/_runs/dt=${request.day}/${request.execution}`;
+  const manifestKey = `${runKey}.json`;
+  const dashboardKey = `${runKey}.html`;
   const manifest = {
     execution: request.execution,
     day: request.day,
+    final: request.final,
     publishedAt: now().toISOString(),
     bucket,
     manifest: `s3://${bucket}/${manifestKey}`,
     reports,
   };
-  const dashboardKey = 'reports/index.html';
   const complete: RunManifest = { ...manifest, dashboard: `s3://${bucket}/${dashboardKey}` };
-  await put(manifestKey, `${JSON.stringify(complete, null, 2)}\n`, 'application/json');
-  await put(dashboardKey, renderDashboard({ ...manifest, tables }), 'text/html; charset=utf-8');
+  const manifestJson = `${JSON.stringify(complete, null, 2)}\n`;
+  // Each page links the CSVs relative to where it stands: the run's own, or latest.csv from reports/index.html.
+  const dashboard = (href: (report: PublishedReport) => string) =>
+    renderDashboard({
+      ...manifest,
+      reports: reports.map((report) => ({ ...report, href: href(report) })),
+      tables,
+    });
+  const runPage = dashboard((report) => `../../${report.name}/dt=${request.day}/${request.execution}.csv`);
+  await put(manifestKey, manifestJson, 'application/json');
+  await put(dashboardKey, runPage, 'text/html; charset=utf-8');
+  if (request.final) await put(finalManifestKey(request.day), manifestJson, 'application/json');
+  else
+    await put(
+      LATEST_DASHBOARD_KEY,
+      dashboard((report) => `${report.name}/latest.csv`),
+      'text/html; charset=utf-8',
+    );
   return complete;
 }

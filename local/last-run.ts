@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parseCsv } from '../lib/csv';
-import type { Report } from '../lib/reports/catalog';
+import { loadUniqueTicksView, type Report } from '../lib/reports/catalog';
 import { parseS3Url } from '../lib/s3';
 import { createLocalAthena } from './athena';
 import { createLocalCrawler, type LocalCatalog } from './glue-crawler';
@@ -79,6 +79,11 @@ export async function queryLastRun(params: {
       catalog,
     }).start();
     const athena = createLocalAthena({ duckdb: connection, catalog, s3: s3.client, resultsBucket: results });
+    // The view every report reads, as the workflow creates it after the crawl.
+    await athena.startQueryExecutionSync({
+      QueryString: loadUniqueTicksView().sql,
+      QueryExecutionContext: { Database: database },
+    });
     const { QueryExecution } = await athena.startQueryExecutionSync({
       QueryString: params.report.sql,
       QueryExecutionContext: { Database: database },

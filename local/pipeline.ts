@@ -2,7 +2,8 @@
  * `npm run pipeline`: the whole pipeline on this machine. Starts a real Kafka broker and a local S3 endpoint,
  * runs serverless.yml's Kafka event source mapping locally (landTicks), fires the producers' EventBridge
  * schedules on a fast-forwarded clock, waits until every tick has landed, audits the bucket, runs the reports
- * workflow, and leaves everything it made in `local-run/`.
+ * workflow, and leaves everything it made in `local-run/`. `--replay` then publishes the window again and re-drives
+ * a second mapping from its first offset, runs the reports again and exits 1 if any report changed.
  *
  * Screen: progress on stderr (bars on a terminal, plain lines elsewhere), the report previews on stdout and,
  * last, one JSON line with the counts and the local paths. Function logs go to `local-run/logs/functions.log`.
@@ -16,6 +17,7 @@ import type { RunManifest } from '../lib/publish';
 import { parseS3Url } from '../lib/s3';
 import { formatTable } from '../lib/table';
 import { auditDataBucket } from './bucket-audit';
+import type { LocalEventSourceMapping } from './event-source-mapping';
 import { KAFKA_VERSION } from './kafka/broker';
 import { LOCAL_RUN_DIR, mirrorBuckets, prepareRunFolder } from './outputs';
 import { createProgress, type Phase } from './progress';
@@ -34,10 +36,17 @@ interface PipelineOptions {
   startMs: number;
   endMs: number;
   out: string;
+  replay: boolean;
 }
 
 function parseOptions(argv: string[]): PipelineOptions {
-  let values: { minutes: string; stage: string; start?: string | undefined; out?: string | undefined };
+  let values: {
+    minutes: string;
+    stage: string;
+    start?: string | undefined;
+    out?: string | undefined;
+    replay: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -46,6 +55,7 @@ function parseOptions(argv: string[]): PipelineOptions {
         stage: { type: 'string', default: 'dev' },
         start: { type: 'string' },
         out: { type: 'string' },
+        replay: { type: 'boolean', default: false },
       },
     }));
   } catch (error) {
@@ -69,6 +79,7 @@ function parseOptions(argv: string[]): PipelineOptions {
     startMs,
     endMs: startMs + minutes * MINUTE_MS,
     out: resolve(values.out ?? LOCAL_RUN_DIR),
+    replay: values.replay,
   };
 }
 
@@ -78,8 +89,18 @@ let functionLogPath: string | undefined;
 const sum = (offsets: PartitionOffsets) =>
   [...offsets.values()].reduce((total, offset) => total + offset, 0n);
 
+/** Records per invocation of the replay's re-drive: boundaries unlike the configured batch size's. */
+const REDRIVE_BATCH_SIZE = 333;
+
+/** What one pass of the reports workflow published: a manifest per day and each report's CSV by `day/name`. */
+interface ReportsPass {
+  manifests: RunManifest[];
+  csv: Map<string, string>;
+}
+
 async function main(): Promise<void> {
-  const { minutes, stage, startMs, endMs, out } = parseOptions(process.argv.slice(2));
+  const options = parseOptions(process.argv.slice(2));
+  const { minutes, stage, startMs, endMs, out } = options;
   const run = prepareRunFolder(out);
   functionLogPath = run.functionLog;
   const shown = (path: string) => relative(process.cwd(), path) || '.';
@@ -101,7 +122,113 @@ async function main(): Promise<void> {
     batchingWindowMs: 500,
     functionLogs: functionLog,
   });
-  const failures = { message: undefined as string | undefined };
+  const failures: string[] = [];
+  const readText = async (url: string) => {
+    const { bucket, key } = parseS3Url(url);
+    const object = await stack.s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return (await object.Body?.transformToString()) ?? '';
+  };
+  const schedules = localSchedules(stack.config);
+  const firings = firingsBetween({ schedules, startMs, endMs });
+
+  /** Fires every schedule of the window through the real producer handlers; returns the ticks published. */
+  const publishWindow = async (name: string) => {
+    const publishing = begin(name, firings.length);
+    let produced = 0;
+    const started = performance.now();
+    for (const [index, { time, schedule }] of firings.entries()) {
+      const summary = (await stack.invoke(schedule.functionName, schedule.eventAt(time))) as {
+        published?: number;
+      };
+      produced += summary.published ?? 0;
+      publishing.update(index + 1, `${time.toISOString().slice(11, 16)} ${schedule.name}`);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    publishing.done(
+      `${produced} ticks from ${firings.length} scheduled invocations, ${minutes} min of market from ${new Date(startMs).toISOString()} (${Math.round(produced / seconds)} ticks/s)`,
+    );
+    return { produced, seconds };
+  };
+
+  /** Waits until every mapping has committed `target`, showing the records landed since each one's `from`. */
+  const landUntil = async (
+    name: string,
+    running: { mapping: LocalEventSourceMapping; from: PartitionOffsets }[],
+    target: PartitionOffsets,
+  ) => {
+    const total = running.reduce((records, { from }) => records + Number(sum(target) - sum(from)), 0);
+    const landing = begin(name, total);
+    const landed = () =>
+      running.reduce(
+        (records, { mapping, from }) => records + Number(sum(mapping.committed()) - sum(from)),
+        0,
+      );
+    const invocations = () => running.reduce((count, { mapping }) => count + mapping.stats.invocations, 0);
+    const startInvocations = invocations();
+    const watch = setInterval(() => landing.update(landed()), 200);
+    try {
+      for (const { mapping } of running) await mapping.waitFor(target);
+    } finally {
+      clearInterval(watch);
+    }
+    const count = invocations() - startInvocations;
+    landing.done(`${total} records in ${count} landTicks invocations`);
+    return { records: total, invocations: count };
+  };
+
+  const audit = async (name: string) => {
+    const auditing = begin(name);
+    const result = await auditDataBucket({
+      client: stack.s3.client,
+      bucket: stack.resources.DataBucket as string,
+    });
+    auditing.done(
+      `${result.objects} objects, ${result.landed} lines, ${result.distinct} distinct ticks (symbol, timestamp), ${result.quarantined} quarantined`,
+    );
+    return result;
+  };
+
+  // One workflow run per UTC day the window touches (a window across midnight spans two dt partitions).
+  // Burst firings publish the minute before them, so the ticks start up to a minute before the window.
+  const days = [
+    ...new Set([startMs - MINUTE_MS, endMs - 1].map((ms) => new Date(ms).toISOString().slice(0, 10))),
+  ];
+  const reportDays = async (name: string): Promise<ReportsPass> => {
+    const reporting = begin(name, days.length);
+    const pass: ReportsPass = { manifests: [], csv: new Map() };
+    for (const [index, day] of days.entries()) {
+      let queries = 0;
+      const outcome = await stack.runReports(
+        { day },
+        {
+          onTask: (task) => {
+            if (task === 'runQuery') queries++;
+            const step =
+              task === 'plan' || task === 'startCrawler' || task === 'getCrawler'
+                ? 'crawling'
+                : `${queries} queries`;
+            reporting.update(index, `${day}: ${task === 'publish' ? 'publishing' : step}`);
+          },
+        },
+      );
+      if (outcome.status !== 'SUCCEEDED')
+        throw new Error(`the reports workflow for ${day} failed: ${outcome.error}: ${outcome.cause}`);
+      const { manifests } = outcome.output as { manifests: RunManifest[] };
+      for (const manifest of manifests) {
+        pass.manifests.push(manifest);
+        for (const report of manifest.reports)
+          pass.csv.set(`${manifest.day}/${report.name}`, await readText(report.object));
+      }
+      reporting.update(index + 1);
+    }
+    const reports = pass.manifests[0]?.reports.length ?? 0;
+    const states = pass.manifests.map(
+      (manifest) => `${manifest.day} (${manifest.final ? 'final' : 'partial'})`,
+    );
+    reporting.done(`${reports} reports for ${states.join(' and ')}, crawled and run in DuckDB`);
+    return pass;
+  };
+
   try {
     starting.done(
       `${stack.ownBroker ? `Kafka ${KAFKA_VERSION} started` : 'Kafka given by KAFKA_BROKERS'} at ${stack.brokers.join(',')}, topic ${stack.topic}; local S3 at ${stack.s3.endpoint}`,
@@ -113,75 +240,69 @@ async function main(): Promise<void> {
       consumerGroupSuffix: `-pipeline-${Date.now()}`,
       startAt: before,
     });
-    const schedules = localSchedules(stack.config);
-    const firings = firingsBetween({ schedules, startMs, endMs });
 
-    const publishing = begin('publish', firings.length);
-    let produced = 0;
     const started = performance.now();
-    for (const [index, { time, schedule }] of firings.entries()) {
-      const summary = (await stack.invoke(schedule.functionName, schedule.eventAt(time))) as {
-        published?: number;
-      };
-      produced += summary.published ?? 0;
-      publishing.update(index + 1, `${time.toISOString().slice(11, 16)} ${schedule.name}`);
-    }
-    const produceSeconds = (performance.now() - started) / 1000;
-    publishing.done(
-      `${produced} ticks from ${firings.length} scheduled invocations, ${minutes} min of market from ${new Date(startMs).toISOString()} (${Math.round(produced / produceSeconds)} ticks/s)`,
-    );
-
+    const { produced, seconds: produceSeconds } = await publishWindow('publish');
     const after = await endOffsets(stack);
     const messages = Number(sum(after) - sum(before));
-    const landing = begin('land', messages);
-    const committed = () =>
-      Number(mappings.reduce((total, mapping) => total + sum(mapping.committed()), 0n) - sum(before));
-    const watch = setInterval(() => landing.update(committed()), 200);
-    try {
-      for (const mapping of mappings) await mapping.waitFor(after);
-    } finally {
-      clearInterval(watch);
-    }
-    const landSeconds = (performance.now() - started) / 1000;
-    const invocations = mappings.reduce((total, mapping) => total + mapping.stats.invocations, 0);
-    landing.done(`${messages} records in ${invocations} landTicks invocations`);
-
-    const auditing = begin('audit');
-    const audit = await auditDataBucket({
-      client: stack.s3.client,
-      bucket: stack.resources.DataBucket as string,
-    });
-    const duplicated = audit.landed - audit.distinct;
-    auditing.done(
-      `${audit.objects} objects, ${audit.landed} ticks landed, ${duplicated} duplicated, ${audit.quarantined} quarantined`,
+    const landed = await landUntil(
+      'land',
+      mappings.map((mapping) => ({ mapping, from: before })),
+      after,
     );
-    if (audit.landed !== produced || audit.distinct !== produced)
-      failures.message = `${produced} ticks were produced but ${audit.distinct} distinct ticks landed (${audit.landed} lines): the landing path lost or duplicated ticks; see ${shown(run.functionLog)}`;
+    const landSeconds = (performance.now() - started) / 1000;
 
-    // One workflow run per UTC day the window touches (a window across midnight spans two dt partitions).
-    // Burst firings publish the minute before them, so the ticks start up to a minute before the window.
-    const days = [
-      ...new Set([startMs - MINUTE_MS, endMs - 1].map((ms) => new Date(ms).toISOString().slice(0, 10))),
-    ];
-    const reporting = begin('reports', days.length);
-    const reportRows: Record<string, number> = {};
-    let manifest: RunManifest | undefined;
-    for (const [index, day] of days.entries()) {
-      let queries = 0;
-      const outcome = await stack.runReports({ day }, (task) => {
-        if (task === 'runQuery') queries++;
-        const step = task === 'startCrawler' || task === 'getCrawler' ? 'crawling' : `${queries} queries`;
-        reporting.update(index, `${day}: ${task === 'publish' ? 'publishing' : step}`);
+    const landedAudit = await audit('audit');
+    if (landedAudit.landed !== produced || landedAudit.distinct !== produced)
+      failures.push(
+        `${produced} ticks were produced but ${landedAudit.distinct} distinct ticks landed (${landedAudit.landed} lines): the landing path lost or duplicated ticks; see ${shown(run.functionLog)}`,
+      );
+
+    const first = await reportDays('reports');
+    let final = first;
+    let replay: Record<string, unknown> | undefined;
+    if (options.replay) {
+      // The two re-deliveries of real operation, at once: every schedule minute published again (a retried or
+      // re-run producer), and a second mapping re-driven from the window's first offset with other batch sizes.
+      const again = await publishWindow('replay: publish again');
+      const afterReplay = await endOffsets(stack);
+      const redrive = await stack.startMappings({
+        consumerGroupSuffix: `-redrive-${Date.now()}`,
+        startAt: before,
+        batchSize: REDRIVE_BATCH_SIZE,
       });
-      if (outcome.status !== 'SUCCEEDED')
-        throw new Error(`the reports workflow for ${day} failed: ${outcome.error}: ${outcome.cause}`);
-      manifest = outcome.output as RunManifest;
-      for (const report of manifest.reports)
-        reportRows[report.name] = (reportRows[report.name] ?? 0) + report.rows;
-      reporting.update(index + 1);
+      await landUntil(
+        'replay: land again',
+        [
+          ...mappings.map((mapping) => ({ mapping, from: after })),
+          ...redrive.map((mapping) => ({ mapping, from: before })),
+        ],
+        afterReplay,
+      );
+      const replayAudit = await audit('replay: audit');
+      if (replayAudit.distinct !== produced)
+        failures.push(
+          `after the replay the bucket holds ${replayAudit.distinct} distinct ticks, not the ${produced} produced`,
+        );
+      final = await reportDays('replay: reports');
+      const changed = [...first.csv.keys()].filter((key) => final.csv.get(key) !== first.csv.get(key));
+      if (changed.length > 0)
+        failures.push(
+          `the replay changed ${changed.length} report result(s): ${changed.join(', ')}; each tick must count once`,
+        );
+      replay = {
+        republished: again.produced,
+        // Records the run's own mapping landed again (the republished ones) and the re-drive landed (all of them).
+        landedAgain: Number(sum(afterReplay) - sum(after)),
+        redriven: Number(sum(afterReplay) - sum(before)),
+        redriveBatchSize: REDRIVE_BATCH_SIZE,
+        lines: replayAudit.landed,
+        distinct: replayAudit.distinct,
+        reportsCompared: first.csv.size,
+        reportsUnchanged: changed.length === 0,
+        changed,
+      };
     }
-    if (!manifest) throw new Error('no reports workflow ran');
-    reporting.done(`${manifest.reports.length} reports for ${days.join(' and ')}, crawled and run in DuckDB`);
 
     const saving = begin('save');
     const { DataBucket: dataBucket = '', ResultsBucket: resultsBucket = '' } = stack.resources;
@@ -190,33 +311,42 @@ async function main(): Promise<void> {
       buckets: [dataBucket, resultsBucket],
       objectPath: run.objectPath,
     });
-    const dashboard = run.objectPath(resultsBucket, parseS3Url(manifest.dashboard).key);
+    const latest = final.manifests.at(-1);
+    if (!latest) throw new Error('no reports workflow ran');
+    const dashboard = run.objectPath(resultsBucket, parseS3Url(latest.dashboard).key);
     const results = run.objectPath(resultsBucket, 'reports');
     saving.done(`${saved} objects under ${shown(run.dir)}/s3; dashboard ${shown(dashboard)}`);
 
-    for (const report of manifest.reports) {
-      const { bucket, key } = parseS3Url(report.latest);
-      const object = await stack.s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      const rows = parseCsv((await object.Body?.transformToString()) ?? '');
+    for (const report of latest.reports) {
+      const rows = parseCsv(final.csv.get(`${latest.day}/${report.name}`) ?? '');
+      const { bucket, key } = parseS3Url(report.object);
       process.stdout.write(
         `\n${report.name}: ${report.rows} rows (${shown(run.objectPath(bucket, key))})\n${formatTable(rows.slice(0, 6))}\n`,
       );
     }
 
+    const reportRows: Record<string, number> = {};
+    for (const manifest of final.manifests)
+      for (const report of manifest.reports)
+        reportRows[report.name] = (reportRows[report.name] ?? 0) + report.rows;
     const summary = {
       produced,
-      landed: audit.landed,
-      duplicated,
-      quarantined: audit.quarantined,
-      objects: audit.objects,
-      bytes: audit.bytes,
+      landed: landedAudit.landed,
+      duplicated: landedAudit.landed - landedAudit.distinct,
+      quarantined: landedAudit.quarantined,
+      objects: landedAudit.objects,
+      bytes: landedAudit.bytes,
       messages,
       minutes,
       producerInvocations: firings.length,
-      landInvocations: invocations,
+      landInvocations: landed.invocations,
       topic: stack.topic,
       bucket: dataBucket,
       reports: reportRows,
+      days: Object.fromEntries(
+        final.manifests.map((manifest) => [manifest.day, manifest.final ? 'final' : 'partial']),
+      ),
+      ...(replay ? { replay } : {}),
       window: { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString() },
       produceSeconds: Number(produceSeconds.toFixed(3)),
       produceRate: Math.round(produced / produceSeconds),
@@ -232,8 +362,8 @@ async function main(): Promise<void> {
     await stack.stop();
     functionLog.end();
   }
-  if (failures.message) {
-    process.stderr.write(`pipeline failed: ${failures.message}\n`);
+  if (failures.length > 0) {
+    process.stderr.write(`pipeline failed: ${failures.join('; ')}\n`);
     process.exitCode = 1;
   }
 }
@@ -242,7 +372,7 @@ main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof UsageError) {
     process.stderr.write(
-      `pipeline: ${message}\nusage: npm run pipeline -- [--minutes N] [--stage dev] [--start ISO-8601] [--out DIR]\n`,
+      `pipeline: ${message}\nusage: npm run pipeline -- [--minutes N] [--stage dev] [--start ISO-8601] [--out DIR] [--replay]\n`,
     );
     process.exitCode = 2;
     return;

@@ -4,6 +4,7 @@ type Json = Parameters<StateMachine['run']>[0];
 
 /** The local stand-ins bound to the workflow's Task states, by state name. */
 export interface ReportsTasks {
+  plan(payload: unknown): Promise<unknown>;
   startCrawler(input: { Name: string }): Promise<unknown>;
   getCrawler(input: { Name: string }): Promise<unknown>;
   runQuery(input: {
@@ -54,8 +55,15 @@ export async function runReportsWorkflow(params: {
     validationOptions: { checkArn: false, checkPaths: true },
   });
   const handlers = {
+    PlanDays: async (state: Json) => {
+      const payload = (state as { Payload: Record<string, unknown> }).Payload;
+      // aws-local-stepfunctions stamps $$.Execution.StartTime with the wall clock whatever the context says; the
+      // plan step is the one state that reads it, so the run's own clock is put back there.
+      return { StatusCode: 200, Payload: await tasks.plan({ ...payload, startTime }) };
+    },
     StartCrawler: (state: Json) => tasks.startCrawler(state as { Name: string }),
     GetCrawler: (state: Json) => tasks.getCrawler(state as { Name: string }),
+    CreateUniqueTicksView: (state: Json) => tasks.runQuery(state as Parameters<ReportsTasks['runQuery']>[0]),
     RunQuery: (state: Json) => tasks.runQuery(state as Parameters<ReportsTasks['runQuery']>[0]),
     Publish: async (state: Json) => ({
       StatusCode: 200,

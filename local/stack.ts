@@ -41,11 +41,18 @@ export interface LocalStack {
   resources: Record<string, string>;
   /** Invokes a function's real handler in this process, with the environment serverless.yml gives it. */
   invoke(functionName: string, event: unknown): Promise<unknown>;
-  /** Runs the reports state machine's ASL with the local crawler, Athena and publish step behind its tasks. */
+  /**
+   * Runs the reports state machine's ASL with planReports, the local crawler, Athena and publishReports behind its
+   * tasks. Its output on success is `{ manifests: RunManifest[] }`, one per day reported.
+   */
   runReports(
     input?: { day?: string },
-    /** Told after each Task state's work: progress for a person watching. */
-    onTask?: (task: keyof ReportsTasks) => void,
+    options?: {
+      /** Told after each Task state's work: progress for a person watching. */
+      onTask?: (task: keyof ReportsTasks) => void;
+      /** The execution's start time, the workflow's clock (default: now). */
+      startTime?: Date;
+    },
   ): Promise<WorkflowOutcome>;
   /** The local Glue catalog the crawler stand-in fills. */
   catalog: LocalCatalog;
@@ -55,6 +62,8 @@ export interface LocalStack {
     consumerGroupSuffix?: string;
     /** Offsets a new consumer group starts from (see MappingSettings.startAt). */
     startAt?: PartitionOffsets;
+    /** Records per invocation, overriding serverless.yml's (a re-drive with other batch boundaries). */
+    batchSize?: number;
     wrap?: (
       invoke: (event: KafkaEventBatch) => Promise<unknown>,
     ) => (event: KafkaEventBatch) => Promise<unknown>;
@@ -221,7 +230,7 @@ export async function startLocalStack(
   let duckdb: DuckDBInstance | undefined;
   const stack: LocalStack = {
     catalog,
-    async runReports(input = {}, onTask = () => undefined) {
+    async runReports(input = {}, { onTask = () => undefined, startTime } = {}) {
       const reports = (config as unknown as ReportsConfig).custom.reports;
       const definition = (config as unknown as ReportsConfig).stepFunctions.stateMachines.reports.definition;
       duckdb ??= await DuckDBInstance.create(':memory:', { threads: '1' });
@@ -247,8 +256,10 @@ export async function startLocalStack(
         return await runReportsWorkflow({
           definition,
           input,
+          ...(startTime ? { startTime } : {}),
           tasks: observeTasks(
             {
+              plan: (payload) => stack.invoke('planReports', payload),
               startCrawler: () => crawler.start(),
               getCrawler: () => crawler.get(),
               runQuery: (query) => athena.startQueryExecutionSync(query),
@@ -290,12 +301,13 @@ export async function startLocalStack(
             batchingWindowMs: params.batchingWindowMs ?? settings.batchingWindowMs,
             maxAttempts: options.maxAttempts ?? 5,
             ...(options.startAt ? { startAt: options.startAt } : {}),
+            ...(options.batchSize ? { batchSize: options.batchSize } : {}),
           },
           handler: options.wrap ? options.wrap(invoke) : invoke,
           log,
         });
         log(
-          `mapping ${settings.topic} → ${functionName} (group ${settings.consumerGroupId}, batch ${settings.batchSize})`,
+          `mapping ${settings.topic} → ${functionName} (group ${settings.consumerGroupId}, batch ${options.batchSize ?? settings.batchSize})`,
         );
         started.push(mapping);
       }

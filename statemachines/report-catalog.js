@@ -3,6 +3,9 @@
 // workflow's Map. serverless loads only JavaScript, so the TypeScript catalog is loaded through tsx.
 const { require: requireTypeScript } = require('tsx/cjs/api');
 
-const { loadReports } = requireTypeScript('../lib/reports/catalog.ts', __filename);
+const { loadReports, loadUniqueTicksView } = requireTypeScript('../lib/reports/catalog.ts', __filename);
 
 module.exports.reports = () => loadReports();
+
+// The DDL of the view the reports read (each tick once), run by the workflow before the reports.
+module.exports.uniqueTicksView = () => loadUniqueTicksView().sql;

@@ -5,9 +5,11 @@ export interface DashboardReport {
   name: string;
   rows: number;
   bytesScanned: number;
+  /** The report's whole CSV, relative to the page. */
+  href: string;
 }
 
-/** Rows of the first few lines shown for each report; the rest is in its latest.csv. */
+/** Rows of the first few lines shown for each report; the rest is in its CSV. */
 export const PREVIEW_ROWS = 10;
 
 type Table = string[][];
@@ -129,9 +131,7 @@ function reportsSection(reports: readonly DashboardReport[], tables: Map<string,
     const more = rows.length > shown.length ? ` (first ${shown.length} of ${rows.length} rows)` : '';
     const numeric = (column: number) =>
       shown.length > 0 && shown.every((row) => row[column] !== '' && !Number.isNaN(Number(row[column])));
-    return `<details><summary><b>${escapeHtml(report.name)}</b>: ${report.rows} rows · ${report.bytesScanned} bytes scanned · <a href="${escapeHtml(
-      `${report.name}/latest.csv`,
-    )}">latest.csv</a></summary>${htmlTable([header, ...shown], numeric)}<p class="more">${escapeHtml(more)}</p></details>`;
+    return `<details><summary><b>${escapeHtml(report.name)}</b>: ${report.rows} rows · ${report.bytesScanned} bytes scanned · <a href="${escapeHtml(report.href)}">CSV</a></summary>${htmlTable([header, ...shown], numeric)}<p class="more">${escapeHtml(more)}</p></details>`;
   });
   return `<section id="reports"><h2>Every report</h2>${items.join('')}</section>`;
 }
@@ -157,17 +157,21 @@ figcaption{font-size:.85rem;margin-bottom:.2rem}.chart{width:100%;height:auto;di
  */
 export function renderDashboard(params: {
   day: string;
+  final: boolean;
   execution: string;
   publishedAt: string;
   reports: readonly DashboardReport[];
   tables: Map<string, Table>;
 }): string {
-  const { day, execution, publishedAt, reports, tables } = params;
+  const { day, final, execution, publishedAt, reports, tables } = params;
+  const status = final
+    ? 'Final: the day had ended when this run started.'
+    : 'Partial: the day was in progress; a later run replaces this page.';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>tickstream ${escapeHtml(day)}</title><style>${STYLE}</style></head>
 <body><header><h1>tickstream market report for ${escapeHtml(day)}</h1>
-<p>Run ${escapeHtml(execution)}, published ${escapeHtml(publishedAt)}. Times are UTC. Each report's full result is its latest.csv.</p></header>
+<p>${status} Run ${escapeHtml(execution)}, published ${escapeHtml(publishedAt)}. Times are UTC. Each report's full result is its CSV.</p></header>
 <div class="row">${moversSection(tables)}${vwapSection(tables)}</div>
 ${intradaySection(tables)}
 ${quotesSection(tables)}

@@ -9,7 +9,8 @@ export interface ReportsRunStarted {
 
 export interface ReportsRunFinished extends ReportsRunStarted {
   status: 'SUCCEEDED';
-  manifest: RunManifest;
+  /** One run manifest per day the execution reported (the day in progress, and the day it finalized). */
+  manifests: RunManifest[];
   seconds: number;
 }
 
@@ -37,8 +38,8 @@ export async function startReportsRun(params: {
 }
 
 /**
- * Polls an execution every `pollMs` until it ends, within `timeoutMs`. SUCCEEDED gives the run manifest (the
- * workflow's output); FAILED, TIMED_OUT or ABORTED throw with the execution's error and cause; still running
+ * Polls an execution every `pollMs` until it ends, within `timeoutMs`. SUCCEEDED gives the run manifests (the
+ * workflow's output, `{ manifests }`); FAILED, TIMED_OUT or ABORTED throw with the execution's error and cause; still running
  * past the budget throws too (the execution goes on; its ARN is in the message).
  */
 export async function waitForReportsRun(params: {
@@ -64,7 +65,7 @@ export async function waitForReportsRun(params: {
       return {
         ...run,
         status,
-        manifest: JSON.parse(execution.output ?? '{}') as RunManifest,
+        manifests: (JSON.parse(execution.output ?? '{}') as { manifests?: RunManifest[] }).manifests ?? [],
         seconds: elapsedMs / 1000,
       };
     if (status !== 'RUNNING' && status !== 'PENDING_REDRIVE')

@@ -5,7 +5,7 @@ WITH moves AS (
     symbol,
     min_by(CAST(price AS double), "timestamp") AS first_price,
     max_by(CAST(price AS double), "timestamp") AS last_price
-  FROM stock_ticks
+  FROM stock_ticks_unique
   WHERE dt = ?
   GROUP BY symbol
 )

@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** A report: one Athena (Trino) query over `stock_ticks` taking one parameter, the day ('YYYY-MM-DD'). */
+/**
+ * A report: one Athena (Trino) query over `stock_ticks_unique` (each tick once, see {@link loadUniqueTicksView})
+ * taking one parameter, the day ('YYYY-MM-DD').
+ */
 export interface Report {
   name: string;
   sql: string;
@@ -28,4 +31,23 @@ export function findReport(name: string, directory: string = REPORTS_DIRECTORY):
   if (!report)
     throw new RangeError(`unknown report ${name}; the reports are ${reports.map((r) => r.name).join(', ')}`);
   return report;
+}
+
+/** The view every report reads: the landed ticks, each (symbol, timestamp) once. */
+export const UNIQUE_TICKS_VIEW = 'stock_ticks_unique';
+
+/** A SQL text without the `--` comment lines and blank lines it starts with. */
+export function withoutLeadingComments(sql: string): string {
+  const lines = sql.split('\n');
+  const first = lines.findIndex((line) => line.trim() !== '' && !line.trimStart().startsWith('--'));
+  return first === -1 ? '' : lines.slice(first).join('\n').trim();
+}
+
+/**
+ * The DDL that creates (or replaces) {@link UNIQUE_TICKS_VIEW}, from `lib/reports/views/`. Its explanatory comment
+ * stays in the file: Athena's DDL parser fails on a statement that starts with a comment.
+ */
+export function loadUniqueTicksView(directory: string = REPORTS_DIRECTORY): Report {
+  const file = join(directory, 'views', `${UNIQUE_TICKS_VIEW}.sql`);
+  return { name: UNIQUE_TICKS_VIEW, sql: withoutLeadingComments(readFileSync(file, 'utf8')) };
 }

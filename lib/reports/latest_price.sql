@@ -6,7 +6,7 @@ SELECT
   max_by(bid, "timestamp") AS bid,
   max_by(ask, "timestamp") AS ask,
   max("timestamp") AS as_of
-FROM stock_ticks
+FROM stock_ticks_unique
 WHERE dt = ?
 GROUP BY symbol
 ORDER BY symbol

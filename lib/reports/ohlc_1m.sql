@@ -9,7 +9,7 @@ SELECT
   max_by(price, "timestamp") AS close,
   sum(volume) AS volume,
   count(*) AS ticks
-FROM stock_ticks
+FROM stock_ticks_unique
 WHERE dt = ?
 GROUP BY symbol, substr("timestamp", 1, 16)
 ORDER BY symbol, minute

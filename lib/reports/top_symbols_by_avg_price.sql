@@ -4,7 +4,7 @@ SELECT
   symbol,
   round(avg(price), 4) AS avg_price,
   count(*) AS ticks
-FROM stock_ticks
+FROM stock_ticks_unique
 WHERE dt = ?
 GROUP BY symbol
 ORDER BY avg_price DESC, symbol

@@ -5,7 +5,7 @@ WITH ordered AS (
     symbol,
     CAST(price AS double) AS price,
     lag(CAST(price AS double)) OVER (PARTITION BY symbol ORDER BY "timestamp") AS previous_price
-  FROM stock_ticks
+  FROM stock_ticks_unique
   WHERE dt = ?
 )
 SELECT

@@ -4,7 +4,7 @@ SELECT
   symbol,
   sum(volume) AS total_volume,
   max("timestamp") AS last_update
-FROM stock_ticks
+FROM stock_ticks_unique
 WHERE dt = ?
 GROUP BY symbol
 ORDER BY total_volume DESC, symbol

@@ -5,7 +5,7 @@ SELECT
   round(sum(CAST(price AS double) * volume) / nullif(sum(volume), 0), 4) AS vwap,
   sum(volume) AS total_volume,
   count(*) AS ticks
-FROM stock_ticks
+FROM stock_ticks_unique
 WHERE dt = ?
 GROUP BY symbol
 ORDER BY symbol

@@ -20,6 +20,17 @@ interface PipelineSummary {
   produced: number;
   landed: number;
   duplicated: number;
+  days: Record<string, string>;
+  replay: {
+    republished: number;
+    landedAgain: number;
+    redriven: number;
+    lines: number;
+    distinct: number;
+    reportsCompared: number;
+    reportsUnchanged: boolean;
+    changed: string[];
+  };
   dashboard: string;
   results: string;
   log: string;
@@ -50,6 +61,8 @@ describe('npm run pipeline, as a user runs it', () => {
         '2026-11-20T15:00:00Z',
         '--out',
         out,
+        // Publish the window again and re-drive it: the reports must not change.
+        '--replay',
       ],
       {
         cwd: ROOT,
@@ -77,20 +90,66 @@ describe('npm run pipeline, as a user runs it', () => {
     rmSync(out, { recursive: true, force: true });
   });
 
+  /** The day's final manifest, as the run left it on disk. */
+  const finalManifest = () =>
+    JSON.parse(readFileSync(join(summary.results, '_final', 'dt=2026-11-20.json'), 'utf8')) as {
+      final: boolean;
+      reports: { name: string; object: string }[];
+    };
+  /** A published report's CSV on disk (the run mirrors the buckets under <out>/s3/<bucket>/<key>). */
+  const publishedCsv = (name: string) => {
+    const url = finalManifest().reports.find((report) => report.name === name)?.object ?? '';
+    return readFileSync(join(out, 's3', url.replace('s3://', '')), 'utf8');
+  };
+
   it('lands every tick once and ends stdout with the JSON summary, its paths on disk', () => {
     expect(summary).toMatchObject({ produced: 3600, landed: 3600, duplicated: 0 });
     expect(summary.produceRate).toBeGreaterThan(0);
     expect(Object.keys(summary.reports)).toHaveLength(7);
-    for (const path of [summary.dashboard, summary.log, join(summary.results, 'vwap_daily', 'latest.csv')])
-      expect(existsSync(path)).toBe(true);
+    // A past day: reported as final.
+    expect(summary.days).toEqual({ '2026-11-20': 'final' });
+    expect(finalManifest().final).toBe(true);
+    for (const path of [summary.dashboard, summary.log]) expect(existsSync(path)).toBe(true);
     expect(summary.dashboard.startsWith(out)).toBe(true);
+  });
+
+  it('--replay publishes the window again and re-drives it from its first offset: no report changes', () => {
+    expect(summary.replay).toEqual({
+      republished: 3600,
+      landedAgain: 3600,
+      redriven: 7200,
+      redriveBatchSize: 333,
+      lines: expect.any(Number),
+      distinct: 3600,
+      reportsCompared: 7,
+      reportsUnchanged: true,
+      changed: [],
+    });
+    // Every tick stands in the bucket more than once, and counts once.
+    expect(summary.replay.lines).toBeGreaterThan(2 * 3600);
+    expect(
+      parseCsv(publishedCsv('vwap_daily'))
+        .slice(1)
+        .map((row) => Number(row[3])),
+    ).toEqual(Array.from({ length: 20 }, () => 180));
   });
 
   it('keeps the screen readable: no log JSON on stdout, no ERROR or stack trace anywhere', () => {
     expect(stdout).not.toContain('"level"');
     expect(`${stdout}\n${stderr}`).not.toMatch(/ERROR|Warning|\n\s+at /);
     expect(stderr).toMatch(/^function logs: .*logs\/functions\.log$/m);
-    for (const phase of ['stack', 'publish', 'land', 'audit', 'reports', 'save'])
+    for (const phase of [
+      'stack',
+      'publish',
+      'land',
+      'audit',
+      'reports',
+      'replay: publish again',
+      'replay: land again',
+      'replay: audit',
+      'replay: reports',
+      'save',
+    ])
       expect(stderr).toMatch(new RegExp(`^${phase}: `, 'm'));
     // The function logs went to the file instead.
     expect(readFileSync(summary.log, 'utf8')).toContain('"message":"landed batch"');
@@ -161,8 +220,7 @@ describe('npm run pipeline, as a user runs it', () => {
         localRunDir: out,
       });
     expect(await cli('report', 'vwap_daily', '--local', '--format', 'csv')).toBe(0);
-    const published = readFileSync(join(summary.results, 'vwap_daily', 'latest.csv'), 'utf8');
-    expect(parseCsv(printed.out)).toEqual(parseCsv(published));
+    expect(parseCsv(printed.out)).toEqual(parseCsv(publishedCsv('vwap_daily')));
     expect(printed.err).toMatch(
       /^vwap_daily for 2026-11-20: 20 rows, [1-9]\d* bytes scanned \(last local run\)\n$/,
     );

@@ -25,8 +25,12 @@ describe('producers → Kafka → landTicks → S3 → reports workflow (local c
 
     const outcome = await local.runReports({ day: '2026-11-20' });
     expect(outcome.status).toBe('SUCCEEDED');
-    const manifest = (outcome.status === 'SUCCEEDED' ? outcome.output : undefined) as RunManifest;
-    expect(manifest.day).toBe('2026-11-20');
+    const { manifests } = (outcome.status === 'SUCCEEDED' ? outcome.output : undefined) as {
+      manifests: RunManifest[];
+    };
+    expect(manifests).toHaveLength(1);
+    const manifest = manifests[0] as RunManifest;
+    expect(manifest).toMatchObject({ day: '2026-11-20', final: true });
     expect(manifest.reports.map((report) => report.name)).toEqual(loadReports().map((report) => report.name));
 
     const rows = Object.fromEntries(manifest.reports.map((report) => [report.name, report.rows]));
@@ -37,17 +41,21 @@ describe('producers → Kafka → landTicks → S3 → reports workflow (local c
       ohlc_1m: 3 * 3,
     });
     const volume = parseCsv(
-      await read(manifest.reports.find((r) => r.name === 'volume_by_symbol')?.latest ?? ''),
+      await read(manifest.reports.find((r) => r.name === 'volume_by_symbol')?.object ?? ''),
     );
     expect(volume[0]).toEqual(['symbol', 'total_volume', 'last_update']);
     const ticksPerSymbol = parseCsv(
-      await read(manifest.reports.find((r) => r.name === 'vwap_daily')?.latest ?? ''),
+      await read(manifest.reports.find((r) => r.name === 'vwap_daily')?.object ?? ''),
     )
       .slice(1)
       .map((row) => Number(row[3]));
     expect(ticksPerSymbol.reduce((sum, n) => sum + n, 0)).toBe(produced);
 
     expect(JSON.parse(await read(manifest.manifest))).toEqual(manifest);
+    // A past day is final: its manifest is also the day's final one.
+    expect(
+      JSON.parse(await read(`s3://${local.resources.ResultsBucket}/reports/_final/dt=2026-11-20.json`)),
+    ).toEqual(manifest);
     expect(await read(manifest.dashboard)).toContain('<summary><b>biggest_movers</b>: ');
     for (const report of manifest.reports) expect(report.bytesScanned).toBeGreaterThan(0);
   });
@@ -56,7 +64,10 @@ describe('producers → Kafka → landTicks → S3 → reports workflow (local c
     const local = stack();
     const outcome = await local.runReports({ day: '2026-01-01' });
     expect(outcome.status).toBe('SUCCEEDED');
-    const manifest = (outcome.status === 'SUCCEEDED' ? outcome.output : undefined) as RunManifest;
-    expect(manifest.reports.every((report) => report.rows === 0)).toBe(true);
+    const { manifests } = (outcome.status === 'SUCCEEDED' ? outcome.output : undefined) as {
+      manifests: RunManifest[];
+    };
+    expect(manifests.map((manifest) => manifest.day)).toEqual(['2026-01-01']);
+    expect(manifests[0]?.reports.every((report) => report.rows === 0)).toBe(true);
   });
 });

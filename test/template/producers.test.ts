@@ -19,6 +19,7 @@ describe.each(['dev', 'prod'] as const)('sls package --stage %s', (stage) => {
     expect(functions.map(([id]) => id).sort()).toEqual([
       'BackfillHistoryLambdaFunction',
       'LandTicksLambdaFunction',
+      'PlanReportsLambdaFunction',
       'ProduceTicksLambdaFunction',
       'PublishReportsLambdaFunction',
     ]);

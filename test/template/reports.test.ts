@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import aslValidator from 'asl-validator';
 import { STAGE_OUTPUTS } from '../../lib/operator/stack';
-import { loadReports } from '../../lib/reports/catalog';
+import { loadReports, loadUniqueTicksView } from '../../lib/reports/catalog';
 import {
   type CfnTemplate,
   packagedTemplates,
@@ -24,12 +24,21 @@ function definitionOf(template: CfnTemplate): Record<string, unknown> {
   )['Fn::Sub'];
   let resolved = text;
   for (const [name, value] of Object.entries(substitutions)) {
-    const example = JSON.stringify(value).includes('AlertsTopic')
+    const reference = JSON.stringify(value);
+    const example = reference.includes('AlertsTopic')
       ? 'arn:aws:sns:us-east-1:123456789012:alerts'
-      : 'arn:aws:lambda:us-east-1:123456789012:function:publish';
+      : `arn:aws:lambda:us-east-1:123456789012:function:${reference.includes('PlanReports') ? 'plan' : 'publish'}`;
     resolved = resolved.replaceAll(`\${${name}}`, example);
   }
   return JSON.parse(resolved) as Record<string, unknown>;
+}
+
+type States = Record<string, Record<string, unknown>>;
+
+/** The states run once per planned day: inside the ReportDays Map. */
+function perDayStates(definition: Record<string, unknown>): States {
+  const reportDays = (definition.States as States).ReportDays as { ItemProcessor: { States: States } };
+  return reportDays.ItemProcessor.States;
 }
 
 describe.each([
@@ -43,8 +52,54 @@ describe.each([
     const result = aslValidator(definition, { checkArn: true, checkPaths: true });
     expect(result.errorsText()).toBe('');
     expect(result.isValid).toBe(true);
-    const states = definition.States as Record<string, { Result?: { name: string; sql: string }[] }>;
-    expect(states.ListReports?.Result).toEqual(loadReports());
+    const perDay = perDayStates(definition);
+    expect(perDay.ListReports?.Result).toEqual(loadReports());
+    for (const report of loadReports()) expect(report.sql).toMatch(/FROM stock_ticks_unique\b/);
+  });
+
+  it('plans the days first, from the input and the start time, then replaces the view after the crawl', () => {
+    const states = definitionOf(template()).States as Record<string, Record<string, unknown>>;
+    expect(states.PlanDays).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: {
+        FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:plan',
+        Payload: { 'input.$': '$', 'startTime.$': '$$.Execution.StartTime' },
+      },
+      Next: 'StartCrawler',
+    });
+    // Athena's DDL parser fails on a leading comment: the view is sent from CREATE on.
+    expect(states.CreateUniqueTicksView?.Parameters).toEqual({
+      QueryString: loadUniqueTicksView().sql,
+      WorkGroup: `tickstream-${stage}`,
+      QueryExecutionContext: { Database: `tickstream_${stage}` },
+    });
+    expect(loadUniqueTicksView().sql).toMatch(/^CREATE OR REPLACE VIEW stock_ticks_unique AS\n/);
+    expect(states.ReportDays).toMatchObject({ ItemsPath: '$.run.days', MaxConcurrency: 1 });
+    const perDay = perDayStates(definitionOf(template()));
+    expect(perDay.Publish?.Parameters).toMatchObject({
+      FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:publish',
+      Payload: { 'day.$': '$.day', 'final.$': '$.final' },
+    });
+  });
+
+  it('gives planReports its grace minutes and a listing of reports/_final/ only', () => {
+    const fn = resourceById(template(), 'PlanReportsLambdaFunction').Properties;
+    expect(fn.Environment).toMatchObject({
+      Variables: { RESULTS_BUCKET: { Ref: 'ResultsBucket' }, REPORTS_FINALIZE_AFTER_MINUTES: '5' },
+    });
+    expect(fn.Role).toEqual({ 'Fn::GetAtt': ['PlanReportsRole', 'Arn'] });
+    const s3Statements = statementsOf(template(), 'PlanReportsRole').filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('s3:')),
+    );
+    expect(s3Statements).toEqual([
+      {
+        Sid: 'FindFinalManifests',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': ['ResultsBucket', 'Arn'] },
+        Condition: { StringLike: { 's3:prefix': 'reports/_final/*' } },
+      },
+    ]);
   });
 
   it('crawls raw/stock_ticks only, new folders only, one table per path, logging schema changes', () => {
@@ -72,12 +127,12 @@ describe.each([
     });
   });
 
-  it('starts the workflow hourly from an EventBridge rule', () => {
+  it('starts the workflow at five past each hour from an EventBridge rule', () => {
     const rules = resourcesOfType(template(), 'AWS::Events::Rule').filter(([, rule]) =>
       JSON.stringify(rule.Properties.Targets).includes('ReportsStateMachine'),
     );
     expect(rules).toHaveLength(1);
-    expect(rules[0]?.[1].Properties.ScheduleExpression).toBe('rate(1 hour)');
+    expect(rules[0]?.[1].Properties.ScheduleExpression).toBe('cron(5 * * * ? *)');
     expect(rules[0]?.[1].Properties.State).toBe('ENABLED');
   });
 
@@ -111,6 +166,17 @@ describe.each([
       [statement.Action].flat().includes('athena:StartQueryExecution'),
     );
     expect(JSON.stringify(athenaStatement?.Resource)).toContain(`workgroup/tickstream-${stage}`);
+    // Tables may be created or replaced only for the view the workflow owns.
+    const writesTables = statements.filter((statement) =>
+      [statement.Action]
+        .flat()
+        .some((action) => action === 'glue:CreateTable' || action === 'glue:UpdateTable'),
+    );
+    expect(writesTables.map((statement) => statement.Sid)).toEqual(['ReplaceTheUniqueTicksView']);
+    expect(JSON.stringify(writesTables[0]?.Resource)).toContain(
+      `table/tickstream_${stage}/stock_ticks_unique`,
+    );
+    expect(JSON.stringify(writesTables[0]?.Resource)).not.toContain('/*');
   });
 
   it('lets the publish step read athena/ results and write reports/ only', () => {

@@ -45,15 +45,17 @@ function dayOfTables(symbols: string[], minutes: number) {
   ]);
 }
 
-const page = (tables: Map<string, string[][]>) =>
+const page = (tables: Map<string, string[][]>, final = false) =>
   renderDashboard({
     day: '2026-11-20',
+    final,
     execution: 'run-1',
     publishedAt: '2026-11-21T00:05:00.000Z',
     reports: [...tables.keys()].map((name) => ({
       name,
       rows: (tables.get(name)?.length ?? 1) - 1,
       bytesScanned: 10,
+      href: `${name}/latest.csv`,
     })),
     tables,
   });
@@ -91,10 +93,16 @@ describe('the dashboard', () => {
     );
   });
 
-  it('summarizes long reports: the first rows and a note, the rest in latest.csv', () => {
+  it('summarizes long reports: the first rows and a note, the rest in the CSV it links', () => {
     const html = page(dayOfTables(['AAPL', 'MSFT'], 300));
     expect(html).toContain(`(first ${PREVIEW_ROWS} of 600 rows)`);
-    expect(html).toContain('<a href="ohlc_1m/latest.csv">latest.csv</a>');
+    expect(html).toContain('<a href="ohlc_1m/latest.csv">CSV</a>');
+  });
+
+  it('says whether the day is final or still in progress', () => {
+    const tables = dayOfTables(['AAPL'], 3);
+    expect(page(tables, true)).toContain('<p>Final: the day had ended when this run started.');
+    expect(page(tables, false)).toContain('<p>Partial: the day was in progress;');
   });
 
   it('escapes what the data holds and leaves out the charts of missing reports', () => {

@@ -68,9 +68,25 @@ describe('landBatch', () => {
       'raw/stock_ticks/dt=2026-11-21/hour=00/stock-ticks+2+8.json.gz',
     ]);
     const parsed = (key: string) => (bodies.get(key) ?? []).map((line) => JSON.parse(line));
-    expect(parsed('raw/stock_ticks/dt=2026-11-20/hour=14/stock-ticks+0+40.json.gz')).toEqual([a, b]);
-    expect(parsed('raw/stock_ticks/dt=2026-11-20/hour=15/stock-ticks+0+42.json.gz')).toEqual([c]);
-    expect(parsed('raw/stock_ticks/dt=2026-11-21/hour=00/stock-ticks+2+8.json.gz')).toEqual([e]);
+    // Each line is the tick followed by its Kafka lineage.
+    const lineage = (partition: number, offset: number) => ({
+      kafka_topic: 'stock-ticks',
+      kafka_partition: partition,
+      kafka_offset: offset,
+    });
+    expect(parsed('raw/stock_ticks/dt=2026-11-20/hour=14/stock-ticks+0+40.json.gz')).toEqual([
+      { ...a, ...lineage(0, 40) },
+      { ...b, ...lineage(0, 41) },
+    ]);
+    expect(parsed('raw/stock_ticks/dt=2026-11-20/hour=14/stock-ticks+2+7.json.gz')).toEqual([
+      { ...d, ...lineage(2, 7) },
+    ]);
+    expect(parsed('raw/stock_ticks/dt=2026-11-20/hour=15/stock-ticks+0+42.json.gz')).toEqual([
+      { ...c, ...lineage(0, 42) },
+    ]);
+    expect(parsed('raw/stock_ticks/dt=2026-11-21/hour=00/stock-ticks+2+8.json.gz')).toEqual([
+      { ...e, ...lineage(2, 8) },
+    ]);
     expect(summary).toMatchObject({
       records: 5,
       landed: 5,
@@ -166,7 +182,7 @@ describe('landBatch', () => {
       bodies
         .get('raw/stock_ticks/dt=2026-11-20/hour=15/stock-ticks+0+200.json.gz')
         ?.map((l) => JSON.parse(l)),
-    ).toEqual([good]);
+    ).toEqual([{ ...good, kafka_topic: 'stock-ticks', kafka_partition: 0, kafka_offset: 200 }]);
   });
 
   it('throws naming the bucket and keys when S3 rejects a write, after trying every object', async () => {
@@ -221,8 +237,21 @@ describe('landBatch', () => {
 describe('classifyRecord', () => {
   it('keeps the producer text as the line, and re-serialises a multi-line value onto one line', () => {
     const value = sampleTick();
+    const lineage = ',"kafka_topic":"stock-ticks","kafka_partition":0,"kafka_offset":1}';
+    const plain = classifyRecord(kafkaRecord({ offset: 1, value: `${JSON.stringify(value)}  ` }));
+    expect(plain).toEqual({
+      ok: true,
+      line: `${JSON.stringify(value).slice(0, -1)}${lineage}`,
+      dt: '2025-01-02',
+      hour: '14',
+    });
     const pretty = classifyRecord(kafkaRecord({ offset: 1, value: JSON.stringify(value, null, 2) }));
-    expect(pretty).toEqual({ ok: true, line: JSON.stringify(value), dt: '2025-01-02', hour: '14' });
+    expect(pretty).toEqual({
+      ok: true,
+      line: `${JSON.stringify(value).slice(0, -1)}${lineage}`,
+      dt: '2025-01-02',
+      hour: '14',
+    });
   });
 });
 

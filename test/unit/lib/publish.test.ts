@@ -13,6 +13,7 @@ const csv = {
 };
 const request = {
   day: '2026-11-20',
+  final: false,
   execution: 'run-42',
   reports: [
     {
@@ -40,7 +41,7 @@ beforeEach(() => {
 });
 
 describe('publishReports', () => {
-  it('copies each result to its dated object and latest.csv, and writes the manifest and dashboard', async () => {
+  it('a partial day: copies each result to its dated object and latest.csv, writes the manifest and both dashboards', async () => {
     const manifest = await publishReports({
       input: request,
       s3,
@@ -50,10 +51,11 @@ describe('publishReports', () => {
     expect(manifest).toEqual({
       execution: 'run-42',
       day: '2026-11-20',
+      final: false,
       publishedAt: '2026-11-20T16:00:00.000Z',
       bucket: BUCKET,
       manifest: `s3://${BUCKET}/reports/_runs/dt=2026-11-20/run-42.json`,
-      dashboard: `s3://${BUCKET}/reports/index.html`,
+      dashboard: `s3://${BUCKET}/reports/_runs/dt=2026-11-20/run-42.html`,
       reports: [
         {
           name: 'top_symbols_by_avg_price',
@@ -94,9 +96,42 @@ describe('publishReports', () => {
     expect(JSON.parse(written('reports/_runs/dt=2026-11-20/run-42.json'))).toEqual(manifest);
     const html = written('reports/index.html');
     expect(html).toContain('<summary><b>top_symbols_by_avg_price</b>: 2 rows · 2048 bytes scanned');
+    expect(html).toContain('<a href="top_symbols_by_avg_price/latest.csv">CSV</a>');
     expect(html).toContain('<td>AAPL</td><td class="num">103.5</td><td class="num">3</td>');
     expect(html).toContain('line two, &quot;quoted&quot;');
-    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 6);
+    // The run's own page links its own CSVs, relative to reports/_runs/dt=…/.
+    expect(written('reports/_runs/dt=2026-11-20/run-42.html')).toContain(
+      '<a href="../../top_symbols_by_avg_price/dt=2026-11-20/run-42.csv">CSV</a>',
+    );
+    expect(s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual([
+      'reports/top_symbols_by_avg_price/dt=2026-11-20/run-42.csv',
+      'reports/top_symbols_by_avg_price/latest.csv',
+      'reports/notes/dt=2026-11-20/run-42.csv',
+      'reports/notes/latest.csv',
+      'reports/_runs/dt=2026-11-20/run-42.json',
+      'reports/_runs/dt=2026-11-20/run-42.html',
+      'reports/index.html',
+    ]);
+  });
+
+  it('a final day: writes the final manifest and leaves latest.csv and index.html to the day in progress', async () => {
+    const manifest = await publishReports({
+      input: { ...request, final: true },
+      s3,
+      bucket: BUCKET,
+      now: () => new Date('2026-11-21T00:05:30Z'),
+    });
+    expect(manifest.final).toBe(true);
+    const calls = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(calls.map((input) => input.Key)).toEqual([
+      'reports/top_symbols_by_avg_price/dt=2026-11-20/run-42.csv',
+      'reports/notes/dt=2026-11-20/run-42.csv',
+      'reports/_runs/dt=2026-11-20/run-42.json',
+      'reports/_runs/dt=2026-11-20/run-42.html',
+      'reports/_final/dt=2026-11-20.json',
+    ]);
+    expect(JSON.parse(String(calls.at(-1)?.Body))).toEqual(manifest);
+    expect(String(calls[3]?.Body)).toContain('<p>Final: the day had ended when this run started.');
   });
 
   it('throws when a result cannot be read, before publishing anything for the run', async () => {

@@ -128,16 +128,19 @@ describe('the tickstream CLI', () => {
     expect(sfnMock).toHaveReceivedCommandTimes(DescribeExecutionCommand, 0);
   });
 
-  it("reports run --wait prints each report's rows and latest.csv from the manifest", async () => {
-    const manifest = {
-      day: '2026-11-20',
-      manifest: 's3://r/reports/_runs/dt=2026-11-20/run-7.json',
-      dashboard: 's3://r/reports/index.html',
-      reports: [
-        { name: 'latest_price', rows: 20, latest: 's3://r/reports/latest_price/latest.csv' },
-        { name: 'vwap_daily', rows: 20, latest: 's3://r/reports/vwap_daily/latest.csv' },
-      ],
-    };
+  it("reports run --wait prints each day's reports, final or partial, from the manifests", async () => {
+    const manifest = (day: string, final: boolean) => ({
+      day,
+      final,
+      manifest: `s3://r/reports/_runs/dt=${day}/run-7.json`,
+      dashboard: `s3://r/reports/_runs/dt=${day}/run-7.html`,
+      reports: ['latest_price', 'vwap_daily'].map((name) => ({
+        name,
+        rows: 20,
+        object: `s3://r/reports/${name}/dt=${day}/run-7.csv`,
+        latest: `s3://r/reports/${name}/latest.csv`,
+      })),
+    });
     sfnMock
       .on(DescribeExecutionCommand)
       .resolvesOnce({ executionArn, stateMachineArn: '', status: 'RUNNING', startDate: new Date() })
@@ -146,17 +149,24 @@ describe('the tickstream CLI', () => {
         stateMachineArn: '',
         status: 'SUCCEEDED',
         startDate: new Date(),
-        output: JSON.stringify(manifest),
+        output: JSON.stringify({ manifests: [manifest('2026-11-19', true), manifest('2026-11-20', false)] }),
       });
     const result = await cli('reports', 'run', '--wait');
     expect(result.code).toBe(0);
     expect(result.out).toBe(
       [
-        'report        rows  latest',
-        '------------  ----  --------------------------------------',
-        'latest_price  20    s3://r/reports/latest_price/latest.csv',
-        'vwap_daily    20    s3://r/reports/vwap_daily/latest.csv',
-        'day 2026-11-20: manifest s3://r/reports/_runs/dt=2026-11-20/run-7.json, dashboard s3://r/reports/index.html',
+        'day 2026-11-19 (final):',
+        'report        rows  csv',
+        `------------  ----  ${'-'.repeat('s3://r/reports/latest_price/dt=2026-11-19/run-7.csv'.length)}`,
+        'latest_price  20    s3://r/reports/latest_price/dt=2026-11-19/run-7.csv',
+        'vwap_daily    20    s3://r/reports/vwap_daily/dt=2026-11-19/run-7.csv',
+        'manifest s3://r/reports/_runs/dt=2026-11-19/run-7.json, dashboard s3://r/reports/_runs/dt=2026-11-19/run-7.html',
+        'day 2026-11-20 (partial):',
+        'report        rows  csv',
+        `------------  ----  ${'-'.repeat('s3://r/reports/latest_price/dt=2026-11-19/run-7.csv'.length)}`,
+        'latest_price  20    s3://r/reports/latest_price/dt=2026-11-20/run-7.csv',
+        'vwap_daily    20    s3://r/reports/vwap_daily/dt=2026-11-20/run-7.csv',
+        'manifest s3://r/reports/_runs/dt=2026-11-20/run-7.json, dashboard s3://r/reports/_runs/dt=2026-11-20/run-7.html',
         '',
       ].join('\n'),
     );

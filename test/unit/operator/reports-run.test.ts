@@ -49,7 +49,7 @@ describe('reports run', () => {
       .on(DescribeExecutionCommand)
       .resolvesOnce(running)
       .resolvesOnce(running)
-      .resolves({ ...running, status: 'SUCCEEDED', output: JSON.stringify(manifest) });
+      .resolves({ ...running, status: 'SUCCEEDED', output: JSON.stringify({ manifests: [manifest] }) });
     const { waits, wait } = recordedWaits();
     const polls: string[] = [];
     const finished = await waitForReportsRun({
@@ -59,7 +59,7 @@ describe('reports run', () => {
       wait,
       onPoll: (status) => polls.push(status),
     });
-    expect(finished).toMatchObject({ status: 'SUCCEEDED', manifest, seconds: 10 });
+    expect(finished).toMatchObject({ status: 'SUCCEEDED', manifests: [manifest], seconds: 10 });
     expect(polls).toEqual(['RUNNING', 'RUNNING', 'SUCCEEDED']);
     expect(waits).toEqual([5000, 5000]);
     expect(sfnMock).toHaveReceivedCommandTimes(DescribeExecutionCommand, 3);
@@ -99,7 +99,7 @@ describe('reports run', () => {
     sfnMock
       .on(DescribeExecutionCommand)
       .rejectsOnce(awsError('ThrottlingException', 'Rate exceeded'))
-      .resolves({ ...running, status: 'SUCCEEDED', output: JSON.stringify(manifest) });
+      .resolves({ ...running, status: 'SUCCEEDED', output: JSON.stringify({ manifests: [manifest] }) });
     const { waits, wait } = recordedWaits();
     await expect(
       waitForReportsRun({ sfn, run: { executionArn, day: undefined }, wait }),

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { loadReports } from '../../../lib/reports/catalog';
+import { loadReports, loadUniqueTicksView } from '../../../lib/reports/catalog';
+import { planReportDays } from '../../../lib/reports/days';
 import { ServiceError } from '../../../local/glue-crawler';
 import { type ReportsTasks, runReportsWorkflow } from '../../../local/reports-workflow';
 import { reportsDefinition } from '../../support/definition';
@@ -10,11 +11,28 @@ beforeAll(async () => {
 });
 
 const reportNames = loadReports().map((report) => report.name);
+const viewSql = loadUniqueTicksView().sql;
 
-/** Tasks that succeed: the crawler is READY after `pollsUntilReady` polls, every query succeeds. */
-function tasks(overrides: Partial<ReportsTasks> & { pollsUntilReady?: number; lastCrawl?: string } = {}) {
+/**
+ * Tasks that succeed: the days are planned by the real planner (5 minutes' grace, `finalized` days already have a
+ * final manifest), the crawler is READY after `pollsUntilReady` polls, every query succeeds.
+ */
+function tasks(
+  overrides: Partial<ReportsTasks> & {
+    pollsUntilReady?: number;
+    lastCrawl?: string;
+    finalized?: string[];
+  } = {},
+) {
   let polls = 0;
   const base: ReportsTasks = {
+    plan: jest.fn(async (payload: unknown) =>
+      planReportDays({
+        input: payload,
+        graceMinutes: 5,
+        isFinalized: async (day) => (overrides.finalized ?? []).includes(day),
+      }),
+    ),
     startCrawler: jest.fn(async () => ({})),
     getCrawler: jest.fn(async () => {
       polls++;
@@ -41,33 +59,59 @@ function tasks(overrides: Partial<ReportsTasks> & { pollsUntilReady?: number; la
 }
 
 describe('reports workflow (statemachines/reports.asl.yml)', () => {
-  it('happy path: crawls, waits for READY + SUCCEEDED, runs every report for the day, publishes', async () => {
+  it('happy path: plans, crawls, waits for READY + SUCCEEDED, runs every report for the day, publishes', async () => {
     const t = tasks({ pollsUntilReady: 3 });
     const outcome = await runReportsWorkflow({
       definition,
       tasks: t,
       input: { day: '2026-11-20' },
       executionName: 'run-1',
+      startTime: new Date('2026-11-23T10:05:00.000Z'),
     });
     expect(outcome.status).toBe('SUCCEEDED');
+    expect(t.plan).toHaveBeenCalledWith({
+      input: { day: '2026-11-20' },
+      startTime: '2026-11-23T10:05:00.000Z',
+    });
     expect(t.startCrawler).toHaveBeenCalledWith({ Name: 'tickstream-dev-stock-ticks' });
     expect(t.getCrawler).toHaveBeenCalledTimes(3);
     expect(t.notify).not.toHaveBeenCalled();
+    expect(t.publish).toHaveBeenCalledTimes(1);
     const payload = jest.mocked(t.publish).mock.calls[0]?.[0] as {
       day: string;
+      final: boolean;
       execution: string;
       reports: { name: string }[];
     };
-    expect(payload.day).toBe('2026-11-20');
-    expect(payload.execution).toBe('run-1');
+    // A re-reported past day is final.
+    expect(payload).toMatchObject({ day: '2026-11-20', final: true, execution: 'run-1' });
     expect(payload.reports.map((report) => report.name)).toEqual(reportNames);
-    expect(outcome.status === 'SUCCEEDED' && outcome.output).toEqual({ published: payload });
+    expect(outcome.status === 'SUCCEEDED' && outcome.output).toEqual({ manifests: [{ published: payload }] });
+  });
+
+  it('replaces the unique-ticks view once, after the crawler, before any report', async () => {
+    const t = tasks();
+    await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
+    const calls = jest.mocked(t.runQuery).mock.calls.map(([input]) => input);
+    expect(calls[0]).toEqual({
+      QueryString: viewSql,
+      WorkGroup: 'tickstream-dev',
+      QueryExecutionContext: { Database: 'tickstream_dev' },
+    });
+    expect(viewSql).toMatch(/^CREATE OR REPLACE VIEW stock_ticks_unique AS/);
+    expect(calls.slice(1).filter((input) => input.QueryString === viewSql)).toEqual([]);
+    expect(jest.mocked(t.getCrawler).mock.invocationCallOrder.at(-1)).toBeLessThan(
+      jest.mocked(t.runQuery).mock.invocationCallOrder[0] ?? 0,
+    );
   });
 
   it('the Map runs every report in the workgroup and database, with the day as a quoted parameter', async () => {
     const t = tasks();
     await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
-    const calls = jest.mocked(t.runQuery).mock.calls.map(([input]) => input);
+    const calls = jest
+      .mocked(t.runQuery)
+      .mock.calls.map(([input]) => input)
+      .slice(1);
     expect(calls).toHaveLength(reportNames.length);
     expect(reportNames.length).toBeGreaterThanOrEqual(7);
     for (const input of calls) {
@@ -95,7 +139,7 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
     const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
     expect(outcome.status).toBe('SUCCEEDED');
     expect(t.getCrawler).toHaveBeenCalledTimes(2);
-    expect(t.runQuery).toHaveBeenCalledTimes(reportNames.length);
+    expect(t.runQuery).toHaveBeenCalledTimes(1 + reportNames.length);
   });
 
   it('crawler ends FAILED: notifies and fails without running reports', async () => {
@@ -159,10 +203,61 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
     expect(outcome.notifications[0]).toMatch(/Glue.EntityNotFoundException/);
   });
 
-  it('reports on the day the execution starts when none is given', async () => {
+  const published = (t: ReturnType<typeof tasks>) =>
+    jest.mocked(t.publish).mock.calls.map(([payload]) => {
+      const { day, final, reports } = payload as { day: string; final: boolean; reports: unknown[] };
+      return { day, final, reports: reports.length };
+    });
+
+  it('reports on the day the execution starts, partial, when none is given', async () => {
+    const t = tasks({ finalized: ['2026-11-22'] });
+    await runReportsWorkflow({ definition, tasks: t, startTime: new Date('2026-11-23T14:05:00.000Z') });
+    expect(published(t)).toEqual([{ day: '2026-11-23', final: false, reports: reportNames.length }]);
+  });
+
+  it('the first run after midnight finalizes the day that ended, then reports the new one', async () => {
+    const t = tasks({ finalized: ['2026-11-19'] });
+    const outcome = await runReportsWorkflow({
+      definition,
+      tasks: t,
+      startTime: new Date('2026-11-21T00:05:00.000Z'),
+    });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(published(t)).toEqual([
+      { day: '2026-11-20', final: true, reports: reportNames.length },
+      { day: '2026-11-21', final: false, reports: reportNames.length },
+    ]);
+    // The view once, then every report for each day.
+    expect(t.runQuery).toHaveBeenCalledTimes(1 + 2 * reportNames.length);
+    expect(
+      outcome.status === 'SUCCEEDED' && (outcome.output as { manifests: unknown[] }).manifests,
+    ).toHaveLength(2);
+  });
+
+  it('before the grace minutes, or once the day is final, a run reports only the day in progress', async () => {
+    const early = tasks();
+    await runReportsWorkflow({ definition, tasks: early, startTime: new Date('2026-11-21T00:04:59.000Z') });
+    expect(published(early)).toEqual([{ day: '2026-11-21', final: false, reports: reportNames.length }]);
+    const done = tasks({ finalized: ['2026-11-20'] });
+    await runReportsWorkflow({ definition, tasks: done, startTime: new Date('2026-11-21T01:05:00.000Z') });
+    expect(published(done)).toEqual([{ day: '2026-11-21', final: false, reports: reportNames.length }]);
+  });
+
+  it("a day after the execution's own is refused before the crawler runs, and notified", async () => {
     const t = tasks();
-    await runReportsWorkflow({ definition, tasks: t });
-    const payload = jest.mocked(t.publish).mock.calls[0]?.[0] as { day: string };
-    expect(payload.day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const outcome = await runReportsWorkflow({
+      definition,
+      tasks: t,
+      input: { day: '2026-11-24' },
+      startTime: new Date('2026-11-23T10:00:00.000Z'),
+    });
+    expect(outcome).toMatchObject({
+      status: 'FAILED',
+      error: 'InvalidRequestError',
+      cause:
+        "invalid planReports request: day 2026-11-24 is after the execution's day 2026-11-23: no tick can have landed for it yet",
+    });
+    expect(t.startCrawler).not.toHaveBeenCalled();
+    expect(outcome.notifications).toHaveLength(1);
   });
 });
