@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { type KafkaEventBatch, type KafkaEventRecord, recordsOf } from './kafka-event';
-import { TICK_LIMITS, validateTick } from './tick';
+import type { KafkaEventBatch, KafkaEventRecord } from './kafka-event';
+import { NdjsonBody } from './ndjson';
+import { isTick, TICK_LIMITS, type Tick, validateTick } from './tick';
 
 /** Where landed and quarantined records go in the data bucket (DESIGN.md, "S3 layout"). */
 export interface LandingLayout {
@@ -21,7 +22,7 @@ export interface PlannedObject {
   partition: number;
   firstOffset: number;
   lastOffset: number;
-  lines: string[];
+  body: NdjsonBody;
 }
 
 /** Why a record was quarantined, with everything needed to replay or debug it. */
@@ -58,7 +59,7 @@ function quarantined(
   reason: string,
   value: string | null,
   base64 = false,
-): RecordOutcome {
+): { ok: false; entry: QuarantineEntry } {
   return {
     ok: false,
     entry: {
@@ -74,11 +75,17 @@ function quarantined(
   };
 }
 
-/**
- * Decodes and validates one record. A valid tick becomes its NDJSON line and the dt/hour of its own timestamp;
- * anything else becomes a quarantine entry with the reason. Never throws: a bad record must not fail the batch.
- */
-export function classifyRecord(record: KafkaEventRecord): RecordOutcome {
+type CheckedRecord =
+  | {
+      ok: true;
+      /** The tick's one-line JSON object as UTF-8: the record's own bytes, unless they had to be re-serialised. */
+      bytes: Buffer;
+      timestamp: string;
+    }
+  | { ok: false; entry: QuarantineEntry };
+
+/** Decodes and validates one record: the tick's one-line JSON and timestamp, or the quarantine entry. */
+function checkRecord(record: KafkaEventRecord): CheckedRecord {
   const encoded = record.value;
   if (encoded === undefined || encoded === null || encoded === '')
     return quarantined(record, 'empty value', null);
@@ -96,11 +103,33 @@ export function classifyRecord(record: KafkaEventRecord): RecordOutcome {
   } catch (error) {
     return quarantined(record, `malformed JSON: ${(error as Error).message}`, text);
   }
-  const result = validateTick(parsed);
-  if (!result.ok) return quarantined(record, `schema: ${result.reason}`, text);
-  const { timestamp } = result.tick;
+  let tick: Tick;
+  if (isTick(parsed)) tick = parsed;
+  else {
+    const result = validateTick(parsed);
+    if (!result.ok) return quarantined(record, `schema: ${result.reason}`, text);
+    tick = result.tick;
+  }
   // The producer's text is already the tick's JSON; re-serialise only when it would break the one-line format.
-  const json = text.includes('\n') || text.includes('\r') ? JSON.stringify(result.tick) : text;
+  const oneLine = !text.includes('\n') && !text.includes('\r');
+  return { ok: true, bytes: oneLine ? bytes : Buffer.from(JSON.stringify(tick)), timestamp: tick.timestamp };
+}
+
+/** Where a one-line JSON object's closing brace is: its last byte, but for trailing spaces. */
+function closingBrace(bytes: Buffer): number {
+  return bytes[bytes.length - 1] === 0x7d ? bytes.length - 1 : bytes.lastIndexOf(0x7d);
+}
+
+/**
+ * Decodes and validates one record. A valid tick becomes its NDJSON line (with its lineage) and the dt/hour of
+ * its own timestamp; anything else becomes a quarantine entry with the reason. Never throws: a bad record must not
+ * fail the batch.
+ */
+export function classifyRecord(record: KafkaEventRecord): RecordOutcome {
+  const checked = checkRecord(record);
+  if (!checked.ok) return checked;
+  const { bytes, timestamp } = checked;
+  const json = bytes.toString('utf8', 0, closingBrace(bytes) + 1);
   return {
     ok: true,
     line: withLineage(json, record),
@@ -112,6 +141,17 @@ export function classifyRecord(record: KafkaEventRecord): RecordOutcome {
 /** The Kafka lineage fields every landed line carries after the tick's own fields (see {@link withLineage}). */
 export const LINEAGE_FIELDS = ['kafka_topic', 'kafka_partition', 'kafka_offset'] as const;
 
+/** The lineage text of a record up to its offset: the same for every record of a partition. */
+const lineagePrefix = (topic: string, partition: number) =>
+  `,"kafka_topic":${JSON.stringify(topic)},"kafka_partition":${partition},"kafka_offset":`;
+
+/** The one-line JSON object with the lineage text inserted before its closing brace. */
+function appendLineage(json: string, prefix: string, offset: number): string {
+  // A producer's text ends with its closing brace; anything after it (spaces) is dropped.
+  const close = json.charCodeAt(json.length - 1) === 125 ? json.length - 1 : json.lastIndexOf('}');
+  return `${json.slice(0, close)}${prefix}${offset}}`;
+}
+
 /**
  * Appends the record's Kafka lineage to a tick's one-line JSON object, as Kafka Connect's InsertField transform
  * does (`kafka_topic`, `kafka_partition`, `kafka_offset`): any landed row can be traced to its record, and the
@@ -122,8 +162,7 @@ export function withLineage(
   json: string,
   record: Pick<KafkaEventRecord, 'topic' | 'partition' | 'offset'>,
 ): string {
-  const close = json.lastIndexOf('}');
-  return `${json.slice(0, close)},"kafka_topic":${JSON.stringify(record.topic)},"kafka_partition":${record.partition},"kafka_offset":${record.offset}}`;
+  return appendLineage(json, lineagePrefix(record.topic, record.partition), record.offset);
 }
 
 function utcDate(timestampMs: number): string {
@@ -131,30 +170,33 @@ function utcDate(timestampMs: number): string {
   return Number.isNaN(date.getTime()) ? 'unknown' : date.toISOString().slice(0, 10);
 }
 
-function addLine(params: {
-  groups: Map<string, PlannedObject>;
-  groupKey: string;
-  /** Builds the object's folder; called only for a group's first record. */
-  folder: () => string;
-  record: KafkaEventRecord;
-  line: string;
-}): void {
-  const { groups, groupKey, record, line } = params;
-  const group = groups.get(groupKey);
+/**
+ * The object of a group, created (named later) for the group's first record in the folder `folder(folderOf)`
+ * names. (A function and its argument, not a closure: this runs once per record.) Its offsets include the record.
+ */
+function objectFor<T>(
+  groups: Map<string, PlannedObject>,
+  groupKey: string,
+  folder: (value: T) => string,
+  folderOf: T,
+  record: KafkaEventRecord,
+): PlannedObject {
+  let group = groups.get(groupKey);
   if (group === undefined) {
-    groups.set(groupKey, {
-      key: params.folder(),
+    group = {
+      key: folder(folderOf),
       topic: record.topic,
       partition: record.partition,
       firstOffset: record.offset,
       lastOffset: record.offset,
-      lines: [line],
-    });
-    return;
+      body: new NdjsonBody(),
+    };
+    groups.set(groupKey, group);
+  } else {
+    if (record.offset < group.firstOffset) group.firstOffset = record.offset;
+    if (record.offset > group.lastOffset) group.lastOffset = record.offset;
   }
-  group.lines.push(line);
-  if (record.offset < group.firstOffset) group.firstOffset = record.offset;
-  if (record.offset > group.lastOffset) group.lastOffset = record.offset;
+  return group;
 }
 
 export interface LandingPlan {
@@ -179,30 +221,55 @@ export function planLanding(params: { batch: KafkaEventBatch; layout?: LandingLa
   let records = 0;
   let quarantinedCount = 0;
   let oldest: number | null = null;
-  for (const record of recordsOf(batch)) {
-    records++;
-    if (oldest === null || record.timestamp < oldest) oldest = record.timestamp;
-    const outcome = classifyRecord(record);
-    const partitionKey = `${record.topic}\u0000${record.partition}`;
-    if (outcome.ok) {
-      const { dt, hour } = outcome;
-      addLine({
-        groups: raw,
-        groupKey: `${partitionKey}\u0000${dt}\u0000${hour}`,
-        folder: () => `${layout.rawPrefix}/dt=${dt}/hour=${hour}/`,
-        record,
-        line: outcome.line,
-      });
-    } else {
-      quarantinedCount++;
-      const dt = utcDate(record.timestamp);
-      addLine({
-        groups: bad,
-        groupKey: `${partitionKey}\u0000${dt}`,
-        folder: () => `${layout.quarantinePrefix}/dt=${dt}/`,
-        record,
-        line: JSON.stringify(outcome.entry),
-      });
+  // What is the same for every record of a partition is built once per partition, not per record.
+  let topic: string | undefined;
+  let partition: number | undefined;
+  let partitionKey = '';
+  let lineage = Buffer.alloc(0);
+  let lastGroup: PlannedObject | undefined;
+  let lastGroupPartition = '';
+  let lastDayHour = '';
+  const rawFolder = (dayHour: string) =>
+    `${layout.rawPrefix}/dt=${dayHour.slice(0, 10)}/hour=${dayHour.slice(11, 13)}/`;
+  const quarantineFolder = (dt: string) => `${layout.quarantinePrefix}/dt=${dt}/`;
+  for (const group of Object.values(batch.records ?? {})) {
+    for (const record of group) {
+      records++;
+      if (oldest === null || record.timestamp < oldest) oldest = record.timestamp;
+      if (record.topic !== topic || record.partition !== partition) {
+        topic = record.topic;
+        partition = record.partition;
+        partitionKey = `${topic}\u0000${partition}\u0000`;
+        lineage = Buffer.from(lineagePrefix(topic, partition));
+      }
+      const checked = checkRecord(record);
+      if (checked.ok) {
+        // A partition's ticks mostly arrive in time order: the previous record's group is the likely one.
+        let object: PlannedObject;
+        if (
+          lastGroup !== undefined &&
+          lastGroupPartition === partitionKey &&
+          checked.timestamp.startsWith(lastDayHour)
+        ) {
+          object = lastGroup;
+          if (record.offset < object.firstOffset) object.firstOffset = record.offset;
+          if (record.offset > object.lastOffset) object.lastOffset = record.offset;
+        } else {
+          // 'YYYY-MM-DDTHH': the tick's own UTC day and hour, one group per (partition, dt, hour).
+          const dayHour = checked.timestamp.slice(0, 13);
+          object = objectFor(raw, partitionKey + dayHour, rawFolder, dayHour, record);
+          lastGroup = object;
+          lastGroupPartition = partitionKey;
+          lastDayHour = dayHour;
+        }
+        object.body.appendLineWithNumber(checked.bytes, closingBrace(checked.bytes), lineage, record.offset);
+      } else {
+        quarantinedCount++;
+        const dt = utcDate(record.timestamp);
+        objectFor(bad, partitionKey + dt, quarantineFolder, dt, record).body.appendText(
+          JSON.stringify(checked.entry),
+        );
+      }
     }
   }
   const name = (object: PlannedObject) => ({
@@ -220,7 +287,7 @@ export function planLanding(params: { batch: KafkaEventBatch; layout?: LandingLa
 
 /** The gzipped NDJSON body of an object: one JSON document per line, newline-terminated. */
 export function encodeBody(object: PlannedObject, level = 6): Buffer {
-  return gzipSync(`${object.lines.join('\n')}\n`, { level });
+  return gzipSync(object.body.toBuffer(), { level });
 }
 
 /** The slice of an S3 client that landing uses: the real client, a mock, or an in-memory stub. */
@@ -286,7 +353,7 @@ async function putAll(params: {
               'kafka-partition': String(object.partition),
               'first-offset': String(object.firstOffset),
               'last-offset': String(object.lastOffset),
-              records: String(object.lines.length),
+              records: String(object.body.lines),
             },
           }),
         );

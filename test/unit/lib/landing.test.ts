@@ -265,7 +265,7 @@ describe('planLanding', () => {
       ]),
     });
     expect(
-      plan.objects.map((object) => [object.key, object.firstOffset, object.lastOffset, object.lines.length]),
+      plan.objects.map((object) => [object.key, object.firstOffset, object.lastOffset, object.body.lines]),
     ).toEqual([
       ['raw/stock_ticks/dt=2026-11-20/hour=15/stock-ticks+0+10.json.gz', 10, 12, 2],
       ['raw/stock_ticks/dt=2026-11-20/hour=14/stock-ticks+0+11.json.gz', 11, 11, 1],
