@@ -3,13 +3,17 @@
  * object count and bytes (the production landing of bench/landing-model.ts) and us-east-1 list prices.
  * Prints a table and, as its last line, the JSON model.
  */
+import { planReportDays } from '../lib/reports/days';
+import { ServiceError } from '../local/glue-crawler';
+import { runReportsWorkflow } from '../local/reports-workflow';
+import { resolveServerlessConfig } from '../local/serverless-config';
 import { measureProductionLanding } from './landing-model';
 
 /** us-east-1 on-demand list prices, as of 2026-11 (USD). */
 const PRICES = {
   natGatewayHour: 0.045,
   natGatewayGb: 0.045,
-  ec2Hour: { 't3.small': 0.0208, 'm6i.large': 0.096 } as Record<string, number>,
+  ec2Hour: { 't3.small': 0.0208, 't4g.small': 0.0168, 'm6i.large': 0.096 } as Record<string, number>,
   ebsGbMonth: 0.08,
   s3StandardGbMonth: 0.023,
   s3PutPer1000: 0.005,
@@ -26,14 +30,84 @@ const TICKS_PER_SECOND = 100;
 
 interface StageShape {
   brokerInstanceType: string;
+  /** The root volume (16 GiB) and the data volume (`brokerDataVolumeGiB`). */
   brokerVolumesGb: number;
-  reportRunsPerMonth: number;
 }
 
-const STAGES: Record<string, StageShape> = {
-  dev: { brokerInstanceType: 't3.small', brokerVolumesGb: 16 + 50, reportRunsPerMonth: HOURS_PER_MONTH },
-  prod: { brokerInstanceType: 'm6i.large', brokerVolumesGb: 16 + 200, reportRunsPerMonth: HOURS_PER_MONTH },
-};
+/** Read from serverless.yml's params for each stage (`sls print`), so the model prices what is deployed. */
+async function stageShape(stage: string): Promise<StageShape> {
+  const config = (await resolveServerlessConfig(stage)) as unknown as {
+    resources: { Resources: Record<string, { Properties?: Record<string, unknown> }> };
+  };
+  const broker = config.resources.Resources.KafkaBroker?.Properties ?? {};
+  const volumes = (broker.BlockDeviceMappings ?? []) as { Ebs?: { VolumeSize?: number } }[];
+  return {
+    brokerInstanceType: String(broker.InstanceType),
+    brokerVolumesGb: volumes.reduce((sum, volume) => sum + Number(volume.Ebs?.VolumeSize ?? 0), 0),
+  };
+}
+
+/**
+ * Runs the deployed reports workflow (its ASL, in aws-local-stepfunctions) at every scheduled instant of a week,
+ * with ticks landing all the time, the catalog filled by each crawl and days finalized by each final publish,
+ * and counts the runs and the crawls the workflow starts. Nothing is assumed about when it crawls: it decides.
+ */
+async function measureWorkflowWeek(
+  stage: string,
+): Promise<{ runs: number; crawls: number; queries: number }> {
+  const config = (await resolveServerlessConfig(stage)) as unknown as {
+    stepFunctions: { stateMachines: { reports: { definition: unknown } } };
+  };
+  const catalogued = new Set<string>();
+  const finalized = new Set<string>();
+  const counts = { runs: 0, crawls: 0, queries: 0 };
+  const firstRun = Date.parse('2026-11-02T00:05:00Z');
+  for (let hour = 0; hour < 7 * 24; hour++) {
+    const startTime = new Date(firstRun + hour * 3_600_000);
+    const today = startTime.toISOString().slice(0, 10);
+    const outcome = await runReportsWorkflow({
+      definition: config.stepFunctions.stateMachines.reports.definition,
+      startTime,
+      tasks: {
+        plan: (payload) =>
+          planReportDays({ input: payload, graceMinutes: 5, isFinalized: async (day) => finalized.has(day) }),
+        listObjects: async () => ({ KeyCount: 1 }),
+        getPartition: async ({ PartitionValues: [day = ''] }) => {
+          if (!catalogued.has(day))
+            throw new ServiceError('Glue.EntityNotFoundException', `no partition ${day}`);
+          return {};
+        },
+        startCrawler: async () => {
+          counts.crawls++;
+          // A crawl catalogs every folder with ticks, up to the day in progress.
+          for (let day = Date.parse(today) - 86_400_000; day <= Date.parse(today); day += 86_400_000)
+            catalogued.add(new Date(day).toISOString().slice(0, 10));
+          return {};
+        },
+        getCrawler: async () => ({ Crawler: { State: 'READY', LastCrawl: { Status: 'SUCCEEDED' } } }),
+        runQuery: async () => {
+          counts.queries++;
+          return {
+            QueryExecution: {
+              QueryExecutionId: 'q',
+              ResultConfiguration: { OutputLocation: 's3://results/athena/q.csv' },
+              Statistics: { DataScannedInBytes: 0 },
+            },
+          };
+        },
+        publish: async (payload) => {
+          const { day, final } = payload as { day: string; final: boolean };
+          if (final) finalized.add(day);
+          return { day };
+        },
+        notify: async () => undefined,
+      },
+    });
+    if (outcome.status !== 'SUCCEEDED') throw new Error(`workflow ${outcome.error}: ${outcome.cause}`);
+    counts.runs++;
+  }
+  return counts;
+}
 
 async function main(): Promise<void> {
   const landing = await measureProductionLanding({ gzipLevel: 6 });
@@ -43,8 +117,16 @@ async function main(): Promise<void> {
   const gbPerMonth = (ticksPerMonth * bytesPerTick) / 1e9;
   const gbPerDay = gbPerMonth / 30.4;
 
+  const weeksPerMonth = HOURS_PER_MONTH / (7 * 24);
+  const stageNames = ['dev', 'prod'];
+  const shapes = await Promise.all(stageNames.map(stageShape));
+  const workflow = await measureWorkflowWeek('dev');
+  const crawlsPerMonth = workflow.crawls * weeksPerMonth;
+  const reportRunsPerMonth = workflow.runs * weeksPerMonth;
+  const queriesPerRun = workflow.queries / workflow.runs;
   const model = Object.fromEntries(
-    Object.entries(STAGES).map(([stage, shape]) => {
+    stageNames.map((stage, index) => {
+      const shape = shapes[index] as StageShape;
       const items: Record<string, number> = {
         natGateway: PRICES.natGatewayHour * HOURS_PER_MONTH + PRICES.natGatewayGb * gbPerMonth * 2,
         broker:
@@ -58,11 +140,13 @@ async function main(): Promise<void> {
           (2 * 60 * HOURS_PER_MONTH * 0.3 * 0.5 + 3 * 60 * HOURS_PER_MONTH * 0.1 * 1) *
             PRICES.lambdaArmGbSecond +
           ((5 * 60 * HOURS_PER_MONTH) / 1e6) * PRICES.lambdaPerMillionRequests,
-        // Each crawl bills at least 10 minutes of 1 DPU.
-        glueCrawler: shape.reportRunsPerMonth * (10 / 60) * PRICES.glueDpuHour,
-        // 7 reports per run, each reading on average half the day's partition (Athena bills at least 10 MB).
-        athena: shape.reportRunsPerMonth * 7 * Math.max(gbPerDay / 2, 0.01) * (PRICES.athenaPerTb / 1000),
-        stepFunctions: (shape.reportRunsPerMonth * 40 * PRICES.stepFunctionsPer1000Transitions) / 1000,
+        // Each crawl bills at least 10 minutes of 1 DPU; the workflow starts one only for an uncatalogued day.
+        glueCrawler: crawlsPerMonth * (10 / 60) * PRICES.glueDpuHour,
+        // Each query reads on average half the day's partition (Athena bills at least 10 MB per query; the
+        // view's DDL scans nothing, so it is priced as such a minimum too).
+        athena:
+          reportRunsPerMonth * queriesPerRun * Math.max(gbPerDay / 2, 0.01) * (PRICES.athenaPerTb / 1000),
+        stepFunctions: (reportRunsPerMonth * 40 * PRICES.stepFunctionsPer1000Transitions) / 1000,
         alarms: 5 * PRICES.alarm,
       };
       const total = Object.values(items).reduce((sum, value) => sum + value, 0);
@@ -80,7 +164,10 @@ async function main(): Promise<void> {
     `Landing at production settings: ${bytesPerTick.toFixed(1)} bytes and ${(putsPerTick * 1e6).toFixed(0)} PUTs per million ticks`,
   );
   console.log(
-    `100 symbols x 1 tick/s: ${(ticksPerMonth / 1e6).toFixed(0)} M ticks, ${gbPerMonth.toFixed(2)} GB landed per month\n`,
+    `100 symbols x 1 tick/s: ${(ticksPerMonth / 1e6).toFixed(0)} M ticks, ${gbPerMonth.toFixed(2)} GB landed per month`,
+  );
+  console.log(
+    `Reports workflow, run at each scheduled hour of a week: ${workflow.runs} runs, ${workflow.crawls} crawls, ${queriesPerRun.toFixed(1)} queries per run\n`,
   );
   const stages = Object.keys(model);
   const itemNames = Object.keys(model[stages[0] as string]?.items ?? {});
@@ -98,6 +185,10 @@ async function main(): Promise<void> {
       bytesPerTick: Number(bytesPerTick.toFixed(2)),
       putsPerMillionTicks: Math.round(putsPerTick * 1e6),
       gbPerMonth: Number(gbPerMonth.toFixed(2)),
+      workflowWeek: workflow,
+      crawlsPerMonth: Number(crawlsPerMonth.toFixed(1)),
+      dev: model.dev?.total,
+      prod: model.prod?.total,
       stages: model,
     }),
   );

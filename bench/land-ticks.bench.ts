@@ -98,7 +98,6 @@ async function main(): Promise<void> {
     41,
   );
 
-
   const baseline = new MemoryBucket();
   await oneObjectPerRecord(event, baseline);
   const baselinePuts = baseline.puts;

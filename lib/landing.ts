@@ -38,9 +38,7 @@ export interface QuarantineEntry {
   reason: string;
 }
 
-export type RecordOutcome =
-  | { ok: true; line: string; dt: string; hour: string }
-  | { ok: false; entry: QuarantineEntry };
+export type RecordOutcome = { ok: true; line: string; dt: string } | { ok: false; entry: QuarantineEntry };
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -121,7 +119,7 @@ function closingBrace(bytes: Buffer): number {
 }
 
 /**
- * Decodes and validates one record. A valid tick becomes its NDJSON line (with its lineage) and the dt/hour of
+ * Decodes and validates one record. A valid tick becomes its NDJSON line (with its lineage) and the dt of
  * its own timestamp; anything else becomes a quarantine entry with the reason. Never throws: a bad record must not
  * fail the batch.
  */
@@ -134,7 +132,6 @@ export function classifyRecord(record: KafkaEventRecord): RecordOutcome {
     ok: true,
     line: withLineage(json, record),
     dt: timestamp.slice(0, 10),
-    hour: timestamp.slice(11, 13),
   };
 }
 
@@ -209,7 +206,7 @@ export interface LandingPlan {
 }
 
 /**
- * Groups a batch into the objects to write: valid ticks by (topic, partition, dt, hour) of their own timestamp,
+ * Groups a batch into the objects to write: valid ticks by (topic, partition, dt) of their own timestamp,
  * bad records by (topic, partition, dt of the Kafka record time). Each object is named by the smallest offset
  * in its group, so a batch retried from the same offset, with any boundaries, rewrites the same keys and no
  * record ever stands in two objects.
@@ -228,9 +225,8 @@ export function planLanding(params: { batch: KafkaEventBatch; layout?: LandingLa
   let lineage = Buffer.alloc(0);
   let lastGroup: PlannedObject | undefined;
   let lastGroupPartition = '';
-  let lastDayHour = '';
-  const rawFolder = (dayHour: string) =>
-    `${layout.rawPrefix}/dt=${dayHour.slice(0, 10)}/hour=${dayHour.slice(11, 13)}/`;
+  let lastDay = '';
+  const rawFolder = (day: string) => `${layout.rawPrefix}/dt=${day}/`;
   const quarantineFolder = (dt: string) => `${layout.quarantinePrefix}/dt=${dt}/`;
   for (const group of Object.values(batch.records ?? {})) {
     for (const record of group) {
@@ -249,18 +245,18 @@ export function planLanding(params: { batch: KafkaEventBatch; layout?: LandingLa
         if (
           lastGroup !== undefined &&
           lastGroupPartition === partitionKey &&
-          checked.timestamp.startsWith(lastDayHour)
+          checked.timestamp.startsWith(lastDay)
         ) {
           object = lastGroup;
           if (record.offset < object.firstOffset) object.firstOffset = record.offset;
           if (record.offset > object.lastOffset) object.lastOffset = record.offset;
         } else {
-          // 'YYYY-MM-DDTHH': the tick's own UTC day and hour, one group per (partition, dt, hour).
-          const dayHour = checked.timestamp.slice(0, 13);
-          object = objectFor(raw, partitionKey + dayHour, rawFolder, dayHour, record);
+          // The tick's own UTC day: one object per (partition, dt).
+          const day = checked.timestamp.slice(0, 10);
+          object = objectFor(raw, partitionKey + day, rawFolder, day, record);
           lastGroup = object;
           lastGroupPartition = partitionKey;
-          lastDayHour = dayHour;
+          lastDay = day;
         }
         object.body.appendLineWithNumber(checked.bytes, closingBrace(checked.bytes), lineage, record.offset);
       } else {
@@ -375,7 +371,7 @@ async function putAll(params: {
 }
 
 /**
- * Lands one Kafka batch in S3: one gzipped NDJSON object per (topic, partition, dt, hour) and one per
+ * Lands one Kafka batch in S3: one gzipped NDJSON object per (topic, partition, dt) and one per
  * (topic, partition, dt) of quarantined records. Throws if any write fails, so the event source retries it.
  */
 export async function landBatch(params: {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { toCsv } from '../lib/csv';
@@ -25,6 +27,15 @@ const DUCKDB_TYPES: Record<string, string> = {
   bigint: 'BIGINT',
   boolean: 'BOOLEAN',
 };
+
+/** The object files of a local partition folder (fauxqs keeps each object as `<key>.data`). */
+function objectsIn(folder: string): string[] {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((name) => name.endsWith('.data'))
+    .sort()
+    .map((name) => join(folder, name));
+}
 
 /** Turns Athena execution parameters (SQL literals: `'2026-11-20'`, `42`) into values to bind. */
 export function parameterValues(parameters: readonly string[] | undefined): (string | number)[] {
@@ -65,7 +76,9 @@ export function createLocalAthena(params: {
     }
     for (const table of catalog.values()) {
       if (table.database !== database) continue;
-      const files = table.partitions.flatMap((partition) => partition.files);
+      // Every object in a catalogued partition's folder now, as Athena lists S3 at query time: objects added
+      // since the crawl count without another crawl.
+      const files = table.partitions.flatMap((partition) => objectsIn(partition.location));
       const columns = table.columns.map(
         (column) => `${sqlString(column.name)}: ${sqlString(DUCKDB_TYPES[column.type] ?? 'VARCHAR')}`,
       );
@@ -114,7 +127,8 @@ export function createLocalAthena(params: {
         .filter((table) => table.database === database)
         .flatMap((table) => table.partitions)
         .filter((partition) => day === undefined || partition.values.dt === day)
-        .reduce((sum, partition) => sum + partition.bytes, 0);
+        .flatMap((partition) => objectsIn(partition.location))
+        .reduce((sum, file) => sum + statSync(file).size, 0);
       return {
         QueryExecution: {
           QueryExecutionId: id,

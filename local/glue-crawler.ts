@@ -1,14 +1,17 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-/** One table of the local Glue catalog: its columns, Hive partition keys and the files of each partition. */
+/**
+ * One table of the local Glue catalog: its columns, Hive partition keys and each partition's location (the folder
+ * of its objects, which a query lists when it runs, as Athena lists S3) and the files the crawl saw there.
+ */
 export interface LocalTable {
   database: string;
   name: string;
   columns: { name: string; type: string }[];
   partitionKeys: string[];
-  partitions: { values: Record<string, string>; files: string[]; bytes: number }[];
+  partitions: { values: Record<string, string>; location: string; files: string[]; bytes: number }[];
 }
 
 /** The local Glue Data Catalog: tables by `database.table`. */
@@ -75,10 +78,9 @@ export function createLocalCrawler(params: {
           folders.filter((f) => f.includes('=')).map((f) => f.split('=', 2) as [string, string]),
         );
         const id = JSON.stringify(values);
-        const partition = partitions.get(id) ?? { values, files: [], bytes: 0 };
-        partition.files.push(
-          objectPath({ storageDir: params.storageDir, bucket: params.bucket, key: entry.Key }),
-        );
+        const file = objectPath({ storageDir: params.storageDir, bucket: params.bucket, key: entry.Key });
+        const partition = partitions.get(id) ?? { values, location: dirname(file), files: [], bytes: 0 };
+        partition.files.push(file);
         partition.bytes += entry.Size ?? 0;
         partitions.set(id, partition);
       }
@@ -131,6 +133,34 @@ export function createLocalCrawler(params: {
     /** glue:GetCrawler. */
     async get() {
       return { Crawler: { Name: params.name, State: state, ...(lastCrawl ? { LastCrawl: lastCrawl } : {}) } };
+    },
+  };
+}
+
+/**
+ * glue:GetPartition over the local catalog: the partition whose values are `PartitionValues` (in the table's
+ * partition key order); throws Glue.EntityNotFoundException, as Glue does, when the table or partition is not
+ * there.
+ */
+export function getLocalPartition(
+  catalog: LocalCatalog,
+  input: { DatabaseName: string; TableName: string; PartitionValues: string[] },
+) {
+  const table = catalog.get(`${input.DatabaseName}.${input.TableName}`);
+  if (!table) throw new ServiceError('Glue.EntityNotFoundException', `Table ${input.TableName} not found.`);
+  const partition = table.partitions.find((candidate) =>
+    table.partitionKeys.every((key, index) => candidate.values[key] === input.PartitionValues[index]),
+  );
+  if (!partition)
+    throw new ServiceError(
+      'Glue.EntityNotFoundException',
+      `Cannot find partition ${input.PartitionValues.join('/')}.`,
+    );
+  return {
+    Partition: {
+      DatabaseName: input.DatabaseName,
+      TableName: input.TableName,
+      Values: input.PartitionValues,
     },
   };
 }

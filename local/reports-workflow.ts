@@ -5,6 +5,12 @@ type Json = Parameters<StateMachine['run']>[0];
 /** The local stand-ins bound to the workflow's Task states, by state name. */
 export interface ReportsTasks {
   plan(payload: unknown): Promise<unknown>;
+  listObjects(input: { Bucket: unknown; Prefix: string; MaxKeys?: number }): Promise<{ KeyCount?: number }>;
+  getPartition(input: {
+    DatabaseName: string;
+    TableName: string;
+    PartitionValues: string[];
+  }): Promise<unknown>;
   startCrawler(input: { Name: string }): Promise<unknown>;
   getCrawler(input: { Name: string }): Promise<unknown>;
   runQuery(input: {
@@ -61,6 +67,9 @@ export async function runReportsWorkflow(params: {
       // plan step is the one state that reads it, so the run's own clock is put back there.
       return { StatusCode: 200, Payload: await tasks.plan({ ...payload, startTime }) };
     },
+    FindDayFolder: (state: Json) => tasks.listObjects(state as Parameters<ReportsTasks['listObjects']>[0]),
+    GetDayPartition: (state: Json) =>
+      tasks.getPartition(state as Parameters<ReportsTasks['getPartition']>[0]),
     StartCrawler: (state: Json) => tasks.startCrawler(state as { Name: string }),
     GetCrawler: (state: Json) => tasks.getCrawler(state as { Name: string }),
     CreateUniqueTicksView: (state: Json) => tasks.runQuery(state as Parameters<ReportsTasks['runQuery']>[0]),

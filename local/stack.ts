@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Context } from 'aws-lambda';
 import { loadLocalStackConfig, provideEnvironment } from '../lib/config';
@@ -10,7 +11,7 @@ import {
   type MappingSettings,
   startEventSourceMapping,
 } from './event-source-mapping';
-import { createLocalCrawler, type LocalCatalog } from './glue-crawler';
+import { createLocalCrawler, getLocalPartition, type LocalCatalog } from './glue-crawler';
 import { CACHE_DIR, ensureTopic, KAFKA_VERSION, startBroker } from './kafka/broker';
 import { localContext } from './lambda-context';
 import {
@@ -260,6 +261,15 @@ export async function startLocalStack(
           tasks: observeTasks(
             {
               plan: (payload) => stack.invoke('planReports', payload),
+              // The definition names the bucket as the template does ({"Ref": "DataBucket"}).
+              listObjects: (input) =>
+                s3.client.send(
+                  new ListObjectsV2Command({
+                    ...input,
+                    Bucket: resolveLocalValue(input.Bucket, resources, 'FindDayFolder.Bucket'),
+                  }),
+                ),
+              getPartition: async (input) => getLocalPartition(catalog, input),
               startCrawler: () => crawler.start(),
               getCrawler: () => crawler.get(),
               runQuery: (query) => athena.startQueryExecutionSync(query),

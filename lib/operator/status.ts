@@ -20,7 +20,7 @@ export interface StageStatus {
   };
   /** `undefined` until the crawler has created the table. */
   table: { name: string; partitionKeys: string[]; columns: number; updated: string | undefined } | undefined;
-  /** The day's partitions (`dt=…[/hour=…]`), sorted. */
+  /** The day's partitions (`dt=…`, and any deeper level a table has), sorted. */
   partitions: string[];
   executions: { name: string; status: string; started: string | undefined; stopped: string | undefined }[];
   mapping: {

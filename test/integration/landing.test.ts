@@ -29,7 +29,7 @@ describe('Kafka → local event source mapping → landTicks → S3', () => {
     ).map((object) => object.key);
     for (const key of keys)
       expect(key).toMatch(
-        new RegExp(`^raw/stock_ticks/dt=2026-11-20/hour=(14|15)/${local.topic}\\+[0-2]\\+\\d+\\.json\\.gz$`),
+        new RegExp(`^raw/stock_ticks/dt=2026-11-20/${local.topic}\\+[0-2]\\+\\d+\\.json\\.gz$`),
       );
   });
 });

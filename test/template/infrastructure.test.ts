@@ -164,7 +164,18 @@ describe.each(['dev', 'prod'] as const)('the in-stack broker (%s)', (stage) => {
     const volumes = broker.BlockDeviceMappings as { Ebs: { Encrypted: boolean } }[];
     expect(volumes.length).toBe(2);
     for (const volume of volumes) expect(volume.Ebs.Encrypted).toBe(true);
-    expect(broker.InstanceType).toBe(stage === 'prod' ? 'm6i.large' : 't3.small');
+    // dev runs on Graviton: the instance type and the AMI's architecture go together.
+    expect([broker.InstanceType, broker.ImageId]).toEqual(
+      stage === 'prod'
+        ? [
+            'm6i.large',
+            '{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64}}',
+          ]
+        : [
+            't4g.small',
+            '{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64}}',
+          ],
+    );
     expect(
       JSON.stringify(resourceById(template(), 'KafkaBrokerRole').Properties.ManagedPolicyArns),
     ).toContain('AmazonSSMManagedInstanceCore');

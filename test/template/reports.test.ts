@@ -65,7 +65,17 @@ describe.each([
         FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:plan',
         Payload: { 'input.$': '$', 'startTime.$': '$$.Execution.StartTime' },
       },
-      Next: 'StartCrawler',
+      Next: 'CheckDays',
+    });
+    // The free checks that decide whether the crawler runs: the day's folder in the data bucket, its partition.
+    const checks = (states.CheckDays as { ItemProcessor: { States: States } }).ItemProcessor.States;
+    expect(checks.FindDayFolder).toMatchObject({
+      Resource: 'arn:aws:states:::aws-sdk:s3:listObjectsV2',
+      Parameters: { 'Prefix.$': "States.Format('raw/stock_ticks/dt={}/', $.day)", MaxKeys: 1 },
+    });
+    expect(checks.GetDayPartition).toMatchObject({
+      Resource: 'arn:aws:states:::aws-sdk:glue:getPartition',
+      Parameters: { DatabaseName: `tickstream_${stage}`, TableName: 'stock_ticks' },
     });
     // Athena's DDL parser fails on a leading comment: the view is sent from CREATE on.
     expect(states.CreateUniqueTicksView?.Parameters).toEqual({

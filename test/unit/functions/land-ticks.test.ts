@@ -56,7 +56,7 @@ describe('landTicks handler', () => {
     });
     expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
       Bucket: 'tickstream-dev-data',
-      Key: 'raw/stock_ticks/dt=2025-01-02/hour=14/stock-ticks+0+10.json.gz',
+      Key: 'raw/stock_ticks/dt=2025-01-02/stock-ticks+0+10.json.gz',
     });
     expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
       Bucket: 'tickstream-dev-data',

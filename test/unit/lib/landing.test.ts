@@ -40,7 +40,7 @@ beforeEach(() => {
 });
 
 describe('landBatch', () => {
-  it('writes one object per (partition, dt, hour), named by its smallest offset, holding exactly its ticks', async () => {
+  it('writes one object per (partition, dt), named by its smallest offset, holding exactly its ticks', async () => {
     const a = tick('AAPL', '2026-11-20T14:59:58Z');
     const b = tick('AAPL', '2026-11-20T14:59:59Z');
     const c = tick('AAPL', '2026-11-20T15:00:00Z');
@@ -62,10 +62,9 @@ describe('landBatch', () => {
 
     const bodies = putBodies();
     expect([...bodies.keys()].sort()).toEqual([
-      'raw/stock_ticks/dt=2026-11-20/hour=14/stock-ticks+0+40.json.gz',
-      'raw/stock_ticks/dt=2026-11-20/hour=14/stock-ticks+2+7.json.gz',
-      'raw/stock_ticks/dt=2026-11-20/hour=15/stock-ticks+0+42.json.gz',
-      'raw/stock_ticks/dt=2026-11-21/hour=00/stock-ticks+2+8.json.gz',
+      'raw/stock_ticks/dt=2026-11-20/stock-ticks+0+40.json.gz',
+      'raw/stock_ticks/dt=2026-11-20/stock-ticks+2+7.json.gz',
+      'raw/stock_ticks/dt=2026-11-21/stock-ticks+2+8.json.gz',
     ]);
     const parsed = (key: string) => (bodies.get(key) ?? []).map((line) => JSON.parse(line));
     // Each line is the tick followed by its Kafka lineage.
@@ -74,26 +73,25 @@ describe('landBatch', () => {
       kafka_partition: partition,
       kafka_offset: offset,
     });
-    expect(parsed('raw/stock_ticks/dt=2026-11-20/hour=14/stock-ticks+0+40.json.gz')).toEqual([
+    // One day across an hour boundary is one object.
+    expect(parsed('raw/stock_ticks/dt=2026-11-20/stock-ticks+0+40.json.gz')).toEqual([
       { ...a, ...lineage(0, 40) },
       { ...b, ...lineage(0, 41) },
-    ]);
-    expect(parsed('raw/stock_ticks/dt=2026-11-20/hour=14/stock-ticks+2+7.json.gz')).toEqual([
-      { ...d, ...lineage(2, 7) },
-    ]);
-    expect(parsed('raw/stock_ticks/dt=2026-11-20/hour=15/stock-ticks+0+42.json.gz')).toEqual([
       { ...c, ...lineage(0, 42) },
     ]);
-    expect(parsed('raw/stock_ticks/dt=2026-11-21/hour=00/stock-ticks+2+8.json.gz')).toEqual([
+    expect(parsed('raw/stock_ticks/dt=2026-11-20/stock-ticks+2+7.json.gz')).toEqual([
+      { ...d, ...lineage(2, 7) },
+    ]);
+    expect(parsed('raw/stock_ticks/dt=2026-11-21/stock-ticks+2+8.json.gz')).toEqual([
       { ...e, ...lineage(2, 8) },
     ]);
     expect(summary).toMatchObject({
       records: 5,
       landed: 5,
       quarantined: 0,
-      objects: 4,
+      objects: 3,
       quarantineObjects: 0,
-      putRequests: 4,
+      putRequests: 3,
       batchAgeMs: 5000,
     });
     expect(summary.bytes).toBe(
@@ -115,7 +113,7 @@ describe('landBatch', () => {
     expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 1);
     expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
       Bucket: BUCKET,
-      Key: 'raw/stock_ticks/dt=2026-11-20/hour=15/stock-ticks+1+5.json.gz',
+      Key: 'raw/stock_ticks/dt=2026-11-20/stock-ticks+1+5.json.gz',
       ContentType: 'application/x-ndjson',
       ContentEncoding: 'gzip',
       Metadata: {
@@ -179,15 +177,13 @@ describe('landBatch', () => {
       value: Buffer.from([0xff, 0xfe, 0x7b]).toString('base64'),
     });
     expect(
-      bodies
-        .get('raw/stock_ticks/dt=2026-11-20/hour=15/stock-ticks+0+200.json.gz')
-        ?.map((l) => JSON.parse(l)),
+      bodies.get('raw/stock_ticks/dt=2026-11-20/stock-ticks+0+200.json.gz')?.map((l) => JSON.parse(l)),
     ).toEqual([{ ...good, kafka_topic: 'stock-ticks', kafka_partition: 0, kafka_offset: 200 }]);
   });
 
   it('throws naming the bucket and keys when S3 rejects a write, after trying every object', async () => {
     s3Mock
-      .on(PutObjectCommand, { Key: 'raw/stock_ticks/dt=2026-11-20/hour=15/stock-ticks+0+1.json.gz' })
+      .on(PutObjectCommand, { Key: 'raw/stock_ticks/dt=2026-11-20/stock-ticks+0+1.json.gz' })
       .rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
     const event = kafkaEvent([
       { partition: 0, offset: 1, value: tick('AAPL', '2026-11-20T15:00:00Z') },
@@ -196,7 +192,7 @@ describe('landBatch', () => {
     const failure = landBatch({ batch: event, s3, bucket: BUCKET });
     await expect(failure).rejects.toThrow(LandingWriteError);
     await expect(failure).rejects.toThrow(
-      'failed to write 1 of 2 objects to s3://tickstream-test-data (raw/stock_ticks/dt=2026-11-20/hour=15/stock-ticks+0+1.json.gz): AccessDenied: Access Denied',
+      'failed to write 1 of 2 objects to s3://tickstream-test-data (raw/stock_ticks/dt=2026-11-20/stock-ticks+0+1.json.gz): AccessDenied: Access Denied',
     );
     expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 2);
   });
@@ -229,7 +225,7 @@ describe('landBatch', () => {
       layout: { rawPrefix: 'landing/ticks', quarantinePrefix: 'bad' },
     });
     expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
-      Key: 'landing/ticks/dt=2026-11-20/hour=09/stock-ticks+0+3.json.gz',
+      Key: 'landing/ticks/dt=2026-11-20/stock-ticks+0+3.json.gz',
     });
   });
 });
@@ -243,32 +239,30 @@ describe('classifyRecord', () => {
       ok: true,
       line: `${JSON.stringify(value).slice(0, -1)}${lineage}`,
       dt: '2025-01-02',
-      hour: '14',
     });
     const pretty = classifyRecord(kafkaRecord({ offset: 1, value: JSON.stringify(value, null, 2) }));
     expect(pretty).toEqual({
       ok: true,
       line: `${JSON.stringify(value).slice(0, -1)}${lineage}`,
       dt: '2025-01-02',
-      hour: '14',
     });
   });
 });
 
 describe('planLanding', () => {
-  it('names a group by its smallest offset even when records arrive out of order across hours', () => {
+  it('names a group by its smallest offset even when records arrive out of order across days', () => {
     const plan = planLanding({
       batch: kafkaEvent([
-        { offset: 10, value: tick('AAPL', '2026-11-20T15:00:00Z') },
-        { offset: 11, value: tick('AAPL', '2026-11-20T14:59:59Z') },
-        { offset: 12, value: tick('KO', '2026-11-20T15:00:01Z') },
+        { offset: 10, value: tick('AAPL', '2026-11-21T00:00:00Z') },
+        { offset: 11, value: tick('AAPL', '2026-11-20T23:59:59Z') },
+        { offset: 12, value: tick('KO', '2026-11-21T00:00:01Z') },
       ]),
     });
     expect(
       plan.objects.map((object) => [object.key, object.firstOffset, object.lastOffset, object.body.lines]),
     ).toEqual([
-      ['raw/stock_ticks/dt=2026-11-20/hour=15/stock-ticks+0+10.json.gz', 10, 12, 2],
-      ['raw/stock_ticks/dt=2026-11-20/hour=14/stock-ticks+0+11.json.gz', 11, 11, 1],
+      ['raw/stock_ticks/dt=2026-11-21/stock-ticks+0+10.json.gz', 10, 12, 2],
+      ['raw/stock_ticks/dt=2026-11-20/stock-ticks+0+11.json.gz', 11, 11, 1],
     ]);
   });
 });

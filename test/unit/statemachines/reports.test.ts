@@ -22,6 +22,10 @@ function tasks(
     pollsUntilReady?: number;
     lastCrawl?: string;
     finalized?: string[];
+    /** Days whose folder holds ticks (default: every day). */
+    withTicks?: string[];
+    /** Days the catalog has a partition for (default: none, so the crawler runs). */
+    catalogued?: string[];
   } = {},
 ) {
   let polls = 0;
@@ -33,6 +37,16 @@ function tasks(
         isFinalized: async (day) => (overrides.finalized ?? []).includes(day),
       }),
     ),
+    listObjects: jest.fn<ReportsTasks['listObjects']>(async ({ Prefix }) => {
+      const day = /dt=([\d-]+)\//.exec(Prefix)?.[1] ?? '';
+      return { KeyCount: overrides.withTicks === undefined || overrides.withTicks.includes(day) ? 1 : 0 };
+    }),
+    getPartition: jest.fn<ReportsTasks['getPartition']>(async ({ PartitionValues }) => {
+      const [day = ''] = PartitionValues;
+      if (!(overrides.catalogued ?? []).includes(day))
+        throw new ServiceError('Glue.EntityNotFoundException', `Cannot find partition ${day}.`);
+      return { Partition: { Values: PartitionValues } };
+    }),
     startCrawler: jest.fn(async () => ({})),
     getCrawler: jest.fn(async () => {
       polls++;
@@ -201,6 +215,62 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
     });
     expect(t.getCrawler).not.toHaveBeenCalled();
     expect(outcome.notifications[0]).toMatch(/Glue.EntityNotFoundException/);
+  });
+
+  it('checks the day folder and the catalog, then crawls a day with ticks but no partition', async () => {
+    const t = tasks();
+    await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
+    expect(t.listObjects).toHaveBeenCalledWith({
+      Bucket: { Ref: 'DataBucket' },
+      Prefix: 'raw/stock_ticks/dt=2026-11-20/',
+      MaxKeys: 1,
+    });
+    expect(t.getPartition).toHaveBeenCalledWith({
+      DatabaseName: 'tickstream_dev',
+      TableName: 'stock_ticks',
+      PartitionValues: ['2026-11-20'],
+    });
+    expect(t.startCrawler).toHaveBeenCalledTimes(1);
+  });
+
+  it('skips the crawler when every day is catalogued, or has no ticks, and still reports', async () => {
+    for (const setup of [{ catalogued: ['2026-11-20'] }, { withTicks: [] }]) {
+      const t = tasks(setup);
+      const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
+      expect([setup, outcome.status]).toEqual([setup, 'SUCCEEDED']);
+      expect([setup, jest.mocked(t.startCrawler).mock.calls.length]).toEqual([setup, 0]);
+      expect(t.getCrawler).not.toHaveBeenCalled();
+      expect(t.runQuery).toHaveBeenCalledTimes(1 + reportNames.length);
+    }
+    // With no ticks the catalog is not even asked.
+    const empty = tasks({ withTicks: [] });
+    await runReportsWorkflow({ definition, tasks: empty, input: { day: '2026-11-20' } });
+    expect(empty.getPartition).not.toHaveBeenCalled();
+  });
+
+  it('crawls once when either of two planned days lacks its partition', async () => {
+    const t = tasks({ catalogued: ['2026-11-20'] });
+    await runReportsWorkflow({ definition, tasks: t, startTime: new Date('2026-11-21T00:05:00.000Z') });
+    expect(jest.mocked(t.getPartition).mock.calls.map(([input]) => input.PartitionValues)).toEqual([
+      ['2026-11-20'],
+      ['2026-11-21'],
+    ]);
+    expect(t.startCrawler).toHaveBeenCalledTimes(1);
+    const again = tasks({ catalogued: ['2026-11-20', '2026-11-21'] });
+    await runReportsWorkflow({ definition, tasks: again, startTime: new Date('2026-11-21T00:05:00.000Z') });
+    expect(again.startCrawler).not.toHaveBeenCalled();
+  });
+
+  it('a failed catalog check notifies and fails', async () => {
+    const t = tasks({
+      getPartition: jest.fn<ReportsTasks['getPartition']>(async () => {
+        throw new ServiceError('Glue.AccessDeniedException', 'not authorized to perform glue:GetPartition');
+      }),
+    });
+    const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'Glue.AccessDeniedException' });
+    expect(t.startCrawler).not.toHaveBeenCalled();
+    expect(outcome.notifications).toHaveLength(1);
   });
 
   const published = (t: ReturnType<typeof tasks>) =>
