@@ -5,6 +5,7 @@ import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
+import { createLocalCertificates, type LocalCertificates } from './tls';
 
 /**
  * A real single-node Apache Kafka broker (KRaft, broker + controller in one JVM) run from Maven Central jars.
@@ -67,24 +68,58 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The server.properties of a single-node KRaft broker listening on 127.0.0.1 only. */
+/** What a SASL_SSL listener needs: the TLS stores and the broker's own SCRAM user for its inter-broker client. */
+export interface ListenerSecurity {
+  certificates: LocalCertificates;
+  broker: ScramUser;
+}
+
+/** A SCRAM-SHA-512 user, created in the KRaft metadata when the storage is formatted (KIP-900). */
+export interface ScramUser {
+  username: string;
+  password: string;
+}
+
+/**
+ * The server.properties of a single-node KRaft broker listening on 127.0.0.1 only: PLAINTEXT, or with
+ * `security` SASL_SSL with SCRAM-SHA-512 only (what Lambda's Kafka event source mapping supports). The controller
+ * listener stays on the loopback interface in plaintext: it is the broker talking to itself.
+ */
 export function brokerProperties(params: {
   port: number;
   controllerPort: number;
   logDir: string;
   partitions: number;
   advertisedHost?: string;
+  security?: ListenerSecurity;
 }): string {
-  const { port, controllerPort, logDir, partitions, advertisedHost = '127.0.0.1' } = params;
+  const { port, controllerPort, logDir, partitions, advertisedHost = '127.0.0.1', security } = params;
+  const listener = security ? 'SASL_SSL' : 'PLAINTEXT';
+  const jaas = (user: ScramUser) =>
+    `org.apache.kafka.common.security.scram.ScramLoginModule required username=${JSON.stringify(user.username)} password=${JSON.stringify(user.password)};`;
   return `${[
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://${advertisedHost}:${port}`,
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'inter.broker.listener.name=PLAINTEXT',
+    `listeners=${listener}://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=${listener}://${advertisedHost}:${port}`,
+    `listener.security.protocol.map=${listener}:${listener},CONTROLLER:PLAINTEXT`,
+    `inter.broker.listener.name=${listener}`,
     'controller.listener.names=CONTROLLER',
+    ...(security
+      ? [
+          'sasl.enabled.mechanisms=SCRAM-SHA-512',
+          'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
+          `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${jaas(security.broker)}`,
+          'ssl.keystore.type=PKCS12',
+          `ssl.keystore.location=${security.certificates.keystore}`,
+          `ssl.keystore.password=${security.certificates.storePassword}`,
+          `ssl.key.password=${security.certificates.storePassword}`,
+          'ssl.truststore.type=PKCS12',
+          `ssl.truststore.location=${security.certificates.truststore}`,
+          `ssl.truststore.password=${security.certificates.storePassword}`,
+        ]
+      : []),
     `log.dirs=${logDir}`,
     `num.partitions=${partitions}`,
     // Producers must name an existing topic: a typo fails loudly instead of creating a stray topic.
@@ -143,8 +178,17 @@ function tail(file: string, lines = 30): string {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n') : '(no log)';
 }
 
+/** How a kafkajs client reaches the broker: its address and, for SASL_SSL, the CA to trust and a SCRAM user. */
+export interface BrokerConnection {
+  brokers: string[];
+  ssl?: { ca: string[] };
+  sasl?: { mechanism: 'scram-sha-512'; username: string; password: string };
+}
+
 export interface RunningBroker {
   brokers: string[];
+  /** What a client passes to kafkajs to connect (with the first client user, when SASL_SSL). */
+  connection: BrokerConnection;
   pid: number;
   workDir: string;
   stop(): Promise<void>;
@@ -163,6 +207,12 @@ export async function startBroker(
     detached?: boolean;
     /** Delete the work folder (logs and data) once stopped. */
     removeOnStop?: boolean;
+    /**
+     * `sasl_ssl`: TLS with a private CA made by keytool for this run, SCRAM-SHA-512 only, the `users` (or one
+     * generated `tickstream` user) created when the storage is formatted. Default `plaintext`.
+     */
+    security?: 'plaintext' | 'sasl_ssl';
+    users?: ScramUser[];
   } = {},
 ): Promise<RunningBroker> {
   const libs = await ensureKafkaJars();
@@ -174,9 +224,16 @@ export async function startBroker(
   mkdirSync(workDir, { recursive: true });
   const propertiesFile = join(workDir, 'server.properties');
   const log4jFile = join(workDir, 'log4j.properties');
+  const secure = params.security === 'sasl_ssl';
+  const password = () => randomBytes(18).toString('base64url');
+  const brokerUser: ScramUser = { username: 'broker', password: password() };
+  const users = params.users ?? [{ username: 'tickstream', password: password() }];
+  const security = secure
+    ? { certificates: await createLocalCertificates({ dir: join(workDir, 'tls') }), broker: brokerUser }
+    : undefined;
   writeFileSync(
     propertiesFile,
-    brokerProperties({ port, controllerPort, logDir, partitions: params.partitions ?? 3 }),
+    brokerProperties({ port, controllerPort, logDir, partitions: params.partitions ?? 3, security }),
   );
   writeFileSync(log4jFile, LOG4J);
   const javaArgs = ['-cp', `${libs}/*`, `-Dlog4j.configuration=file:${log4jFile}`];
@@ -188,6 +245,12 @@ export async function startBroker(
     newClusterId(),
     '-c',
     propertiesFile,
+    ...(secure
+      ? [brokerUser, ...users].flatMap((user) => [
+          '--add-scram',
+          `SCRAM-SHA-512=[name=${user.username},password=${user.password}]`,
+        ])
+      : []),
   ]);
 
   const logFile = join(workDir, 'broker.log');
@@ -218,7 +281,17 @@ export async function startBroker(
     await stopProcess(pid);
     if (params.removeOnStop) rmSync(workDir, { recursive: true, force: true });
   };
-  return { brokers: [`127.0.0.1:${port}`], pid, workDir, stop };
+  const brokers = [`127.0.0.1:${port}`];
+  const [client] = users;
+  const connection: BrokerConnection =
+    security && client
+      ? {
+          brokers,
+          ssl: { ca: [security.certificates.caPem] },
+          sasl: { mechanism: 'scram-sha-512', username: client.username, password: client.password },
+        }
+      : { brokers };
+  return { brokers, connection, pid, workDir, stop };
 }
 
 /** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */
