@@ -1,15 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseCsv } from '../lib/csv';
-import { loadUniqueTicksView, type Report } from '../lib/reports/catalog';
-import { parseS3Url } from '../lib/s3';
-import { createLocalAthena } from './athena';
-import { createLocalCrawler, type LocalCatalog } from './glue-crawler';
+import type { Report } from '../lib/reports/catalog';
 import { LOCAL_RUN_DIR } from './outputs';
-import { startLocalS3 } from './s3';
+import { withScratchCatalog } from './scratch-catalog';
 
 /** What `npm run pipeline` wrote to `run.json` (the fields read here). */
 export interface LastRunSummary {
@@ -52,52 +47,23 @@ export async function queryLastRun(params: {
   const dir = params.dir ?? LOCAL_RUN_DIR;
   const { bucket } = readLastRun(dir);
   const bucketDir = join(dir, 's3', bucket);
-  const results = 'tickstream-local-results';
-  const s3 = await startLocalS3({
-    storageDir: mkdtempSync(join(tmpdir(), 'tickstream-last-run-')),
-    buckets: [bucket, results],
-    removeOnStop: true,
-  });
-  const duckdb = await DuckDBInstance.create(':memory:', { threads: '1' });
-  const connection = await duckdb.connect();
-  try {
-    for (const file of filesUnder(join(bucketDir, 'raw')))
-      await s3.client.send(
-        new PutObjectCommand({ Bucket: bucket, Key: relative(bucketDir, file), Body: readFileSync(file) }),
-      );
-    const catalog: LocalCatalog = new Map();
-    const database = 'tickstream_local';
-    await createLocalCrawler({
-      name: 'local',
-      database,
-      table: 'stock_ticks',
+  return withScratchCatalog(
+    {
       bucket,
-      prefix: 'raw/stock_ticks/',
-      s3: s3.client,
-      storageDir: s3.storageDir,
-      duckdb: connection,
-      catalog,
-    }).start();
-    const athena = createLocalAthena({ duckdb: connection, catalog, s3: s3.client, resultsBucket: results });
-    // The view every report reads, as the workflow creates it after the crawl.
-    await athena.startQueryExecutionSync({
-      QueryString: loadUniqueTicksView().sql,
-      QueryExecutionContext: { Database: database },
-    });
-    const { QueryExecution } = await athena.startQueryExecutionSync({
-      QueryString: params.report.sql,
-      QueryExecutionContext: { Database: database },
-      ExecutionParameters: [`'${params.day}'`],
-    });
-    const { key } = parseS3Url(QueryExecution.ResultConfiguration.OutputLocation);
-    const object = await s3.client.send(new GetObjectCommand({ Bucket: results, Key: key }));
-    return {
-      rows: parseCsv((await object.Body?.transformToString()) ?? ''),
-      bytesScanned: QueryExecution.Statistics.DataScannedInBytes,
-    };
-  } finally {
-    connection.closeSync();
-    duckdb.closeSync();
-    await s3.stop();
-  }
+      fill: async (client) => {
+        for (const file of filesUnder(join(bucketDir, 'raw')))
+          await client.send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: relative(bucketDir, file),
+              Body: readFileSync(file),
+            }),
+          );
+      },
+    },
+    async (query) => {
+      const { csv, bytesScanned } = await query(params.report.sql, params.day);
+      return { rows: parseCsv(csv), bytesScanned };
+    },
+  );
 }

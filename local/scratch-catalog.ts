@@ -1,0 +1,70 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { loadUniqueTicksView } from '../lib/reports/catalog';
+import { parseS3Url } from '../lib/s3';
+import { createLocalAthena } from './athena';
+import { createLocalCrawler, type LocalCatalog } from './glue-crawler';
+import { startLocalS3 } from './s3';
+
+/** Runs a query in a scratch catalog: the result's CSV text and the bytes the stand-in says it scanned. */
+export type ScratchQuery = (sql: string, day?: string) => Promise<{ csv: string; bytesScanned: number }>;
+
+/**
+ * The reports' side of the local stack, for a one-off look at some landed ticks: a scratch local S3 with a data
+ * bucket that `fill` puts the objects in, the crawler stand-in over `raw/stock_ticks/`, the view every report
+ * reads (as the workflow creates it after the crawl), and DuckDB as Athena. `use` runs queries; everything is
+ * removed afterwards. `tickstream report --local` and the tests' reference reports use it.
+ */
+export async function withScratchCatalog<T>(
+  params: { bucket: string; fill: (client: S3Client) => Promise<void> },
+  use: (query: ScratchQuery) => Promise<T>,
+): Promise<T> {
+  const { bucket } = params;
+  const results = 'tickstream-scratch-results';
+  const database = 'tickstream_scratch';
+  const s3 = await startLocalS3({
+    storageDir: mkdtempSync(join(tmpdir(), 'tickstream-scratch-')),
+    buckets: [bucket, results],
+    removeOnStop: true,
+  });
+  const duckdb = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const connection = await duckdb.connect();
+  try {
+    await params.fill(s3.client);
+    const catalog: LocalCatalog = new Map();
+    await createLocalCrawler({
+      name: 'scratch',
+      database,
+      table: 'stock_ticks',
+      bucket,
+      prefix: 'raw/stock_ticks/',
+      s3: s3.client,
+      storageDir: s3.storageDir,
+      duckdb: connection,
+      catalog,
+    }).start();
+    const athena = createLocalAthena({ duckdb: connection, catalog, s3: s3.client, resultsBucket: results });
+    const context = { QueryExecutionContext: { Database: database } };
+    await athena.startQueryExecutionSync({ QueryString: loadUniqueTicksView().sql, ...context });
+    return await use(async (sql, day) => {
+      const { QueryExecution } = await athena.startQueryExecutionSync({
+        QueryString: sql,
+        ...context,
+        ...(day === undefined ? {} : { ExecutionParameters: [`'${day}'`] }),
+      });
+      const { key } = parseS3Url(QueryExecution.ResultConfiguration.OutputLocation);
+      const object = await s3.client.send(new GetObjectCommand({ Bucket: results, Key: key }));
+      return {
+        csv: (await object.Body?.transformToString()) ?? '',
+        bytesScanned: QueryExecution.Statistics.DataScannedInBytes,
+      };
+    });
+  } finally {
+    connection.closeSync();
+    duckdb.closeSync();
+    await s3.stop();
+  }
+}
