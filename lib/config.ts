@@ -39,6 +39,12 @@ const kafkaEnvironment = {
   KAFKA_CONNECT_TIMEOUT_MS: positiveInt(3000, 60_000),
   KAFKA_REQUEST_TIMEOUT_MS: positiveInt(30_000, 300_000),
   KAFKA_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
+  /** SASL_SSL: TLS and SCRAM-SHA-512 (the only SCRAM mode Lambda's Kafka mapping supports); PLAINTEXT: neither. */
+  KAFKA_SECURITY_PROTOCOL: z.enum(['PLAINTEXT', 'SASL_SSL']).default('PLAINTEXT'),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  /** The CA (PEM) that signed the broker's certificate, for a private CA; without it, Node's trusted CAs. */
+  KAFKA_SSL_CA_PEM: z.string().includes('-----BEGIN CERTIFICATE-----').optional(),
 };
 
 const producerEnvironment = z.object({
@@ -55,6 +61,46 @@ export interface KafkaSettings {
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
   retries: number;
+  /** TLS, with the private CA to trust when one is given (SASL_SSL). */
+  ssl?: { ca?: string[] };
+  /** SCRAM-SHA-512 credentials (SASL_SSL). */
+  sasl?: { mechanism: 'scram-sha-512'; username: string; password: string };
+}
+
+/** The Kafka part of a function's settings; SASL_SSL without both credentials fails, naming what is missing. */
+function kafkaSettings(parsed: {
+  KAFKA_BROKERS: string[];
+  KAFKA_TOPIC: string;
+  KAFKA_CLIENT_ID: string;
+  KAFKA_CONNECT_TIMEOUT_MS: number;
+  KAFKA_REQUEST_TIMEOUT_MS: number;
+  KAFKA_RETRIES: number;
+  KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' | 'SASL_SSL';
+  KAFKA_SASL_USERNAME?: string | undefined;
+  KAFKA_SASL_PASSWORD?: string | undefined;
+  KAFKA_SSL_CA_PEM?: string | undefined;
+}): KafkaSettings {
+  const settings: KafkaSettings = {
+    brokers: parsed.KAFKA_BROKERS,
+    topic: parsed.KAFKA_TOPIC,
+    clientId: parsed.KAFKA_CLIENT_ID,
+    connectionTimeoutMs: parsed.KAFKA_CONNECT_TIMEOUT_MS,
+    requestTimeoutMs: parsed.KAFKA_REQUEST_TIMEOUT_MS,
+    retries: parsed.KAFKA_RETRIES,
+  };
+  if (parsed.KAFKA_SECURITY_PROTOCOL === 'PLAINTEXT') return settings;
+  const missing = (['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const).filter((name) => !parsed[name]);
+  if (missing.length > 0)
+    throw new ConfigError(missing.map((name) => `${name} is required with KAFKA_SECURITY_PROTOCOL=SASL_SSL`));
+  return {
+    ...settings,
+    ssl: parsed.KAFKA_SSL_CA_PEM ? { ca: [parsed.KAFKA_SSL_CA_PEM] } : {},
+    sasl: {
+      mechanism: 'scram-sha-512',
+      username: parsed.KAFKA_SASL_USERNAME ?? '',
+      password: parsed.KAFKA_SASL_PASSWORD ?? '',
+    },
+  };
 }
 
 export interface ProducerConfig {
@@ -85,14 +131,7 @@ function parseEnvironment<S extends z.ZodType>(schema: S, env: Environment): z.o
 export function loadProducerConfig(env: Environment = process.env): ProducerConfig {
   const parsed = parseEnvironment(producerEnvironment, env);
   return {
-    kafka: {
-      brokers: parsed.KAFKA_BROKERS,
-      topic: parsed.KAFKA_TOPIC,
-      clientId: parsed.KAFKA_CLIENT_ID,
-      connectionTimeoutMs: parsed.KAFKA_CONNECT_TIMEOUT_MS,
-      requestTimeoutMs: parsed.KAFKA_REQUEST_TIMEOUT_MS,
-      retries: parsed.KAFKA_RETRIES,
-    },
+    kafka: kafkaSettings(parsed),
     simulationSeed: parsed.SIMULATION_SEED,
     disconnectAfterInvoke: parsed.IS_LOCAL === 'true',
   };
@@ -177,12 +216,22 @@ export function loadPlannerConfig(env: Environment = process.env): PlannerConfig
 /** Settings of the local stack (never deployed): an external broker to use instead of starting one. */
 export interface LocalStackConfig {
   externalBrokers: string[] | undefined;
+  /** How to sign in to the external broker (KAFKA_SECURITY_PROTOCOL=SASL_SSL and its KAFKA_SASL_*, KAFKA_SSL_CA_PEM). */
+  externalAuth: Pick<KafkaSettings, 'ssl' | 'sasl'>;
 }
 
-/** Parses the local stack's settings: `KAFKA_BROKERS`, when set, points the local stack at that broker. */
+/**
+ * Parses the local stack's settings: `KAFKA_BROKERS`, when set, points the local stack at that broker, in
+ * plaintext or, with `KAFKA_SECURITY_PROTOCOL=SASL_SSL`, with the credentials and CA the producers would use.
+ */
 export function loadLocalStackConfig(env: Environment = process.env): LocalStackConfig {
-  const parsed = parseEnvironment(z.object({ KAFKA_BROKERS: brokerList.optional() }), env);
-  return { externalBrokers: parsed.KAFKA_BROKERS };
+  const { KAFKA_BROKERS: _brokers, KAFKA_TOPIC: _topic, ...security } = kafkaEnvironment;
+  const parsed = parseEnvironment(z.object({ KAFKA_BROKERS: brokerList.optional(), ...security }), env);
+  const { ssl, sasl } = kafkaSettings({ ...parsed, KAFKA_BROKERS: [], KAFKA_TOPIC: '' });
+  return {
+    externalBrokers: parsed.KAFKA_BROKERS,
+    externalAuth: { ...(ssl ? { ssl } : {}), ...(sasl ? { sasl } : {}) },
+  };
 }
 
 /**

@@ -1,4 +1,12 @@
-import { Kafka, type LogEntry, logLevel, type Message, Partitioners, type Producer } from 'kafkajs';
+import {
+  Kafka,
+  type KafkaConfig,
+  type LogEntry,
+  logLevel,
+  type Message,
+  Partitioners,
+  type Producer,
+} from 'kafkajs';
 import type { KafkaSettings } from './config';
 import { TICK_SCHEMA_VERSION, type Tick } from './tick';
 
@@ -100,10 +108,25 @@ export function createKafkaClient(settings: KafkaSettings, logger?: KafkaLogTarg
     connectionTimeout: settings.connectionTimeoutMs,
     requestTimeout: settings.requestTimeoutMs,
     retry: { retries: settings.retries, initialRetryTime: 200, maxRetryTime: 2000 },
+    ...kafkaAuthOptions(settings),
     ...(logger
       ? { logLevel: logLevel.INFO, logCreator: kafkaLogCreator(logger) }
       : { logLevel: logLevel.NOTHING }),
   });
+}
+
+/** How a client proves itself to a SASL_SSL listener: TLS (with the private CA to trust) and SCRAM-SHA-512. */
+export interface KafkaAuth {
+  ssl?: { ca?: string[] } | undefined;
+  sasl?: { mechanism: 'scram-sha-512'; username: string; password: string } | undefined;
+}
+
+/** The kafkajs options for an auth (none for plaintext). */
+export function kafkaAuthOptions(auth: KafkaAuth | undefined): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  return {
+    ...(auth?.ssl ? { ssl: auth.ssl.ca ? { ca: auth.ssl.ca } : true } : {}),
+    ...(auth?.sasl ? { sasl: auth.sasl } : {}),
+  };
 }
 
 /** An idempotent producer that waits for all in-sync replicas (acks=all), so a retried send never duplicates. */

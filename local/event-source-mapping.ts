@@ -1,4 +1,5 @@
 import { type Consumer, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
+import { type KafkaAuth, kafkaAuthOptions } from '../lib/kafka';
 import type { KafkaEventBatch, KafkaEventRecord } from '../lib/kafka-event';
 import { encodeHeaders } from '../lib/kafka-event';
 import { untilReady } from './kafka/broker';
@@ -7,6 +8,8 @@ import type { PartitionOffsets } from './topic';
 /** The settings of a self-managed Kafka event source mapping, as serverless.yml's `kafka` event gives them. */
 export interface MappingSettings {
   brokers: string[];
+  /** SASL_SSL: the CA and the SCRAM user the mapping signs in with (AWS: its access configurations). */
+  auth?: KafkaAuth | undefined;
   topic: string;
   consumerGroupId: string;
   batchSize: number;
@@ -84,6 +87,7 @@ export async function startEventSourceMapping(params: {
     clientId: 'tickstream-local-esm',
     brokers: settings.brokers,
     logLevel: logLevel.NOTHING,
+    ...kafkaAuthOptions(settings.auth),
   });
   const consumer: Consumer = kafka.consumer({
     groupId: settings.consumerGroupId,

@@ -231,7 +231,7 @@ async function main(): Promise<void> {
 
   try {
     starting.done(
-      `${stack.ownBroker ? `Kafka ${KAFKA_VERSION} started` : 'Kafka given by KAFKA_BROKERS'} at ${stack.brokers.join(',')}, topic ${stack.topic}; local S3 at ${stack.s3.endpoint}`,
+      `${stack.ownBroker ? `Kafka ${KAFKA_VERSION} started` : 'Kafka given by KAFKA_BROKERS'} at ${stack.brokers.join(',')} (${stack.auth.sasl ? 'SASL_SSL, SCRAM-SHA-512' : 'plaintext'}), topic ${stack.topic}; local S3 at ${stack.s3.endpoint}`,
     );
     // The mapping is created for this run: it starts after what the topic already holds, so a broker with
     // older ticks (KAFKA_BROKERS, npm run kafka:start) changes nothing here.

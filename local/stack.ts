@@ -3,6 +3,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Context } from 'aws-lambda';
 import { loadLocalStackConfig, provideEnvironment } from '../lib/config';
+import type { KafkaAuth } from '../lib/kafka';
 import type { KafkaEventBatch } from '../lib/kafka-event';
 import { type LogSink, routeFunctionLogs } from '../lib/observability';
 import { createLocalAthena } from './athena';
@@ -33,6 +34,8 @@ type HandlerModule = Record<string, unknown> & { close?: () => Promise<void> };
 export interface LocalStack {
   stage: string;
   brokers: string[];
+  /** How clients sign in to the broker: SASL_SSL (the stack's own broker), or what the given broker needs. */
+  auth: KafkaAuth;
   /** Whether the stack started its broker (or was given one: `brokers`, KAFKA_BROKERS). */
   ownBroker: boolean;
   topic: string;
@@ -75,6 +78,17 @@ export interface LocalStack {
 interface ReportsConfig {
   custom: { reports: { crawlerName: string; database: string; workGroup: string } };
   stepFunctions: { stateMachines: { reports: { definition: unknown } } };
+}
+
+/** The handlers' environment for an auth: what lib/config reads (KAFKA_SECURITY_PROTOCOL and the rest). */
+export function authEnvironment(auth: KafkaAuth): Record<string, string> {
+  if (!auth.sasl) return {};
+  return {
+    KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+    KAFKA_SASL_USERNAME: auth.sasl.username,
+    KAFKA_SASL_PASSWORD: auth.sasl.password,
+    ...(auth.ssl?.ca?.[0] ? { KAFKA_SSL_CA_PEM: auth.ssl.ca[0] } : {}),
+  };
 }
 
 /** Replaces CloudFormation references in a function's environment with the local stack's names. */
@@ -129,6 +143,8 @@ export async function startLocalStack(
     stage?: string;
     partitions?: number;
     brokers?: string[];
+    /** How to sign in to the given `brokers` (default: plaintext). */
+    auth?: KafkaAuth;
     /** A topic to use instead of serverless.yml's, for producers and mappings alike (tests isolate with it). */
     topic?: string;
     /** Batching window of the local mappings, overriding serverless.yml's (which is sized for AWS costs). */
@@ -143,16 +159,25 @@ export async function startLocalStack(
   const stage = params.stage ?? 'dev';
   const log = params.log ?? (() => undefined);
   const config = await resolveServerlessConfig(stage);
-  const externalBrokers = params.brokers ?? loadLocalStackConfig().externalBrokers;
+  const local = loadLocalStackConfig();
+  const externalBrokers = params.brokers ?? local.externalBrokers;
   const runId = `${process.pid}-${Date.now()}`;
+  // The stack's own broker listens as the deployed one does: SASL_SSL with SCRAM-SHA-512 only.
   const broker = externalBrokers
     ? undefined
-    : await startBroker({ workDir: join(CACHE_DIR, 'kafka-run', `stack-${runId}`), removeOnStop: true });
+    : await startBroker({
+        workDir: join(CACHE_DIR, 'kafka-run', `stack-${runId}`),
+        removeOnStop: true,
+        security: 'sasl_ssl',
+      });
   const brokers = externalBrokers ?? broker?.brokers ?? [];
+  const { brokers: _, ...auth }: KafkaAuth & { brokers?: string[] } = broker
+    ? broker.connection
+    : (params.auth ?? (params.brokers ? {} : local.externalAuth));
   log(
     broker
-      ? `started Kafka ${KAFKA_VERSION} (KRaft) at ${brokers.join(',')}`
-      : `using Kafka at ${brokers.join(',')}`,
+      ? `started Kafka ${KAFKA_VERSION} (KRaft, SASL_SSL) at ${brokers.join(',')}`
+      : `using Kafka at ${brokers.join(',')}${auth.sasl ? ' (SASL_SSL)' : ''}`,
   );
 
   const resources = {
@@ -184,6 +209,7 @@ export async function startLocalStack(
           ...env,
           ...LOCAL_AWS_CREDENTIALS,
           KAFKA_BROKERS: brokers.join(','),
+          ...authEnvironment(auth),
           S3_ENDPOINT: s3.endpoint,
           POWERTOOLS_METRICS_DISABLED: 'true',
           ...(params.functionLogLevel ? { POWERTOOLS_LOG_LEVEL: params.functionLogLevel } : {}),
@@ -194,17 +220,19 @@ export async function startLocalStack(
   const topic =
     params.topic ?? Object.values(environments).find((env) => env.KAFKA_TOPIC)?.KAFKA_TOPIC ?? 'stock-ticks';
   for (const env of Object.values(environments)) if (env.KAFKA_TOPIC) env.KAFKA_TOPIC = topic;
-  await ensureTopic({ brokers, topic, partitions: params.partitions ?? 3 }).catch(async (error: unknown) => {
-    // Nothing may keep running after a failed start: the caller gets the error and the process can end.
-    await s3.stop();
-    await broker?.stop();
-    throw new Error(
-      `Kafka at ${brokers.join(',')} cannot serve topic ${topic}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  });
+  await ensureTopic({ brokers, auth, topic, partitions: params.partitions ?? 3 }).catch(
+    async (error: unknown) => {
+      // Nothing may keep running after a failed start: the caller gets the error and the process can end.
+      await s3.stop();
+      await broker?.stop();
+      throw new Error(
+        `Kafka at ${brokers.join(',')} cannot serve topic ${topic}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    },
+  );
   // Handlers read their settings once, at load; this process loads each once, after this.
   for (const env of Object.values(environments)) provideEnvironment(env);
   routeFunctionLogs(params.functionLogs);
@@ -285,6 +313,7 @@ export async function startLocalStack(
     },
     stage,
     brokers,
+    auth,
     ownBroker: broker !== undefined,
     topic,
     config,
@@ -307,6 +336,7 @@ export async function startLocalStack(
         const mapping = await startEventSourceMapping({
           settings: {
             ...settings,
+            auth,
             consumerGroupId: `${settings.consumerGroupId}${options.consumerGroupSuffix ?? ''}`,
             batchingWindowMs: params.batchingWindowMs ?? settings.batchingWindowMs,
             maxAttempts: options.maxAttempts ?? 5,

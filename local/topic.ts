@@ -1,15 +1,25 @@
 import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
+import { type KafkaAuth, kafkaAuthOptions } from '../lib/kafka';
 
 /** The next offset to be written, per partition. */
 export type PartitionOffsets = Map<number, bigint>;
 
-function admin(brokers: string[]) {
-  return new Kafka({ clientId: 'tickstream-local-reader', brokers, logLevel: logLevel.NOTHING }).admin();
+function admin(brokers: string[], auth: KafkaAuth | undefined) {
+  return new Kafka({
+    clientId: 'tickstream-local-reader',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    ...kafkaAuthOptions(auth),
+  }).admin();
 }
 
 /** Each partition's high watermark: where the next message will be written. */
-export async function endOffsets(params: { brokers: string[]; topic: string }): Promise<PartitionOffsets> {
-  const client = admin(params.brokers);
+export async function endOffsets(params: {
+  brokers: string[];
+  topic: string;
+  auth?: KafkaAuth | undefined;
+}): Promise<PartitionOffsets> {
+  const client = admin(params.brokers, params.auth);
   await client.connect();
   try {
     const offsets = await client.fetchTopicOffsets(params.topic);
@@ -31,6 +41,7 @@ export interface ReadMessage {
  */
 export async function readBetween(params: {
   brokers: string[];
+  auth?: KafkaAuth | undefined;
   topic: string;
   from: PartitionOffsets;
   to: PartitionOffsets;
@@ -45,7 +56,12 @@ export async function readBetween(params: {
   const messages: ReadMessage[] = [];
   if (remaining.size === 0) return messages;
 
-  const kafka = new Kafka({ clientId: 'tickstream-local-reader', brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'tickstream-local-reader',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    ...kafkaAuthOptions(params.auth),
+  });
   const consumer = kafka.consumer({ groupId: `tickstream-reader-${process.pid}-${Date.now()}` });
   await consumer.connect();
   try {

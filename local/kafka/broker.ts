@@ -5,6 +5,7 @@ import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
+import { type KafkaAuth, kafkaAuthOptions } from '../../lib/kafka';
 import { createLocalCertificates, type LocalCertificates } from './tls';
 
 /**
@@ -179,10 +180,8 @@ function tail(file: string, lines = 30): string {
 }
 
 /** How a kafkajs client reaches the broker: its address and, for SASL_SSL, the CA to trust and a SCRAM user. */
-export interface BrokerConnection {
+export interface BrokerConnection extends KafkaAuth {
   brokers: string[];
-  ssl?: { ca: string[] };
-  sasl?: { mechanism: 'scram-sha-512'; username: string; password: string };
 }
 
 export interface RunningBroker {
@@ -351,6 +350,7 @@ export async function untilReady<T>(what: string, check: () => Promise<T>, timeo
  */
 export async function ensureTopic(params: {
   brokers: string[];
+  auth?: KafkaAuth | undefined;
   topic: string;
   partitions: number;
   timeoutMs?: number;
@@ -360,6 +360,7 @@ export async function ensureTopic(params: {
     clientId: 'tickstream-local-admin',
     brokers: params.brokers,
     logLevel: logLevel.NOTHING,
+    ...kafkaAuthOptions(params.auth),
     retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 },
   }).admin();
   await admin.connect();

@@ -15,10 +15,13 @@ describe('a local stack on a broker started from nothing', () => {
   // The first `npm run pipeline` on a fresh machine once failed with "not the leader for that topic-partition"
   // right after the broker started. The stack must be usable the moment it is returned, every time.
   it.each([1, 2, 3])('produces and lands at once after a cold start (run %i)', async () => {
-    const broker = await startBroker({ removeOnStop: true });
+    // As `npm run pipeline` starts it: SASL_SSL with SCRAM-SHA-512.
+    const broker = await startBroker({ removeOnStop: true, security: 'sasl_ssl' });
+    const { brokers, ...auth } = broker.connection;
     const stack = await startLocalStack({
       stage: 'dev',
-      brokers: broker.brokers,
+      brokers,
+      auth,
       batchingWindowMs: 200,
       functionLogLevel: testLogLevel(),
     }).catch(async (error: unknown) => {

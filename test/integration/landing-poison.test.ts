@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { Kafka, logLevel } from 'kafkajs';
+import { kafkaAuthOptions } from '../../lib/kafka';
 import { simulateTicks } from '../../lib/simulator';
 import { resolveProfiles } from '../../lib/symbols';
 import { auditDataBucket, readObjects } from '../../local/bucket-audit';
 import { endOffsets } from '../../local/topic';
-import { testBrokers } from '../support/env';
+import { testBrokers, testKafkaAuth } from '../support/env';
 import { useTestStack } from '../support/local-stack';
 
 const stack = useTestStack();
@@ -17,6 +18,7 @@ describe('Kafka → local event source mapping → landTicks → S3', () => {
       clientId: 'poison',
       brokers: testBrokers(),
       logLevel: logLevel.NOTHING,
+      ...kafkaAuthOptions(testKafkaAuth()),
     }).producer();
     await producer.connect();
     const ticks = simulateTicks({

@@ -5,12 +5,17 @@ import type { Tick } from '../../lib/tick';
 import { firingsBetween, localSchedules } from '../../local/schedules';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { endOffsets, readBetween } from '../../local/topic';
-import { testBrokers, testLogLevel } from '../support/env';
+import { testBrokers, testKafkaAuth, testLogLevel } from '../support/env';
 
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ stage: 'dev', brokers: testBrokers(), functionLogLevel: testLogLevel() });
+  stack = await startLocalStack({
+    stage: 'dev',
+    brokers: testBrokers(),
+    auth: testKafkaAuth(),
+    functionLogLevel: testLogLevel(),
+  });
 });
 afterAll(async () => {
   await stack.stop();

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, chromium } from 'playwright-core';
 import { runCli } from '../../cli/tickstream';
 import { parseCsv } from '../../lib/csv';
-import { testBrokers } from '../support/env';
+import { authEnvironment } from '../../local/stack';
+import { testBrokers, testKafkaAuth } from '../support/env';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..', '..');
@@ -66,7 +67,7 @@ describe('npm run pipeline, as a user runs it', () => {
       ],
       {
         cwd: ROOT,
-        env: { ...process.env, KAFKA_BROKERS: testBrokers().join(',') },
+        env: { ...process.env, KAFKA_BROKERS: testBrokers().join(','), ...authEnvironment(testKafkaAuth()) },
         maxBuffer: 16 * 1024 * 1024,
       },
     ));

@@ -7,11 +7,13 @@ import { resolveProfiles } from '../../lib/symbols';
 import type { Tick } from '../../lib/tick';
 import { ensureTopic, freePort } from '../../local/kafka/broker';
 import { endOffsets, readBetween } from '../../local/topic';
-import { testBrokers } from '../support/env';
+import { testBrokers, testKafkaAuth } from '../support/env';
 
 const brokers = testBrokers();
+const auth = testKafkaAuth();
 const settings = (topic: string): KafkaSettings => ({
   brokers,
+  ...auth,
   topic,
   clientId: 'integration',
   connectionTimeoutMs: 3000,
@@ -27,7 +29,7 @@ afterAll(async () => {
 describe('publishing through a real Kafka broker', () => {
   it('delivers exactly the published ticks, keyed by symbol, each symbol in order in one partition', async () => {
     const topic = `ticks-${randomUUID()}`;
-    await ensureTopic({ brokers, topic, partitions: 3 });
+    await ensureTopic({ brokers, auth, topic, partitions: 3 });
     const publisher = createTickPublisher({ settings: settings(topic), batchSize: 250 });
     publishers.push(publisher);
     const start = Date.UTC(2026, 10, 20, 15, 0);
@@ -38,13 +40,13 @@ describe('publishing through a real Kafka broker', () => {
       endMs: start + 120_000,
       ticksPerSecond: 2,
     });
-    const before = await endOffsets({ brokers, topic });
+    const before = await endOffsets({ brokers, auth, topic });
     await expect(publisher.publish({ ticks, source: 'integration' })).resolves.toEqual({
       published: 1200,
       sends: 5,
     });
-    const after = await endOffsets({ brokers, topic });
-    const messages = await readBetween({ brokers, topic, from: before, to: after });
+    const after = await endOffsets({ brokers, auth, topic });
+    const messages = await readBetween({ brokers, auth, topic, from: before, to: after });
 
     expect(messages).toHaveLength(ticks.length);
     const received = messages.map(({ message }) => JSON.parse(String(message.value)) as Tick);

@@ -24,6 +24,7 @@ import { parseS3Url } from '../../lib/s3';
 import type { Tick } from '../../lib/tick';
 import { auditDataBucket } from '../../local/bucket-audit';
 import type { LocalEventSourceMapping } from '../../local/event-source-mapping';
+import { authEnvironment } from '../../local/stack';
 import { endOffsets } from '../../local/topic';
 import { useTestStack } from '../support/local-stack';
 import { referenceReports } from '../support/reference-reports';
@@ -114,6 +115,7 @@ describe('every report counts each tick once, and every day is finalized', () =>
     const event = { symbols: SYMBOLS, time: '2026-11-04T15:01:00Z' };
     const settings = loadProducerConfig({
       KAFKA_BROKERS: local.brokers.join(','),
+      ...authEnvironment(local.auth),
       KAFKA_TOPIC: local.topic,
       SIMULATION_SEED: seed,
     }).kafka;

@@ -1,3 +1,5 @@
+import type { KafkaAuth } from '../../lib/kafka';
+
 /**
  * Test-side access to the environment: stubbing variables for one test, and what the global set-ups hand the
  * test files (a global set-up runs in jest's parent process; its environment variables reach every file).
@@ -22,6 +24,8 @@ export function restoreStubbedEnv(): void {
 
 /** Where the integration set-up tells the test files which broker to use. */
 export const TEST_BROKERS_VARIABLE = 'TICKSTREAM_TEST_BROKERS';
+/** Where the integration set-up tells the test files how to sign in to that broker (JSON, see KafkaAuth). */
+export const TEST_KAFKA_AUTH_VARIABLE = 'TICKSTREAM_TEST_KAFKA_AUTH';
 /** Where the template set-up tells the test files which folder holds the packaged templates. */
 export const TEST_TEMPLATES_VARIABLE = 'TICKSTREAM_TEST_TEMPLATES';
 
@@ -30,6 +34,11 @@ export function testBrokers(): string[] {
   const value = process.env[TEST_BROKERS_VARIABLE];
   if (!value) throw new Error(`${TEST_BROKERS_VARIABLE} is not set: run integration tests through jest`);
   return value.split(',');
+}
+
+/** How to sign in to the test broker: SASL_SSL with its CA and user, or plaintext (`{}`) for a KAFKA_BROKERS one. */
+export function testKafkaAuth(): KafkaAuth {
+  return JSON.parse(process.env[TEST_KAFKA_AUTH_VARIABLE] ?? '{}') as KafkaAuth;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll } from '@jest/globals';
 import { type LocalStack, startLocalStack } from '../../local/stack';
-import { testBrokers, testLogLevel } from './env';
+import { testBrokers, testKafkaAuth, testLogLevel } from './env';
 
 /**
  * A local stack on the shared test broker with a topic of its own. Handlers read their settings once per
@@ -11,6 +11,7 @@ export function startTestStack(): Promise<LocalStack> {
   return startLocalStack({
     stage: 'dev',
     brokers: testBrokers(),
+    auth: testKafkaAuth(),
     functionLogLevel: testLogLevel(),
     topic: `ticks-${randomUUID()}`,
     batchingWindowMs: 200,

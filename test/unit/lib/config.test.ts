@@ -30,6 +30,35 @@ describe('producer config', () => {
     );
   });
 
+  it('reads SASL_SSL settings: SCRAM-SHA-512 credentials and the private CA to trust', () => {
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n';
+    expect(
+      loadProducerConfig({
+        ...complete,
+        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+        KAFKA_SASL_USERNAME: 'tickstream',
+        KAFKA_SASL_PASSWORD: 'pw',
+        KAFKA_SSL_CA_PEM: ca,
+      }).kafka,
+    ).toMatchObject({
+      ssl: { ca: [ca] },
+      sasl: { mechanism: 'scram-sha-512', username: 'tickstream', password: 'pw' },
+    });
+    expect(loadProducerConfig(complete).kafka).not.toHaveProperty('sasl');
+  });
+
+  it('names the missing credentials of SASL_SSL, and a CA that is not PEM', () => {
+    expect(() => loadProducerConfig({ ...complete, KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' })).toThrow(
+      'invalid configuration: KAFKA_SASL_USERNAME is required with KAFKA_SECURITY_PROTOCOL=SASL_SSL; KAFKA_SASL_PASSWORD is required with KAFKA_SECURITY_PROTOCOL=SASL_SSL',
+    );
+    expect(() => loadProducerConfig({ ...complete, KAFKA_SSL_CA_PEM: 'not a certificate' })).toThrow(
+      /KAFKA_SSL_CA_PEM="not a certificate" is invalid/,
+    );
+    expect(() => loadProducerConfig({ ...complete, KAFKA_SECURITY_PROTOCOL: 'SSL' })).toThrow(
+      /KAFKA_SECURITY_PROTOCOL="SSL" is invalid/,
+    );
+  });
+
   it('treats an empty value as missing', () => {
     expect(() => loadProducerConfig({ ...complete, KAFKA_BROKERS: '' })).toThrow(/KAFKA_BROKERS is required/);
   });
