@@ -5,10 +5,16 @@ import { loadProducerConfig } from '../lib/config';
 import { createTickPublisher } from '../lib/kafka';
 import { closeAfterInvocation } from '../lib/middleware';
 import { createLogger } from '../lib/observability';
+import { secretsManagerReader } from '../lib/secrets';
 
 const config = loadProducerConfig();
 const logger = createLogger('backfill-history');
-const publisher = createTickPublisher({ settings: config.kafka, batchSize: 2000, logger });
+const publisher = createTickPublisher({
+  settings: config.kafka,
+  readSecret: secretsManagerReader(),
+  batchSize: 2000,
+  logger,
+});
 const source = simulatedHistorySource({ seed: config.simulationSeed });
 
 /** Publishes deterministic history for a symbol list and date range; re-runs publish the same records. */

@@ -5,10 +5,11 @@ import { createTickPublisher } from '../lib/kafka';
 import { closeAfterInvocation } from '../lib/middleware';
 import { createLogger } from '../lib/observability';
 import { ProduceTicksRequestSchema, parseRequest, produceMinute } from '../lib/produce';
+import { secretsManagerReader } from '../lib/secrets';
 
 const config = loadProducerConfig();
 const logger = createLogger('produce-ticks');
-const publisher = createTickPublisher({ settings: config.kafka, logger });
+const publisher = createTickPublisher({ settings: config.kafka, readSecret: secretsManagerReader(), logger });
 
 /** Scheduled by EventBridge: publishes one minute of simulated ticks for a group of symbols. */
 export const handler = middy(async (event: unknown) => {

@@ -7,7 +7,8 @@ import {
   Partitioners,
   type Producer,
 } from 'kafkajs';
-import type { KafkaSettings } from './config';
+import type { KafkaSettings, SaslCredentials } from './config';
+import { resolveKafkaSecrets, SecretError, type SecretReader } from './secrets';
 import { TICK_SCHEMA_VERSION, type Tick } from './tick';
 
 /** Raised when the brokers cannot be reached or refuse a send within the retry budget. */
@@ -115,10 +116,10 @@ export function createKafkaClient(settings: KafkaSettings, logger?: KafkaLogTarg
   });
 }
 
-/** How a client proves itself to a SASL_SSL listener: TLS (with the private CA to trust) and SCRAM-SHA-512. */
+/** How a client proves itself to a SASL_SSL listener: TLS (with the private CA to trust) and a SASL user. */
 export interface KafkaAuth {
   ssl?: { ca?: string[] } | undefined;
-  sasl?: { mechanism: 'scram-sha-512'; username: string; password: string } | undefined;
+  sasl?: SaslCredentials | undefined;
 }
 
 /** The kafkajs options for an auth (none for plaintext). */
@@ -142,22 +143,46 @@ export function createIdempotentProducer(kafka: Kafka): Producer {
 
 /**
  * Creates a publisher that connects on first use, sends in batches of `batchSize` messages in order, and
- * reconnects on the next call after a failure. Errors name the brokers.
+ * reconnects on the next call after a failure. Settings that name Secrets Manager secrets are resolved with
+ * `readSecret` before the first connection, once; a failed connection reads them again the next time (a rotated
+ * password). Errors name the brokers.
  */
 export function createTickPublisher(params: {
   settings: KafkaSettings;
-  producer?: TickProducer;
+  /** Reads the secrets the settings name (required when they name any). */
+  readSecret?: SecretReader;
+  /** Makes the producer for the resolved settings (secrets read); by default kafkajs' idempotent producer. */
+  createProducer?: (settings: KafkaSettings) => TickProducer;
   batchSize?: number;
   /** Where the kafkajs client logs (the function's logger); without it, nowhere. */
   logger?: KafkaLogTarget;
 }): TickPublisher {
   const { settings, batchSize = 500 } = params;
-  const producer = params.producer ?? createIdempotentProducer(createKafkaClient(settings, params.logger));
-  let connection: Promise<void> | undefined;
+  if (settings.secrets && !params.readSecret)
+    throw new Error('the Kafka settings name Secrets Manager secrets but no secret reader was given');
+  let producer: Promise<TickProducer> | undefined;
+  let connection: Promise<TickProducer> | undefined;
 
-  const connect = (): Promise<void> => {
-    connection ??= producer.connect().catch((error: unknown) => {
+  const createProducer = async (): Promise<TickProducer> => {
+    const resolved = params.readSecret
+      ? await resolveKafkaSecrets({ settings, readSecret: params.readSecret })
+      : settings;
+    return params.createProducer
+      ? params.createProducer(resolved)
+      : createIdempotentProducer(createKafkaClient(resolved, params.logger));
+  };
+
+  const connect = (): Promise<TickProducer> => {
+    connection ??= (async () => {
+      producer ??= createProducer();
+      const current = await producer;
+      await current.connect();
+      return current;
+    })().catch((error: unknown) => {
       connection = undefined;
+      // A new client next time: it reads the secrets again, in case the password was rotated.
+      producer = undefined;
+      if (error instanceof SecretError) throw error;
       throw new KafkaUnavailableError(settings.brokers, 'connect', error);
     });
     return connection;
@@ -167,14 +192,14 @@ export function createTickPublisher(params: {
     topic: settings.topic,
     async publish({ ticks, source }) {
       if (ticks.length === 0) return { published: 0, sends: 0 };
-      await connect();
+      const connected = await connect();
       const batches = chunk(toTickMessages({ ticks, source }), batchSize);
       for (const messages of batches) {
         try {
-          await producer.send({ topic: settings.topic, acks: -1, messages });
+          await connected.send({ topic: settings.topic, acks: -1, messages });
         } catch (error) {
           connection = undefined;
-          await producer.disconnect().catch(() => undefined);
+          await connected.disconnect().catch(() => undefined);
           throw new KafkaUnavailableError(settings.brokers, `send to topic ${settings.topic}`, error);
         }
       }
@@ -182,8 +207,10 @@ export function createTickPublisher(params: {
     },
     async disconnect() {
       if (connection === undefined) return;
+      const current = connection;
       connection = undefined;
-      await producer.disconnect();
+      const connected = await current.catch(() => undefined);
+      await connected?.disconnect();
     },
   };
 }

@@ -82,13 +82,19 @@ interface ReportsConfig {
 
 /** The handlers' environment for an auth: what lib/config reads (KAFKA_SECURITY_PROTOCOL and the rest). */
 export function authEnvironment(auth: KafkaAuth): Record<string, string> {
-  if (!auth.sasl) return {};
+  if (!auth.sasl) return { KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' };
   return {
     KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+    KAFKA_SASL_MECHANISM: auth.sasl.mechanism.toUpperCase(),
     KAFKA_SASL_USERNAME: auth.sasl.username,
     KAFKA_SASL_PASSWORD: auth.sasl.password,
     ...(auth.ssl?.ca?.[0] ? { KAFKA_SSL_CA_PEM: auth.ssl.ca[0] } : {}),
   };
+}
+
+/** The variables that say where Kafka is and how to sign in, which the local stack supplies itself. */
+export function isKafkaConnectionVariable(name: string): boolean {
+  return /^KAFKA_(BROKERS|SECURITY_PROTOCOL|SASL_.+|SSL_.+)$/.test(name);
 }
 
 /** Replaces CloudFormation references in a function's environment with the local stack's names. */
@@ -145,6 +151,11 @@ export async function startLocalStack(
     brokers?: string[];
     /** How to sign in to the given `brokers` (default: plaintext). */
     auth?: KafkaAuth;
+    /**
+     * How the stack's own broker listens: `sasl_ssl` (default, as deployed) or `plaintext` (a benchmark's
+     * baseline, to measure what TLS and SCRAM cost).
+     */
+    brokerSecurity?: 'sasl_ssl' | 'plaintext';
     /** A topic to use instead of serverless.yml's, for producers and mappings alike (tests isolate with it). */
     topic?: string;
     /** Batching window of the local mappings, overriding serverless.yml's (which is sized for AWS costs). */
@@ -168,7 +179,7 @@ export async function startLocalStack(
     : await startBroker({
         workDir: join(CACHE_DIR, 'kafka-run', `stack-${runId}`),
         removeOnStop: true,
-        security: 'sasl_ssl',
+        security: params.brokerSecurity ?? 'sasl_ssl',
       });
   const brokers = externalBrokers ?? broker?.brokers ?? [];
   const { brokers: _, ...auth }: KafkaAuth & { brokers?: string[] } = broker
@@ -198,9 +209,10 @@ export async function startLocalStack(
     Object.entries(config.functions).map(([name, fn]) => {
       const merged = { ...config.provider.environment, ...fn.environment } as Record<string, unknown>;
       const env = Object.fromEntries(
-        // KAFKA_BROKERS is the in-stack broker's address on AWS; locally the stack's own broker replaces it.
+        // How to reach and sign in to Kafka is the in-stack broker's address and secrets on AWS; locally the
+        // stack's own broker and credentials replace them.
         Object.entries(merged)
-          .filter(([key]) => key !== 'KAFKA_BROKERS')
+          .filter(([key]) => !isKafkaConnectionVariable(key))
           .map(([key, value]) => [key, resolveLocalValue(value, resources, `${name}.${key}`)]),
       );
       return [

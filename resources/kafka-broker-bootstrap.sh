@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Bootstraps the tickstream Kafka broker: a single KRaft node (broker + controller) run by systemd.
+# Bootstraps the tickstream Kafka broker: a single KRaft node (broker + controller) run by systemd, whose only
+# client listener is SASL_SSL with SCRAM-SHA-512 (what Lambda's Kafka event source mapping supports).
+# At first boot it makes a private CA and the broker's certificate (the JDK's keytool), creates the clients'
+# SCRAM user from the KAFKA_CLIENT_SECRET_ID secret when it formats the storage, and writes the CA certificate
+# to the KAFKA_CA_SECRET_ID secret (the mapping's SERVER_ROOT_CA_CERTIFICATE). With CFN_STACK set it signals
+# CloudFormation how it ended.
 # Run as EC2 UserData (the template sets the variables below before this script) and by the tests on a
-# developer machine (KAFKA_LIBS_DIR = the local jar cache, SERVICE_MANAGER=none, no Java install).
-# Written without brace expansions so serverless embeds it verbatim.
+# developer machine (KAFKA_LIBS_DIR = the local jar cache, SERVICE_MANAGER=none, no Java install, a stand-in
+# `aws` on the PATH). Written without brace expansions so serverless embeds it verbatim.
 set -euo pipefail
 
 : "$KAFKA_VERSION" "$KAFKA_TOPIC" "$KAFKA_PARTITIONS" "$KAFKA_RETENTION_HOURS"
+: "$KAFKA_CLIENT_SECRET_ID" "$KAFKA_CA_SECRET_ID"
 KAFKA_HOME="$(printenv KAFKA_HOME || echo /opt/kafka)"
 KAFKA_DATA_DIR="$(printenv KAFKA_DATA_DIR || echo /var/lib/kafka)"
-KAFKA_PORT="$(printenv KAFKA_PORT || echo 9092)"
+KAFKA_PORT="$(printenv KAFKA_PORT || echo 9096)"
 KAFKA_CONTROLLER_PORT="$(printenv KAFKA_CONTROLLER_PORT || echo 9093)"
 KAFKA_HEAP="$(printenv KAFKA_HEAP || echo 1g)"
 SERVICE_MANAGER="$(printenv SERVICE_MANAGER || echo systemd)"
@@ -16,16 +22,34 @@ DATA_DEVICE="$(printenv DATA_DEVICE || true)"
 KAFKA_LIBS_DIR="$(printenv KAFKA_LIBS_DIR || true)"
 KAFKA_DISTRIBUTION_URL="$(printenv KAFKA_DISTRIBUTION_URL || true)"
 INSTALL_JAVA="$(printenv INSTALL_JAVA || echo 1)"
+CFN_STACK="$(printenv CFN_STACK || true)"
+CFN_RESOURCE="$(printenv CFN_RESOURCE || echo KafkaBroker)"
+CFN_SIGNAL="$(printenv CFN_SIGNAL || echo /opt/aws/bin/cfn-signal)"
+TLS_DIR="$KAFKA_DATA_DIR/tls"
 
-log() { echo "[kafka-bootstrap] $*"; }
+log() { echo "[kafka-bootstrap] $*" >&2; }
+
+# CloudFormation waits for this signal (the instance's CreationPolicy): success once the broker serves
+# SASL_SSL and the CA secret holds its certificate, failure as soon as any step fails.
+signal_cloudformation() {
+  local status=$?
+  if [ -n "$CFN_STACK" ]; then
+    "$CFN_SIGNAL" --exit-code "$status" --stack "$CFN_STACK" --resource "$CFN_RESOURCE" --region "$AWS_REGION" ||
+      log "could not signal CloudFormation"
+  fi
+  if [ "$status" -ne 0 ]; then log "bootstrap failed (exit $status)"; fi
+}
+trap signal_cloudformation EXIT
 
 # The NAT route or the endpoints may come up after the instance: retry what needs the network.
+RETRY_ATTEMPTS="$(printenv RETRY_ATTEMPTS || echo 30)"
+RETRY_DELAY_SECONDS="$(printenv RETRY_DELAY_SECONDS || echo 10)"
 retry() {
   local attempt
-  for attempt in $(seq 1 30); do
+  for attempt in $(seq 1 "$RETRY_ATTEMPTS"); do
     if "$@"; then return 0; fi
-    log "attempt $attempt of '$*' failed; retrying in 10 s"
-    sleep 10
+    log "attempt $attempt of $1 $2 $3 failed; retrying in $RETRY_DELAY_SECONDS s"
+    sleep "$RETRY_DELAY_SECONDS"
   done
   return 1
 }
@@ -41,9 +65,15 @@ advertised_host() {
   curl -sf -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/local-ipv4
 }
 
+# One field of a JSON document on stdin (the secrets are JSON objects).
+json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+# A JSON document {"<name>": <value of stdin>}.
+json_object() { python3 -c 'import json, sys; print(json.dumps({sys.argv[1]: sys.stdin.read()}))' "$1"; }
+random_password() { head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32; }
+
 if [ "$INSTALL_JAVA" = "1" ]; then
-  log "installing Java 17"
-  retry dnf install -y java-17-amazon-corretto-headless
+  log "installing Java 17 and the CloudFormation helper scripts"
+  retry dnf install -y java-17-amazon-corretto-headless aws-cfn-bootstrap
 fi
 
 # The log dirs live on their own encrypted EBS volume when one is attached.
@@ -68,16 +98,58 @@ else
 fi
 
 HOST="$(advertised_host)"
+
+# The TLS material lives on the data volume, made once: a private CA, the broker's key and certificate signed by
+# it (SAN: the private IP clients connect to, and 127.0.0.1 for this script's own admin calls).
+mkdir -p "$TLS_DIR"
+chmod 700 "$TLS_DIR"
+if [ ! -f "$TLS_DIR/broker.p12" ]; then
+  log "making the broker's private CA and certificate"
+  random_password > "$TLS_DIR/store-password"
+  STORE_PASSWORD="$(cat "$TLS_DIR/store-password")"
+  keytool_store() { keytool "$@" -storepass "$STORE_PASSWORD" -storetype PKCS12; }
+  keytool_store -genkeypair -alias ca -keyalg RSA -keysize 2048 -dname 'CN=tickstream Kafka CA' -validity 3650 \
+    -ext bc:c -keystore "$TLS_DIR/ca.p12" -keypass "$STORE_PASSWORD"
+  keytool_store -exportcert -alias ca -rfc -keystore "$TLS_DIR/ca.p12" -file "$TLS_DIR/ca.pem"
+  keytool_store -genkeypair -alias broker -keyalg RSA -keysize 2048 -dname "CN=$HOST" -validity 3650 \
+    -keystore "$TLS_DIR/broker.p12" -keypass "$STORE_PASSWORD"
+  keytool_store -certreq -alias broker -keystore "$TLS_DIR/broker.p12" -file "$TLS_DIR/broker.csr"
+  keytool_store -gencert -alias ca -keystore "$TLS_DIR/ca.p12" -infile "$TLS_DIR/broker.csr" \
+    -outfile "$TLS_DIR/broker.pem" -rfc -validity 3650 -ext "SAN=ip:$HOST,ip:127.0.0.1,dns:localhost"
+  keytool_store -importcert -alias ca -file "$TLS_DIR/ca.pem" -keystore "$TLS_DIR/broker.p12" -noprompt
+  keytool_store -importcert -alias broker -file "$TLS_DIR/broker.pem" -keystore "$TLS_DIR/broker.p12" -noprompt
+  keytool_store -importcert -alias ca -file "$TLS_DIR/ca.pem" -keystore "$TLS_DIR/truststore.p12" -noprompt
+  # The broker's own SCRAM user, for its inter-broker client and this script's admin calls.
+  random_password > "$TLS_DIR/broker-password"
+fi
+STORE_PASSWORD="$(cat "$TLS_DIR/store-password")"
+BROKER_PASSWORD="$(cat "$TLS_DIR/broker-password")"
+
 PROPERTIES="$KAFKA_HOME/config/server.properties"
-cat > "$PROPERTIES" <<PROPS
+CLIENT_PROPERTIES="$KAFKA_HOME/config/admin-client.properties"
+JAAS="org.apache.kafka.common.security.scram.ScramLoginModule required username=\"broker\" password=\"$BROKER_PASSWORD\";"
+SSL_PROPERTIES="ssl.truststore.type=PKCS12
+ssl.truststore.location=$TLS_DIR/truststore.p12
+ssl.truststore.password=$STORE_PASSWORD"
+(
+  umask 077
+  cat > "$PROPERTIES" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://0.0.0.0:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
+listeners=SASL_SSL://0.0.0.0:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=SASL_SSL://$HOST:$KAFKA_PORT
+listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=SASL_SSL
 controller.listener.names=CONTROLLER
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=$JAAS
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$TLS_DIR/broker.p12
+ssl.keystore.password=$STORE_PASSWORD
+ssl.key.password=$STORE_PASSWORD
+$SSL_PROPERTIES
 log.dirs=$KAFKA_DATA_DIR/logs
 num.partitions=$KAFKA_PARTITIONS
 auto.create.topics.enable=false
@@ -88,6 +160,13 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.retention.hours=$KAFKA_RETENTION_HOURS
 PROPS
+  cat > "$CLIENT_PROPERTIES" <<PROPS
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=$JAAS
+$SSL_PROPERTIES
+PROPS
+)
 cat > "$KAFKA_HOME/config/log4j.properties" <<'LOG4J'
 log4j.rootLogger=WARN, stdout
 log4j.appender.stdout=org.apache.log4j.ConsoleAppender
@@ -97,10 +176,17 @@ LOG4J
 
 JAVA_OPTS="-Xms$KAFKA_HEAP -Xmx$KAFKA_HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Dlog4j.configuration=file:$KAFKA_HOME/config/log4j.properties"
 if [ ! -f "$KAFKA_DATA_DIR/logs/meta.properties" ]; then
+  # The clients' user comes from the stack's generated secret; it is created with the storage (KIP-900).
+  CLIENT_SECRET="$(retry aws secretsmanager get-secret-value --secret-id "$KAFKA_CLIENT_SECRET_ID" \
+    --query SecretString --output text)"
+  CLIENT_USERNAME="$(echo "$CLIENT_SECRET" | json_field username)"
+  CLIENT_PASSWORD="$(echo "$CLIENT_SECRET" | json_field password)"
   CLUSTER_ID="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' | sed 's/^-/A/')"
-  log "formatting KRaft storage (cluster $CLUSTER_ID)"
+  log "formatting KRaft storage (cluster $CLUSTER_ID) with the SCRAM-SHA-512 users broker and $CLIENT_USERNAME"
   java -cp "$CLASSPATH_DIR/*" -Dlog4j.configuration="file:$KAFKA_HOME/config/log4j.properties" \
-    kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$PROPERTIES"
+    kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$PROPERTIES" \
+    --add-scram "SCRAM-SHA-512=[name=broker,password=$BROKER_PASSWORD]" \
+    --add-scram "SCRAM-SHA-512=[name=$CLIENT_USERNAME,password=$CLIENT_PASSWORD]"
 fi
 
 if [ "$SERVICE_MANAGER" = "systemd" ]; then
@@ -136,8 +222,15 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 
-# Create the topic with the stage's partitions (idempotent) through the broker's own admin client.
+# Create the topic with the stage's partitions (idempotent) through the broker's own admin client, signed in as
+# the broker's user over the same SASL_SSL listener.
 java -cp "$CLASSPATH_DIR/*" -Dlog4j.configuration="file:$KAFKA_HOME/config/log4j.properties" org.apache.kafka.tools.TopicCommand \
-  --bootstrap-server "127.0.0.1:$KAFKA_PORT" --create --if-not-exists --topic "$KAFKA_TOPIC" \
-  --partitions "$KAFKA_PARTITIONS" --replication-factor 1 --config "retention.ms=$((KAFKA_RETENTION_HOURS * 3600000))"
-log "broker ready at $HOST:$KAFKA_PORT, topic $KAFKA_TOPIC ($KAFKA_PARTITIONS partitions)"
+  --bootstrap-server "127.0.0.1:$KAFKA_PORT" --command-config "$CLIENT_PROPERTIES" --create --if-not-exists \
+  --topic "$KAFKA_TOPIC" --partitions "$KAFKA_PARTITIONS" --replication-factor 1 \
+  --config "retention.ms=$((KAFKA_RETENTION_HOURS * 3600000))"
+
+# The certificate the mapping and the producers trust, in the SERVER_ROOT_CA_CERTIFICATE format.
+json_object certificate < "$TLS_DIR/ca.pem" > "$TLS_DIR/ca-secret.json"
+retry aws secretsmanager put-secret-value --secret-id "$KAFKA_CA_SECRET_ID" \
+  --secret-string "file://$TLS_DIR/ca-secret.json" > /dev/null
+log "broker ready at $HOST:$KAFKA_PORT (SASL_SSL, SCRAM-SHA-512), topic $KAFKA_TOPIC ($KAFKA_PARTITIONS partitions)"

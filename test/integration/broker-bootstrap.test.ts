@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import {
   brokerProperties,
   ensureKafkaJars,
@@ -15,9 +16,32 @@ import {
 
 const run = promisify(execFile);
 const SCRIPT = resolve(__dirname, '..', '..', 'resources', 'kafka-broker-bootstrap.sh');
-let scratch: string;
-let port: number;
-let output: string;
+const CLIENT_SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:KafkaClientSecret-AbCdEf';
+const CA_SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:KafkaCaSecret-GhIjKl';
+
+/**
+ * Stand-ins for the two AWS tools the script calls on EC2, which record their calls: `aws secretsmanager`
+ * (serves the client secret, keeps what is put into the CA secret; fails every call when FAKE_AWS_FAIL is set)
+ * and `cfn-signal`.
+ */
+function writeStandIns(bin: string): void {
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(
+    join(bin, 'aws'),
+    `#!/usr/bin/env bash
+echo "aws $*" >> "$FAKE_AWS_DIR/calls.log"
+if [ -n "\${FAKE_AWS_FAIL:-}" ]; then echo "An error occurred (AccessDeniedException)" >&2; exit 254; fi
+case "$2" in
+  get-secret-value) cat "$FAKE_AWS_DIR/client-secret.json" ;;
+  put-secret-value) cp "\${6#file://}" "$FAKE_AWS_DIR/put-$(basename "$4").json"; echo '{}' ;;
+  *) exit 2 ;;
+esac
+`,
+  );
+  writeFileSync(join(bin, 'cfn-signal'), '#!/usr/bin/env bash\necho "$*" >> "$FAKE_AWS_DIR/signals.log"\n');
+  chmodSync(join(bin, 'aws'), 0o755);
+  chmodSync(join(bin, 'cfn-signal'), 0o755);
+}
 
 function properties(text: string): Map<string, string> {
   return new Map(
@@ -28,46 +52,100 @@ function properties(text: string): Map<string, string> {
   );
 }
 
-beforeAll(async () => {
-  scratch = mkdtempSync(join(tmpdir(), 'kafka-bootstrap-'));
-  port = await freePort();
+/** Runs the UserData script as EC2 would, with the download, dnf and systemd replaced by local stand-ins. */
+async function bootstrap(params: { scratch: string; port: number; env?: Record<string, string> }) {
   const libs = await ensureKafkaJars();
-  // The EC2 UserData path with the download replaced by the local jar cache and no systemd or dnf.
-  const result = await run('bash', [SCRIPT], {
+  const bin = join(params.scratch, 'bin');
+  writeStandIns(bin);
+  return run('bash', [SCRIPT], {
     env: {
-      PATH: process.env.PATH,
+      PATH: `${bin}:${process.env.PATH}`,
+      FAKE_AWS_DIR: params.scratch,
       KAFKA_VERSION,
       KAFKA_TOPIC: 'stock-ticks',
       KAFKA_PARTITIONS: '4',
       KAFKA_RETENTION_HOURS: '24',
-      KAFKA_HOME: join(scratch, 'home'),
-      KAFKA_DATA_DIR: join(scratch, 'data'),
-      KAFKA_PORT: String(port),
+      KAFKA_HOME: join(params.scratch, 'home'),
+      KAFKA_DATA_DIR: join(params.scratch, 'data'),
+      KAFKA_PORT: String(params.port),
       KAFKA_CONTROLLER_PORT: String(await freePort()),
       KAFKA_HEAP: '256m',
       KAFKA_LIBS_DIR: libs,
+      KAFKA_CLIENT_SECRET_ID: CLIENT_SECRET_ID,
+      KAFKA_CA_SECRET_ID: CA_SECRET_ID,
+      AWS_REGION: 'us-east-1',
+      CFN_STACK: 'tickstream-dev',
+      CFN_SIGNAL: join(bin, 'cfn-signal'),
       SERVICE_MANAGER: 'none',
       INSTALL_JAVA: '0',
       ADVERTISED_HOST: '127.0.0.1',
+      ...params.env,
     },
   });
-  output = result.stdout;
+}
+
+let scratch: string;
+let port: number;
+let log: string;
+const client = { username: 'tickstream', password: randomBytes(16).toString('hex') };
+
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'kafka-bootstrap-'));
+  port = await freePort();
+  writeFileSync(join(scratch, 'client-secret.json'), JSON.stringify(client));
+  const result = await bootstrap({ scratch, port });
+  log = result.stdout + result.stderr;
 });
 
 afterAll(async () => {
-  const pid = Number(readFileSync(join(scratch, 'home', 'kafka.pid'), 'utf8'));
-  await stopProcess(pid);
+  const pidFile = join(scratch, 'home', 'kafka.pid');
+  if (existsSync(pidFile)) await stopProcess(Number(readFileSync(pidFile, 'utf8')));
   rmSync(scratch, { recursive: true, force: true });
 });
 
+/** The CA certificate the script put into the CA secret, as the mapping would read it. */
+function publishedCa(): string {
+  const secret = JSON.parse(readFileSync(join(scratch, `put-${CA_SECRET_ID}.json`), 'utf8')) as {
+    certificate: string;
+  };
+  return secret.certificate;
+}
+
+function kafkaClient(config: Partial<KafkaConfig>): Kafka {
+  return new Kafka({
+    clientId: 'bootstrap-test',
+    brokers: [`127.0.0.1:${port}`],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    retry: { retries: 0 },
+    ...config,
+  });
+}
+
+const signedIn = (): Partial<KafkaConfig> => ({
+  ssl: { ca: [publishedCa()] },
+  sasl: { mechanism: 'scram-sha-512', ...client },
+});
+
 describe('resources/kafka-broker-bootstrap.sh (the broker host UserData), run locally', () => {
-  it('brings up a broker with the topic and its partitions', async () => {
-    expect(output).toContain(`broker ready at 127.0.0.1:${port}, topic stock-ticks (4 partitions)`);
-    const admin = new Kafka({
-      clientId: 'bootstrap-test',
-      brokers: [`127.0.0.1:${port}`],
-      logLevel: logLevel.NOTHING,
-    }).admin();
+  it('publishes its CA certificate in the SERVER_ROOT_CA_CERTIFICATE format and signals CloudFormation success', () => {
+    expect(log).toContain(
+      `broker ready at 127.0.0.1:${port} (SASL_SSL, SCRAM-SHA-512), topic stock-ticks (4 partitions)`,
+    );
+    expect(publishedCa()).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n?$/);
+    expect(readFileSync(join(scratch, 'calls.log'), 'utf8').trim().split('\n')).toEqual([
+      `aws secretsmanager get-secret-value --secret-id ${CLIENT_SECRET_ID} --query SecretString --output text`,
+      `aws secretsmanager put-secret-value --secret-id ${CA_SECRET_ID} --secret-string file://${join(scratch, 'data', 'tls', 'ca-secret.json')}`,
+    ]);
+    expect(readFileSync(join(scratch, 'signals.log'), 'utf8')).toBe(
+      '--exit-code 0 --stack tickstream-dev --resource KafkaBroker --region us-east-1\n',
+    );
+    // The generated password reaches the broker's metadata, never its log.
+    expect(log).not.toContain(client.password);
+  });
+
+  it('serves the secret’s SCRAM-SHA-512 user over TLS: the topic, its partitions and retention', async () => {
+    const admin = kafkaClient(signedIn()).admin();
     await admin.connect();
     const metadata = await admin.fetchTopicMetadata({ topics: ['stock-ticks'] });
     const configs = await admin.describeConfigs({
@@ -80,11 +158,8 @@ describe('resources/kafka-broker-bootstrap.sh (the broker host UserData), run lo
   });
 
   it('accepts acks=all writes from the idempotent producer the functions use', async () => {
-    const kafka = new Kafka({
-      clientId: 'bootstrap-test',
-      brokers: [`127.0.0.1:${port}`],
-      logLevel: logLevel.NOTHING,
-    });
+    // An idempotent producer must be allowed to retry (kafkajs refuses retries: 0).
+    const kafka = kafkaClient({ ...signedIn(), retry: { retries: 3 } });
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     await producer.send({ topic: 'stock-ticks', acks: -1, messages: [{ key: 'AAPL', value: 'hello' }] });
@@ -96,22 +171,99 @@ describe('resources/kafka-broker-bootstrap.sh (the broker host UserData), run lo
     expect(offsets.reduce((sum, partition) => sum + Number(partition.high), 0)).toBe(1);
   });
 
-  it('writes the same broker settings as the local broker, apart from addresses and paths', () => {
+  it('refuses plaintext, no credentials, a wrong password and a client that does not trust its CA', async () => {
+    const refusal = async (config: Partial<KafkaConfig>) => {
+      const admin = kafkaClient(config).admin();
+      try {
+        await admin.connect();
+        return await admin.listTopics();
+      } catch (error) {
+        return (error as Error).name;
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    };
+    const ca = [publishedCa()];
+    expect({
+      plaintext: await refusal({}),
+      noCredentials: await refusal({ ssl: { ca } }),
+      wrongPassword: await refusal({
+        ssl: { ca },
+        sasl: { mechanism: 'scram-sha-512', username: client.username, password: 'guess' },
+      }),
+      untrustedCa: await refusal({ ssl: true, sasl: { mechanism: 'scram-sha-512', ...client } }),
+    }).toEqual({
+      plaintext: expect.stringMatching(/^KafkaJS/),
+      noCredentials: expect.stringMatching(/^KafkaJS/),
+      wrongPassword: 'KafkaJSSASLAuthenticationError',
+      untrustedCa: expect.stringMatching(/^KafkaJS/),
+    });
+  });
+
+  it('listens for clients on SASL_SSL only, with the same broker settings as the local broker', () => {
     const written = properties(readFileSync(join(scratch, 'home', 'config', 'server.properties'), 'utf8'));
-    const local = properties(brokerProperties({ port, controllerPort: 1, logDir: 'x', partitions: 4 }));
+    const tls = {
+      keystore: 'k',
+      truststore: 't',
+      storePassword: 'p',
+      caPem: '',
+    };
+    const local = properties(
+      brokerProperties({
+        port,
+        controllerPort: 1,
+        logDir: 'x',
+        partitions: 4,
+        security: { certificates: tls, broker: { username: 'broker', password: 'p' } },
+      }),
+    );
     const differing = new Set([
       'listeners',
       'advertised.listeners',
       'controller.quorum.voters',
       'log.dirs',
       'log.retention.hours',
+      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config',
+      'ssl.keystore.location',
+      'ssl.keystore.password',
+      'ssl.key.password',
+      'ssl.truststore.location',
+      'ssl.truststore.password',
     ]);
     const shared = [...local.keys()].filter((key) => !differing.has(key));
     expect(Object.fromEntries(shared.map((key) => [key, written.get(key)]))).toEqual(
       Object.fromEntries(shared.map((key) => [key, local.get(key)])),
     );
-    expect(written.get('listeners')).toContain(`PLAINTEXT://0.0.0.0:${port}`);
-    expect(written.get('advertised.listeners')).toBe(`PLAINTEXT://127.0.0.1:${port}`);
-    expect(written.get('auto.create.topics.enable')).toBe('false');
+    expect(written.get('listeners')).toBe(
+      `SASL_SSL://0.0.0.0:${port},CONTROLLER://127.0.0.1:${written.get('controller.quorum.voters')?.split(':')[1]}`,
+    );
+    expect(written.get('advertised.listeners')).toBe(`SASL_SSL://127.0.0.1:${port}`);
+    expect(written.get('listener.security.protocol.map')).toBe('SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT');
+    expect(written.get('sasl.enabled.mechanisms')).toBe('SCRAM-SHA-512');
+  });
+});
+
+describe('the bootstrap when Secrets Manager refuses', () => {
+  it('fails, signals CloudFormation the failure, and starts no broker', async () => {
+    const failing = mkdtempSync(join(tmpdir(), 'kafka-bootstrap-fail-'));
+    try {
+      const failure = await bootstrap({
+        scratch: failing,
+        port: await freePort(),
+        env: { FAKE_AWS_FAIL: '1', RETRY_ATTEMPTS: '2', RETRY_DELAY_SECONDS: '0' },
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+      );
+      expect(failure.code).not.toBe(0);
+      expect(failure.stderr).toContain('attempt 2 of aws secretsmanager get-secret-value failed');
+      expect(failure.stderr).toContain('bootstrap failed');
+      expect(readFileSync(join(failing, 'signals.log'), 'utf8')).toMatch(
+        /^--exit-code [1-9]\d* --stack tickstream-dev --resource KafkaBroker --region us-east-1\n$/,
+      );
+      expect(existsSync(join(failing, 'home', 'kafka.pid'))).toBe(false);
+    } finally {
+      rmSync(failing, { recursive: true, force: true });
+    }
   });
 });

@@ -136,7 +136,7 @@ describe('every report counts each tick once, and every day is finalized', () =>
       produceMinute({
         request,
         seed,
-        publisher: createTickPublisher({ settings, producer: dropsOnSecondSend }),
+        publisher: createTickPublisher({ settings, createProducer: () => dropsOnSecondSend }),
       }),
     ).rejects.toThrow(KafkaUnavailableError);
     await landAll();

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TEST_TEMPLATES_VARIABLE } from '../support/env';
-import { packageTemplate } from '../support/template';
+import { BYO_CA_SECRET_ARN, BYO_SASL_SECRET_ARN, packageTemplate } from '../support/template';
 
 /**
  * Packages each stage once for every template test (one at a time: serverless-esbuild shares a build folder)
@@ -13,13 +13,19 @@ export default async function setup(): Promise<void> {
   const variants = {
     dev: () => packageTemplate('dev'),
     prod: () => packageTemplate('prod'),
-    // Bring your own broker: no EC2 host, no VPC; the functions and the mapping use the given network.
+    // Bring your own broker: no EC2 host, no VPC; the functions and the mapping use the given network and
+    // sign in with the given secret (SCRAM-SHA-256 here) and private CA.
     byo: () =>
       packageTemplate('dev', {
-        kafkaBootstrapServers: '10.9.0.10:9092,10.9.1.10:9092',
+        kafkaBootstrapServers: '10.9.0.10:9096,10.9.1.10:9096',
         kafkaSubnetIds: 'subnet-0aaa1111bbbb2222c,subnet-0ccc3333dddd4444e',
         kafkaSecurityGroupId: 'sg-0fff5555aaaa6666b',
+        kafkaSaslSecretArn: BYO_SASL_SECRET_ARN,
+        kafkaSaslMechanism: 'SCRAM-SHA-256',
+        kafkaCaSecretArn: BYO_CA_SECRET_ARN,
       }),
+    // No NAT gateway: interface endpoints for what the pollers, producers and broker call.
+    endpoints: () => packageTemplate('dev', { kafkaPollerEgress: 'endpoints' }),
   };
   for (const [name, build] of Object.entries(variants)) {
     writeFileSync(join(dir, `${name}.json`), JSON.stringify(await build()));

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,15 +23,11 @@ export interface CfnTemplate {
 /** This process's environment without AWS credentials or overrides: packaging must work with no AWS access. */
 function packagingEnvironment(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of [
-    'AWS_ACCESS_KEY_ID',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_SESSION_TOKEN',
-    'AWS_PROFILE',
-    'KAFKA_BROKERS',
-  ]) {
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
     delete env[name];
   }
+  // KAFKA_BROKERS, KAFKA_SECURITY_PROTOCOL and the rest override the deployed broker settings (invoke local).
+  for (const name of Object.keys(env)) if (name.startsWith('KAFKA_')) delete env[name];
   return env;
 }
 
@@ -41,6 +37,9 @@ export async function packageTemplate(
   params: Record<string, string> = {},
 ): Promise<CfnTemplate> {
   const out = mkdtempSync(join(tmpdir(), `tickstream-package-${stage}-`));
+  // serverless-esbuild leaves its per-function zip folders in the OS temp dir; give it one we remove.
+  const scratchTmp = join(out, 'tmp');
+  mkdirSync(scratchTmp);
   try {
     const paramArgs = Object.entries(params).map(([name, value]) => `--param=${name}=${value}`);
     await run(
@@ -48,7 +47,7 @@ export async function packageTemplate(
       ['package', '--stage', stage, '--package', out, ...paramArgs],
       {
         cwd: ROOT,
-        env: packagingEnvironment(),
+        env: { ...packagingEnvironment(), TMPDIR: scratchTmp },
         maxBuffer: 32 * 1024 * 1024,
       },
     );
@@ -64,7 +63,8 @@ export async function packageTemplate(
 
 /**
  * Evaluates the template's Conditions (Fn::Equals/And/Or/Not/Condition over the literal values serverless
- * renders) and drops the resources whose condition is false: what CloudFormation would create.
+ * renders), drops the resources whose condition is false and picks the Fn::If branches of the rest: what
+ * CloudFormation would create.
  */
 export function createdResources(template: CfnTemplate): CfnTemplate {
   const conditions = template.Conditions ?? {};
@@ -78,10 +78,25 @@ export function createdResources(template: CfnTemplate): CfnTemplate {
     if (fn === 'Fn::Not') return !evaluate(list[0]);
     throw new Error(`cannot evaluate condition ${JSON.stringify(expression)}`);
   };
+  const isNoValue = (value: unknown): boolean => (value as { Ref?: unknown } | null)?.Ref === 'AWS::NoValue';
+  // Fn::If takes the branch its condition picks; AWS::NoValue leaves the list item or property out.
+  const choose = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(choose).filter((item) => !isNoValue(item));
+    if (typeof value !== 'object' || value === null) return value;
+    const ifArgs = (value as { 'Fn::If'?: [string, unknown, unknown] })['Fn::If'];
+    if (ifArgs) return choose(evaluate(conditions[ifArgs[0]]) ? ifArgs[1] : ifArgs[2]);
+    return Object.fromEntries(
+      Object.entries(value)
+        .map(([key, item]) => [key, choose(item)] as const)
+        .filter(([, item]) => !isNoValue(item)),
+    );
+  };
   const resources = Object.fromEntries(
-    Object.entries(template.Resources).filter(
-      ([, resource]) => typeof resource.Condition !== 'string' || evaluate(conditions[resource.Condition]),
-    ),
+    Object.entries(template.Resources)
+      .filter(
+        ([, resource]) => typeof resource.Condition !== 'string' || evaluate(conditions[resource.Condition]),
+      )
+      .map(([id, resource]) => [id, choose(resource) as CfnResource]),
   );
   return { ...template, Resources: resources };
 }
@@ -113,10 +128,21 @@ export function roleStatements(role: CfnResource): PolicyStatement[] {
   ).flatMap((policy) => policy.PolicyDocument.Statement);
 }
 
-/** The packaged templates the template set-up left: `dev`, `prod` and `byo` (bring your own broker). */
-export function packagedTemplates(): Record<'dev' | 'prod' | 'byo', CfnTemplate> {
+/** The secrets the `byo` variant brings: the SASL user and the private CA of a broker of one's own. */
+export const BYO_SASL_SECRET_ARN =
+  'arn:aws:secretsmanager:eu-west-1:123456789012:secret:my-kafka-user-AbCdEf';
+export const BYO_CA_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:my-kafka-ca-GhIjKl';
+
+/** The template variants the set-up packages (test/setup/package-templates.ts). */
+export type TemplateVariant = 'dev' | 'prod' | 'byo' | 'endpoints';
+
+/**
+ * The packaged templates the template set-up left: `dev`, `prod`, `byo` (bring your own broker) and `endpoints`
+ * (dev with interface endpoints instead of the NAT gateway).
+ */
+export function packagedTemplates(): Record<TemplateVariant, CfnTemplate> {
   const dir = process.env[TEST_TEMPLATES_VARIABLE];
   if (!dir) throw new Error(`${TEST_TEMPLATES_VARIABLE} is not set: run template tests through jest`);
   const read = (name: string) => JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as CfnTemplate;
-  return { dev: read('dev'), prod: read('prod'), byo: read('byo') };
+  return { dev: read('dev'), prod: read('prod'), byo: read('byo'), endpoints: read('endpoints') };
 }

@@ -4,8 +4,8 @@ import { packagedTemplates } from '../support/template';
 
 const templates = packagedTemplates();
 
-describe.each(['dev', 'prod'] as const)(
-  'sls package --stage %s against the CloudFormation specification',
+describe.each(['dev', 'prod', 'byo', 'endpoints'] as const)(
+  'sls package (%s) against the CloudFormation specification',
   (stage) => {
     it('uses only resource types and properties that exist, with values of the right kind', () => {
       expect(specProblems(templates[stage])).toEqual([]);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  BYO_CA_SECRET_ARN,
+  BYO_SASL_SECRET_ARN,
   type CfnTemplate,
   createdResources,
   packagedTemplates,
@@ -22,7 +24,36 @@ const created = {
   dev: createdResources(templates.dev),
   prod: createdResources(templates.prod),
   byo: createdResources(templates.byo),
+  endpoints: createdResources(templates.endpoints),
 };
+
+/** The Kafka secrets each variant's functions read: the SASL user, then the CA. */
+const kafkaSecrets = {
+  dev: [{ Ref: 'KafkaClientSecret' }, { Ref: 'KafkaCaSecret' }],
+  prod: [{ Ref: 'KafkaClientSecret' }, { Ref: 'KafkaCaSecret' }],
+  byo: [BYO_SASL_SECRET_ARN, BYO_CA_SECRET_ARN],
+};
+
+/** Every statement of the template's roles that names a Secrets Manager action, by role. */
+function secretsManagerStatements(
+  template: CfnTemplate,
+): Record<string, { Action: unknown; Resource: unknown }[]> {
+  return Object.fromEntries(
+    resourcesOfType(template, 'AWS::IAM::Role')
+      .map(
+        ([id, role]) =>
+          [
+            id,
+            roleStatements(role)
+              .filter((statement) =>
+                [statement.Action].flat().some((action) => action.startsWith('secretsmanager:')),
+              )
+              .map(({ Action, Resource }) => ({ Action, Resource })),
+          ] as const,
+      )
+      .filter(([, statements]) => statements.length > 0),
+  );
+}
 
 function ingressRules(template: CfnTemplate): Rule[] {
   const inline = resourcesOfType(template, 'AWS::EC2::SecurityGroup').flatMap(
@@ -118,13 +149,69 @@ describe.each(['dev', 'prod', 'byo'] as const)(
           roleId,
           other: actions.filter(
             (action) =>
-              !action.startsWith('logs:') && !action.startsWith('ec2:') && action !== 'sqs:SendMessage',
+              !action.startsWith('logs:') &&
+              !action.startsWith('ec2:') &&
+              action !== 'sqs:SendMessage' &&
+              action !== 'secretsmanager:GetSecretValue',
           ),
         }).toEqual({ roleId, other: [] });
       }
       expect(resourceById(template(), 'ProduceTicksLambdaFunction').Properties.Role).toEqual({
         'Fn::GetAtt': ['ProduceTicksRole', 'Arn'],
       });
+    });
+
+    it('lets the producers and landTicks read the Kafka secrets, and only those, with GetSecretValue', () => {
+      const statements = secretsManagerStatements(template());
+      const readKafkaSecrets = [{ Action: 'secretsmanager:GetSecretValue', Resource: kafkaSecrets[variant] }];
+      expect(statements).toEqual({
+        ProduceTicksRole: readKafkaSecrets,
+        BackfillHistoryRole: readKafkaSecrets,
+        LandTicksRole: readKafkaSecrets,
+        ...(variant === 'byo'
+          ? {}
+          : {
+              // The broker reads the user it creates and stores the CA it makes, at first boot.
+              KafkaBrokerRole: [
+                { Action: 'secretsmanager:GetSecretValue', Resource: { Ref: 'KafkaClientSecret' } },
+                { Action: 'secretsmanager:PutSecretValue', Resource: { Ref: 'KafkaCaSecret' } },
+              ],
+            }),
+      });
+    });
+
+    it("has the mapping sign in over SASL_SSL with the SCRAM secret and trust the broker's CA", () => {
+      const mapping = resourceById(template(), 'LandTicksEventSourceMappingKafkaStockticks').Properties;
+      const access = mapping.SourceAccessConfigurations as { Type: string; URI: unknown }[];
+      const [user, ca] = kafkaSecrets[variant];
+      expect(
+        access.filter((item) => item.Type !== 'VPC_SUBNET' && item.Type !== 'VPC_SECURITY_GROUP'),
+      ).toEqual([
+        { Type: variant === 'byo' ? 'SASL_SCRAM_256_AUTH' : 'SASL_SCRAM_512_AUTH', URI: user },
+        { Type: 'SERVER_ROOT_CA_CERTIFICATE', URI: ca },
+      ]);
+      expect(JSON.stringify(mapping.SelfManagedEventSource)).toMatch(/:9096/);
+    });
+
+    it('tells the producers to sign in over SASL_SSL with the secrets, whose values never enter the template', () => {
+      for (const fn of ['ProduceTicksLambdaFunction', 'BackfillHistoryLambdaFunction']) {
+        const variables = (
+          resourceById(template(), fn).Properties.Environment as { Variables: Record<string, unknown> }
+        ).Variables;
+        const [user, ca] = kafkaSecrets[variant];
+        expect({
+          KAFKA_SECURITY_PROTOCOL: variables.KAFKA_SECURITY_PROTOCOL,
+          KAFKA_SASL_MECHANISM: variables.KAFKA_SASL_MECHANISM,
+          KAFKA_SASL_SECRET_ID: variables.KAFKA_SASL_SECRET_ID,
+          KAFKA_SSL_CA_SECRET_ID: variables.KAFKA_SSL_CA_SECRET_ID,
+        }).toEqual({
+          KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+          KAFKA_SASL_MECHANISM: variant === 'byo' ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512',
+          KAFKA_SASL_SECRET_ID: user,
+          KAFKA_SSL_CA_SECRET_ID: ca,
+        });
+        expect(Object.keys(variables).filter((name) => /PASSWORD|_PEM$/.test(name))).toEqual([]);
+      }
     });
 
     it('alarms on offset lag, landTicks errors, quarantined records and failed reports, to the alerts topic', () => {
@@ -189,16 +276,49 @@ describe.each(['dev', 'prod'] as const)('the in-stack broker (%s)', (stage) => {
     expect(userData).toContain('org.apache.kafka.tools.TopicCommand');
   });
 
-  it('admits Kafka on 9092 from the functions security group only', () => {
+  it('admits only the SASL_SSL listener (9096), from the functions security group only: no plaintext port', () => {
     const rules = ingressRules(template());
     expect(rules).toEqual([
       expect.objectContaining({
         IpProtocol: 'tcp',
-        FromPort: 9092,
-        ToPort: 9092,
+        FromPort: 9096,
+        ToPort: 9096,
         SourceSecurityGroupId: { Ref: 'FunctionsSecurityGroup' },
       }),
     ]);
+    expect(JSON.stringify(template().Resources)).not.toMatch(/:9092\b|"9092"|PLAINTEXT:\/\//);
+  });
+
+  it('generates the client password in Secrets Manager and leaves the CA secret for the broker to fill', () => {
+    const client = resourceById(template(), 'KafkaClientSecret').Properties;
+    expect(client.SecretString).toBeUndefined();
+    const generated = client.GenerateSecretString as {
+      SecretStringTemplate: string;
+      GenerateStringKey: string;
+      PasswordLength: number;
+    };
+    expect(JSON.parse(generated.SecretStringTemplate)).toEqual({ username: 'tickstream' });
+    expect(generated.GenerateStringKey).toBe('password');
+    expect(generated.PasswordLength).toBeGreaterThanOrEqual(32);
+    // The CA secret holds a public certificate only, and starts empty: the broker's first boot writes it.
+    expect(JSON.parse(resourceById(template(), 'KafkaCaSecret').Properties.SecretString as string)).toEqual({
+      certificate: '',
+    });
+  });
+
+  it("waits for the broker's bootstrap to signal that TLS, the SCRAM user and the topic are ready", () => {
+    const broker = resourceById(template(), 'KafkaBroker');
+    expect(broker.CreationPolicy).toEqual({ ResourceSignal: { Count: 1, Timeout: 'PT25M' } });
+    const userData = JSON.stringify(broker.Properties.UserData);
+    expect(userData).toContain("export KAFKA_PORT='9096'");
+    for (const reference of ['KafkaClientSecret', 'KafkaCaSecret', 'AWS::StackName'])
+      expect(userData).toContain(`"Ref":"${reference}"`);
+    expect(userData).toContain('listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config');
+    // The mapping reads the CA only once the broker stored it: it references the broker, so CloudFormation
+    // creates it after the signal.
+    expect(
+      JSON.stringify(resourceById(template(), 'LandTicksEventSourceMappingKafkaStockticks').Properties),
+    ).toContain('{"Fn::GetAtt":["KafkaBroker","PrivateIp"]}');
   });
 
   it('points the mapping and the producers at the in-stack broker, subnets and security group', () => {
@@ -246,11 +366,48 @@ describe('bring your own broker (kafkaBootstrapServers set)', () => {
     const text = JSON.stringify(
       templates.byo.Resources.LandTicksEventSourceMappingKafkaStockticks?.Properties,
     );
-    expect(text).toContain('10.9.0.10:9092,10.9.1.10:9092');
+    expect(text).toContain('10.9.0.10:9096,10.9.1.10:9096');
     expect(text).toContain('subnet-0aaa1111bbbb2222c,subnet-0ccc3333dddd4444e');
     expect(text).toContain('sg-0fff5555aaaa6666b');
     expect(templates.byo.Conditions).toMatchObject({
-      CreateBroker: { 'Fn::Equals': ['10.9.0.10:9092,10.9.1.10:9092', ''] },
+      CreateBroker: { 'Fn::Equals': ['10.9.0.10:9096,10.9.1.10:9096', ''] },
     });
+  });
+
+  it("creates no Kafka secrets, and trusts Node's CAs when no kafkaCaSecretArn is given", () => {
+    expect(resourcesOfType(template(), 'AWS::SecretsManager::Secret')).toEqual([]);
+    // The same template with kafkaCaSecretArn left empty: the HasOwnBrokerCa condition is then false.
+    const publicCa = createdResources({
+      ...templates.byo,
+      Conditions: { ...templates.byo.Conditions, HasOwnBrokerCa: { 'Fn::Equals': ['', 'x'] } },
+    });
+    const access = resourceById(publicCa, 'LandTicksEventSourceMappingKafkaStockticks').Properties
+      .SourceAccessConfigurations as { Type: string }[];
+    expect(access.map((item) => item.Type)).toEqual([
+      'SASL_SCRAM_256_AUTH',
+      'VPC_SUBNET',
+      'VPC_SUBNET',
+      'VPC_SECURITY_GROUP',
+    ]);
+    expect(secretsManagerStatements(publicCa).ProduceTicksRole).toEqual([
+      { Action: 'secretsmanager:GetSecretValue', Resource: [BYO_SASL_SECRET_ARN] },
+    ]);
+  });
+});
+
+describe('the endpoints egress mode (kafkaPollerEgress: endpoints)', () => {
+  const template = () => created.endpoints;
+
+  it('has no NAT gateway, and an interface endpoint for each service the pollers, producers and broker call', () => {
+    expect(resourcesOfType(template(), 'AWS::EC2::NatGateway')).toEqual([]);
+    const services = resourcesOfType(template(), 'AWS::EC2::VPCEndpoint')
+      .filter(([, endpoint]) => endpoint.Properties.VpcEndpointType === 'Interface')
+      .map(([, endpoint]) => {
+        expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
+        return (endpoint.Properties.ServiceName as { 'Fn::Sub': string })['Fn::Sub'].split('.').pop();
+      });
+    expect(services.sort()).toEqual(
+      ['cloudformation', 'ec2messages', 'lambda', 'secretsmanager', 'ssm', 'ssmmessages', 'sts'].sort(),
+    );
   });
 });

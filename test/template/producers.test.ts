@@ -59,11 +59,11 @@ describe.each(['dev', 'prod'] as const)('sls package --stage %s', (stage) => {
     const fn = resourceById(template(), 'ProduceTicksLambdaFunction');
     const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(variables).toMatchObject({ KAFKA_TOPIC: 'stock-ticks', STAGE: stage });
-    // The in-stack broker's private address, port 9092.
+    // The in-stack broker's private address, port 9096 (its SASL_SSL listener).
     expect(variables.KAFKA_BROKERS).toEqual({
       'Fn::If': [
         'CreateBroker',
-        { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['KafkaBroker', 'PrivateIp'] }, ':9092']] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['KafkaBroker', 'PrivateIp'] }, ':9096']] },
         '',
       ],
     });

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { ProducerRecord } from 'kafkajs';
+import 'aws-sdk-client-mock-jest';
 import { restoreStubbedEnv, stubEnv, testLogLevel } from '../../support/env';
 
 // The handler builds its kafkajs producer at module load; this stands in for the broker.
@@ -99,6 +101,64 @@ describe('produceTicks handler', () => {
     const handler = await loadHandler({ ...environment, IS_LOCAL: 'true' });
     await handler({ symbols: ['AAPL'], time: '2026-11-20T15:01:00Z' }, context);
     expect(mockKafka.disconnects).toBe(1);
+  });
+
+  it("signs in with the stage's Secrets Manager secrets, read once per container", async () => {
+    const userSecret =
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tickstream-dev-kafka-client-AbCdEf';
+    const caSecret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tickstream-dev-kafka-ca-GhIjKl';
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIE\n-----END CERTIFICATE-----\n';
+    const password = 'Xq7uLr2pZk9mWv4sTn6yBc3dHf8jGe5a';
+    // The handler's copy of the SDK (jest.resetModules gives it a new one): mock that client.
+    const sdk = await import('@aws-sdk/client-secrets-manager');
+    const secretsManager = mockClient(sdk.SecretsManagerClient);
+    secretsManager
+      .on(sdk.GetSecretValueCommand, { SecretId: userSecret })
+      .resolves({ SecretString: JSON.stringify({ username: 'tickstream', password }) })
+      .on(sdk.GetSecretValueCommand, { SecretId: caSecret })
+      .resolves({ SecretString: JSON.stringify({ certificate: ca }) });
+    const handler = await loadHandler({
+      ...environment,
+      KAFKA_BROKERS: '10.42.1.10:9096',
+      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      KAFKA_SASL_SECRET_ID: userSecret,
+      KAFKA_SSL_CA_SECRET_ID: caSecret,
+    });
+    const event = { symbols: ['AAPL'], time: '2026-11-20T15:01:00Z' };
+    await handler(event, context);
+    await handler({ ...event, time: '2026-11-20T15:02:00Z' }, context);
+    expect(secretsManager).toHaveReceivedCommandTimes(sdk.GetSecretValueCommand, 2);
+    expect(secretsManager).toHaveReceivedCommandWith(sdk.GetSecretValueCommand, { SecretId: userSecret });
+    expect(secretsManager).toHaveReceivedCommandWith(sdk.GetSecretValueCommand, { SecretId: caSecret });
+    expect(mockKafka.options).toHaveLength(1);
+    expect(mockKafka.options[0]).toMatchObject({
+      brokers: ['10.42.1.10:9096'],
+      ssl: { ca: [ca] },
+      sasl: { mechanism: 'scram-sha-512', username: 'tickstream', password },
+    });
+    expect(mockKafka.sends.flatMap((send) => send.messages)).toHaveLength(120);
+  });
+
+  it('fails an invocation whose secret cannot be read, naming it, and publishes nothing', async () => {
+    const userSecret = 'tickstream-dev-kafka-client';
+    const sdk = await import('@aws-sdk/client-secrets-manager');
+    const secretsManager = mockClient(sdk.SecretsManagerClient);
+    secretsManager.on(sdk.GetSecretValueCommand).rejects(
+      Object.assign(new Error("Secrets Manager can't find the specified secret."), {
+        name: 'ResourceNotFoundException',
+      }),
+    );
+    const handler = await loadHandler({
+      ...environment,
+      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+      KAFKA_SASL_SECRET_ID: userSecret,
+    });
+    await expect(handler({ symbols: ['AAPL'], time: '2026-11-20T15:01:00Z' }, context)).rejects.toThrow(
+      `secret ${userSecret}: cannot be read (ResourceNotFoundException)`,
+    );
+    expect(mockKafka.connects).toBe(0);
+    expect(mockKafka.sends).toHaveLength(0);
   });
 
   it('fails at start-up naming a missing setting', async () => {

@@ -16,7 +16,11 @@ function publisherWithCalls() {
   const fake = fakeProducer();
   return {
     ...fake,
-    publisher: createTickPublisher({ settings: testKafkaSettings, producer: fake.producer, batchSize: 2000 }),
+    publisher: createTickPublisher({
+      settings: testKafkaSettings,
+      createProducer: () => fake.producer,
+      batchSize: 2000,
+    }),
   };
 }
 

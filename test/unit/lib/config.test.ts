@@ -49,13 +49,64 @@ describe('producer config', () => {
 
   it('names the missing credentials of SASL_SSL, and a CA that is not PEM', () => {
     expect(() => loadProducerConfig({ ...complete, KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' })).toThrow(
-      'invalid configuration: KAFKA_SASL_USERNAME is required with KAFKA_SECURITY_PROTOCOL=SASL_SSL; KAFKA_SASL_PASSWORD is required with KAFKA_SECURITY_PROTOCOL=SASL_SSL',
+      'invalid configuration: KAFKA_SASL_USERNAME is required with KAFKA_SECURITY_PROTOCOL=SASL_SSL (or KAFKA_SASL_SECRET_ID); KAFKA_SASL_PASSWORD is required with KAFKA_SECURITY_PROTOCOL=SASL_SSL (or KAFKA_SASL_SECRET_ID)',
     );
+    expect(() =>
+      loadProducerConfig({ ...complete, KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SASL_USERNAME: 'u' }),
+    ).toThrow('invalid configuration: KAFKA_SASL_PASSWORD is required with KAFKA_SECURITY_PROTOCOL=SASL_SSL');
     expect(() => loadProducerConfig({ ...complete, KAFKA_SSL_CA_PEM: 'not a certificate' })).toThrow(
       /KAFKA_SSL_CA_PEM="not a certificate" is invalid/,
     );
     expect(() => loadProducerConfig({ ...complete, KAFKA_SECURITY_PROTOCOL: 'SSL' })).toThrow(
       /KAFKA_SECURITY_PROTOCOL="SSL" is invalid/,
+    );
+  });
+
+  it('reads SASL_SSL settings that name Secrets Manager secrets, with the mechanism the stage gives', () => {
+    const kafka = loadProducerConfig({
+      ...complete,
+      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256',
+      KAFKA_SASL_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka-user-AbCdEf',
+      KAFKA_SSL_CA_SECRET_ID: 'kafka-ca',
+    }).kafka;
+    expect(kafka.secrets).toEqual({
+      sasl: {
+        secretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka-user-AbCdEf',
+        mechanism: 'scram-sha-256',
+      },
+      ca: 'kafka-ca',
+    });
+    // Nothing to sign in with until the secret is read.
+    expect(kafka).not.toHaveProperty('sasl');
+    expect(kafka.ssl).toEqual({});
+  });
+
+  it('ignores the secret ids of a plaintext stage (sls invoke local against npm run kafka:start)', () => {
+    const kafka = loadProducerConfig({
+      ...complete,
+      KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT',
+      KAFKA_SASL_SECRET_ID: 'kafka-user',
+    }).kafka;
+    expect(kafka).not.toHaveProperty('secrets');
+    expect(kafka).not.toHaveProperty('ssl');
+  });
+
+  it('refuses credentials or a CA given twice, and an unknown mechanism', () => {
+    expect(() =>
+      loadProducerConfig({
+        ...complete,
+        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+        KAFKA_SASL_SECRET_ID: 'kafka-user',
+        KAFKA_SASL_USERNAME: 'u',
+        KAFKA_SSL_CA_SECRET_ID: 'kafka-ca',
+        KAFKA_SSL_CA_PEM: '-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n',
+      }),
+    ).toThrow(
+      'invalid configuration: KAFKA_SASL_SECRET_ID and KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD are both set: set one; KAFKA_SSL_CA_SECRET_ID and KAFKA_SSL_CA_PEM are both set: set one',
+    );
+    expect(() => loadProducerConfig({ ...complete, KAFKA_SASL_MECHANISM: 'GSSAPI' })).toThrow(
+      /KAFKA_SASL_MECHANISM="GSSAPI" is invalid/,
     );
   });
 
@@ -83,5 +134,23 @@ describe('local stack config', () => {
     expect(loadLocalStackConfig({ KAFKA_BROKERS: '127.0.0.1:19092' }).externalBrokers).toEqual([
       '127.0.0.1:19092',
     ]);
+  });
+
+  it("takes an external broker's credentials from the environment, and refuses secret ids it cannot read", () => {
+    expect(
+      loadLocalStackConfig({
+        KAFKA_BROKERS: 'b:9096',
+        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+        KAFKA_SASL_USERNAME: 'u',
+        KAFKA_SASL_PASSWORD: 'p',
+      }).externalAuth,
+    ).toEqual({ ssl: {}, sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' } });
+    expect(() =>
+      loadLocalStackConfig({
+        KAFKA_BROKERS: 'b:9096',
+        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+        KAFKA_SASL_SECRET_ID: 'kafka-user',
+      }),
+    ).toThrow(/the local stack reads no Secrets Manager secrets/);
   });
 });

@@ -46,7 +46,11 @@ describe('chunk', () => {
 describe('tick publisher', () => {
   it('sends batches of batchSize in order, acks=all, to the configured topic', async () => {
     const { producer, calls } = fakeProducer();
-    const publisher = createTickPublisher({ settings: testKafkaSettings, producer, batchSize: 500 });
+    const publisher = createTickPublisher({
+      settings: testKafkaSettings,
+      createProducer: () => producer,
+      batchSize: 500,
+    });
     const result = await publisher.publish({ ticks, source: 'test' });
     expect(ticks).toHaveLength(1200);
     expect(result).toEqual({ published: 1200, sends: 3 });
@@ -58,7 +62,7 @@ describe('tick publisher', () => {
 
   it('connects once and reuses the connection across invocations', async () => {
     const { producer, calls } = fakeProducer();
-    const publisher = createTickPublisher({ settings: testKafkaSettings, producer });
+    const publisher = createTickPublisher({ settings: testKafkaSettings, createProducer: () => producer });
     await publisher.publish({ ticks: ticks.slice(0, 10), source: 'test' });
     await publisher.publish({ ticks: ticks.slice(10, 20), source: 'test' });
     expect(calls.connect).toBe(1);
@@ -67,7 +71,10 @@ describe('tick publisher', () => {
 
   it('neither connects nor sends for no ticks', async () => {
     const { producer, calls } = fakeProducer();
-    const result = await createTickPublisher({ settings: testKafkaSettings, producer }).publish({
+    const result = await createTickPublisher({
+      settings: testKafkaSettings,
+      createProducer: () => producer,
+    }).publish({
       ticks: [],
       source: 't',
     });
@@ -77,7 +84,7 @@ describe('tick publisher', () => {
 
   it('fails a connect with an error naming the brokers, and connects afresh next time', async () => {
     const { producer, calls } = fakeProducer({ failConnect: 1 });
-    const publisher = createTickPublisher({ settings: testKafkaSettings, producer });
+    const publisher = createTickPublisher({ settings: testKafkaSettings, createProducer: () => producer });
     const failure = publisher.publish({ ticks: ticks.slice(0, 5), source: 'test' });
     await expect(failure).rejects.toThrow(KafkaUnavailableError);
     await expect(failure).rejects.toThrow(
@@ -93,7 +100,7 @@ describe('tick publisher', () => {
 
   it('fails a send with an error naming brokers and topic, drops the connection, and reconnects next time', async () => {
     const { producer, calls } = fakeProducer({ failSend: 1 });
-    const publisher = createTickPublisher({ settings: testKafkaSettings, producer });
+    const publisher = createTickPublisher({ settings: testKafkaSettings, createProducer: () => producer });
     await expect(publisher.publish({ ticks: ticks.slice(0, 5), source: 'test' })).rejects.toThrow(
       /could not be reached \(send to topic stock-ticks\): KafkaJSNumberOfRetriesExceeded/,
     );
@@ -104,7 +111,7 @@ describe('tick publisher', () => {
 
   it('disconnects only an open connection', async () => {
     const { producer, calls } = fakeProducer();
-    const publisher = createTickPublisher({ settings: testKafkaSettings, producer });
+    const publisher = createTickPublisher({ settings: testKafkaSettings, createProducer: () => producer });
     await publisher.disconnect();
     expect(calls.disconnect).toBe(0);
     await publisher.publish({ ticks: ticks.slice(0, 1), source: 'test' });

@@ -15,7 +15,7 @@ const SCHEDULE_TIME = '2026-11-20T15:01:00Z';
 
 function setup() {
   const fake = fakeProducer();
-  const publisher = createTickPublisher({ settings: testKafkaSettings, producer: fake.producer });
+  const publisher = createTickPublisher({ settings: testKafkaSettings, createProducer: () => fake.producer });
   return { ...fake, publisher };
 }
 
