@@ -23,6 +23,7 @@ const PRICES = {
   athenaPerTb: 5,
   stepFunctionsPer1000Transitions: 0.025,
   alarm: 0.1,
+  secretMonth: 0.4,
 };
 const HOURS_PER_MONTH = 730;
 const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
@@ -148,6 +149,9 @@ async function main(): Promise<void> {
           reportRunsPerMonth * queriesPerRun * Math.max(gbPerDay / 2, 0.01) * (PRICES.athenaPerTb / 1000),
         stepFunctions: (reportRunsPerMonth * 40 * PRICES.stepFunctionsPer1000Transitions) / 1000,
         alarms: 5 * PRICES.alarm,
+        // The broker's SCRAM user and CA secrets. Reads cost $0.05 per 10,000: the producers read once per
+        // container and the mapping's pollers now and then, cents a month.
+        secretsManager: 2 * PRICES.secretMonth,
       };
       const total = Object.values(items).reduce((sum, value) => sum + value, 0);
       return [

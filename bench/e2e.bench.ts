@@ -3,8 +3,11 @@
  * publisher at a target rate (default 20,000 ticks/s for 60 s) to the real local broker, while the local event
  * source mapping invokes the real landTicks handler into the local S3; then audits the bucket for lost and
  * duplicated ticks and reports produce→landed latency (Kafka record time to the end of the landing batch).
- * Prints the JSON result as its last line.
+ * The broker listens as deployed (SASL_SSL, SCRAM-SHA-512); `--security plaintext` measures without TLS and
+ * SCRAM, and `--security both` runs plaintext then SASL_SSL and gives their ratio (the cost of the security,
+ * measured in one run). Prints the JSON result as its last line.
  */
+import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { createTickPublisher } from '../lib/kafka';
 import type { KafkaEventBatch } from '../lib/kafka-event';
@@ -19,18 +22,87 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
+type Security = 'sasl_ssl' | 'plaintext';
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { rate: { type: 'string', default: '20000' }, seconds: { type: 'string', default: '60' } },
+    options: {
+      rate: { type: 'string', default: '20000' },
+      seconds: { type: 'string', default: '60' },
+      security: { type: 'string', default: 'sasl_ssl' },
+    },
   });
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
+  const modes: Record<string, Security[]> = {
+    sasl_ssl: ['sasl_ssl'],
+    plaintext: ['plaintext'],
+    both: ['plaintext', 'sasl_ssl'],
+  };
+  const runs = modes[values.security];
+  if (!runs) throw new Error(`--security must be sasl_ssl, plaintext or both, not ${values.security}`);
+  if (runs.length === 1) {
+    console.log(JSON.stringify({ e2e: await measure({ rate, seconds, security: runs[0] as Security }) }));
+    return;
+  }
+  // One process per mode: the handlers read their settings once per module, as on Lambda, so a second stack
+  // in this process would find them pointed at the first one's broker.
+  const measured: E2eResult[] = [];
+  for (const security of runs) measured.push(await measureInChild({ rate, seconds, security }));
+  const [plaintext, secure] = measured;
+  if (!plaintext || !secure) throw new Error('a measurement is missing');
+  console.log(
+    JSON.stringify({
+      e2e: secure,
+      plaintext,
+      /** SASL_SSL's produce rate as a share of plaintext's, measured one after the other in this run. */
+      saslSslOfPlaintext: Number((secure.producedPerSecond / plaintext.producedPerSecond).toFixed(3)),
+    }),
+  );
+}
+
+type E2eResult = Awaited<ReturnType<typeof measure>>;
+
+/** Runs this benchmark for one mode in a child process (progress on this stderr) and returns its result. */
+async function measureInChild(params: {
+  rate: number;
+  seconds: number;
+  security: Security;
+}): Promise<E2eResult> {
+  const args = [
+    ...process.execArgv,
+    process.argv[1] as string,
+    '--rate',
+    String(params.rate),
+    '--seconds',
+    String(params.seconds),
+    '--security',
+    params.security,
+  ];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`the ${params.security} run failed (exit ${code})`);
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  return (JSON.parse(last) as { e2e: E2eResult }).e2e;
+}
+
+async function measure(params: { rate: number; seconds: number; security: Security }) {
+  const { rate, seconds, security } = params;
   const profiles = [...SYMBOL_PROFILES.values()];
-  const progress = createProgress({ stream: process.stderr, prefix: '[e2e] ' });
+  const progress = createProgress({ stream: process.stderr, prefix: `[e2e ${security}] ` });
   const starting = progress.phase('stack');
   // Function logs at WARN: a healthy run stays quiet; a quarantine or a retry shows.
-  const stack = await startLocalStack({ stage: 'dev', batchingWindowMs: 200, functionLogLevel: 'WARN' });
-  starting.done(`Kafka at ${stack.brokers.join(',')}`);
+  const stack = await startLocalStack({
+    stage: 'dev',
+    batchingWindowMs: 200,
+    functionLogLevel: 'WARN',
+    brokerSecurity: security,
+  });
+  starting.done(`Kafka at ${stack.brokers.join(',')}${stack.auth.sasl ? ' (SASL_SSL, SCRAM-SHA-512)' : ''}`);
   try {
     const latencies: number[] = [];
     const [mapping] = await stack.startMappings({
@@ -46,6 +118,7 @@ async function main(): Promise<void> {
     const publisher = createTickPublisher({
       settings: {
         brokers: stack.brokers,
+        ...stack.auth,
         topic: stack.topic,
         clientId: 'e2e',
         connectionTimeoutMs: 3000,
@@ -108,26 +181,24 @@ async function main(): Promise<void> {
       bucket: stack.resources.DataBucket as string,
     });
     latencies.sort((a, b) => a - b);
-    const result = {
-      e2e: {
-        targetTicksPerSecond: rate,
-        seconds,
-        produced,
-        messages,
-        landed: audit.landed,
-        lost: produced - audit.distinct,
-        duplicated: audit.landed - audit.distinct,
-        produceSeconds: Number(produceSeconds.toFixed(3)),
-        producedPerSecond: Math.round(produced / produceSeconds),
-        /** The achieved produce rate as a share of the target: below 1, the producer could not keep up. */
-        producedOfTarget: Number((produced / produceSeconds / rate).toFixed(3)),
-        landedPerSecond: Math.round(audit.landed / landSeconds),
-        objects: audit.objects,
-        landInvocations: mapping?.stats.invocations,
-        latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) },
-      },
+    return {
+      security,
+      targetTicksPerSecond: rate,
+      seconds,
+      produced,
+      messages,
+      landed: audit.landed,
+      lost: produced - audit.distinct,
+      duplicated: audit.landed - audit.distinct,
+      produceSeconds: Number(produceSeconds.toFixed(3)),
+      producedPerSecond: Math.round(produced / produceSeconds),
+      /** The achieved produce rate as a share of the target: below 1, the producer could not keep up. */
+      producedOfTarget: Number((produced / produceSeconds / rate).toFixed(3)),
+      landedPerSecond: Math.round(audit.landed / landSeconds),
+      objects: audit.objects,
+      landInvocations: mapping?.stats.invocations,
+      latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) },
     };
-    console.log(JSON.stringify(result));
   } finally {
     await stack.stop();
   }

@@ -246,7 +246,7 @@ export async function startLocalStack(
     },
   );
   // Handlers read their settings once, at load; this process loads each once, after this.
-  for (const env of Object.values(environments)) provideEnvironment(env);
+  const restoreEnvironment = Object.values(environments).map((env) => provideEnvironment(env));
   routeFunctionLogs(params.functionLogs);
 
   const modules = new Map<string, HandlerModule>();
@@ -367,6 +367,7 @@ export async function startLocalStack(
       return started;
     },
     async stop() {
+      for (const restore of restoreEnvironment.reverse()) restore();
       for (const mapping of mappings) await mapping.stop();
       for (const module of modules.values()) await module.close?.();
       duckdb?.closeSync();
