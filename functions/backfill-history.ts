@@ -1,26 +1,26 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { backfillHistory, parseBackfillRequest, simulatedHistorySource } from '../lib/backfill';
+import { backfillHistory, parseBackfillRequest } from '../lib/backfill';
 import { loadProducerConfig } from '../lib/config';
 import { createTickPublisher } from '../lib/kafka';
+import { marketSources } from '../lib/market';
 import { closeAfterInvocation } from '../lib/middleware';
 import { createLogger } from '../lib/observability';
 import { secretsManagerReader } from '../lib/secrets';
 
 const config = loadProducerConfig();
 const logger = createLogger('backfill-history');
-const publisher = createTickPublisher({
-  settings: config.kafka,
-  readSecret: secretsManagerReader(),
-  batchSize: 2000,
-  logger,
-});
-const source = simulatedHistorySource({ seed: config.simulationSeed });
+const readSecret = secretsManagerReader();
+const publisher = createTickPublisher({ settings: config.kafka, readSecret, batchSize: 2000, logger });
+const { history } = marketSources({ market: config.market, seed: config.simulationSeed, readSecret });
 
-/** Publishes deterministic history for a symbol list and date range; re-runs publish the same records. */
+/**
+ * Publishes history for a symbol list and date range from the stage's market source; re-runs publish the same
+ * records (the simulator's, or the provider's bars for those minutes).
+ */
 export const handler = middy(async (event: unknown) => {
   const request = parseBackfillRequest(event);
-  const summary = await backfillHistory({ request, source, publisher });
+  const summary = await backfillHistory({ request, source: history, publisher });
   logger.info('backfilled history', { ...summary });
   return summary;
 })

@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { loadProducerConfig } from '../lib/config';
 import { createTickPublisher } from '../lib/kafka';
+import { marketSources } from '../lib/market';
 import { closeAfterInvocation } from '../lib/middleware';
 import { createLogger } from '../lib/observability';
 import { ProduceTicksRequestSchema, parseRequest, produceMinute } from '../lib/produce';
@@ -9,13 +10,18 @@ import { secretsManagerReader } from '../lib/secrets';
 
 const config = loadProducerConfig();
 const logger = createLogger('produce-ticks');
-const publisher = createTickPublisher({ settings: config.kafka, readSecret: secretsManagerReader(), logger });
+const readSecret = secretsManagerReader();
+const publisher = createTickPublisher({ settings: config.kafka, readSecret, logger });
+const { live } = marketSources({ market: config.market, seed: config.simulationSeed, readSecret });
 
-/** Scheduled by EventBridge: publishes one minute of simulated ticks for a group of symbols. */
+/** Scheduled by EventBridge: publishes one minute of ticks for a group of symbols from the stage's market source. */
 export const handler = middy(async (event: unknown) => {
   const request = parseRequest(ProduceTicksRequestSchema, 'produceTicks request', event);
-  const summary = await produceMinute({ request, seed: config.simulationSeed, publisher });
-  logger.info('published ticks', { group: request.group, ...summary });
+  const summary = await produceMinute({ request, source: live, publisher });
+  logger.info(summary.skipped ? 'published nothing' : 'published ticks', {
+    group: request.group,
+    ...summary,
+  });
   return summary;
 })
   .use(injectLambdaContext(logger))

@@ -1,43 +1,14 @@
 import { z } from 'zod';
 import type { TickPublisher } from './kafka';
+import type { HistorySource } from './market/source';
 import { type PublishSummary, parseRequest, summarize } from './produce';
-import { simulateTicks } from './simulator';
-import { resolveProfiles } from './symbols';
-import { assertTick, type Tick } from './tick';
+import { type AnyTick, assertTick, assertTickV2, TICK_SCHEMA_VERSION } from './tick';
+
+export { simulatedHistorySource } from './market/simulated';
+export type { HistorySource } from './market/source';
 
 /** More than this in one invocation would outrun a Lambda's 15 minutes; split the range instead. */
 export const MAX_BACKFILL_TICKS = 2_000_000;
-const PAGE_MS = 3_600_000;
-
-/** A source of historical ticks, page by page in time order. A real market-data API implements this too. */
-export interface HistorySource {
-  readonly name: string;
-  pages(params: {
-    symbols: readonly string[];
-    startMs: number;
-    endMs: number;
-    intervalSeconds: number;
-  }): AsyncIterable<Tick[]>;
-}
-
-/** Deterministic simulated history: the same path the live producer follows, sampled at the interval. */
-export function simulatedHistorySource(params: { seed: string }): HistorySource {
-  return {
-    name: 'simulated',
-    async *pages({ symbols, startMs, endMs, intervalSeconds }) {
-      const profiles = resolveProfiles(symbols);
-      for (let pageStart = startMs; pageStart < endMs; pageStart += PAGE_MS) {
-        yield simulateTicks({
-          seed: params.seed,
-          profiles,
-          startMs: pageStart,
-          endMs: Math.min(pageStart + PAGE_MS, endMs),
-          ticksPerSecond: 1 / intervalSeconds,
-        });
-      }
-    },
-  };
-}
 
 const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 
@@ -74,6 +45,9 @@ export function parseBackfillRequest(input: unknown): BackfillRequest {
 
 export interface BackfillSummary extends PublishSummary {
   source: string;
+  schema: string;
+  /** Parts of the range the source had no data for (a real source's empty series). */
+  empty?: string[];
   from: string;
   to: string;
   intervalSeconds: number;
@@ -88,19 +62,17 @@ export async function backfillHistory(params: {
   const { request, source, publisher } = params;
   const startMs = Date.parse(request.from);
   const endMs = Date.parse(request.to);
-  resolveProfiles(request.symbols);
+  const range = { symbols: request.symbols, startMs, endMs, intervalSeconds: request.intervalSeconds };
+  source.check?.(range);
   let published = 0;
-  let first: Tick | undefined;
-  let last: Tick | undefined;
-  const pages = source.pages({
-    symbols: request.symbols,
-    startMs,
-    endMs,
-    intervalSeconds: request.intervalSeconds,
-  });
+  let first: AnyTick | undefined;
+  let last: AnyTick | undefined;
+  const empty: string[] = [];
+  const pages = source.pages({ ...range, onEmpty: (what) => empty.push(what) });
+  const validate = source.schema === TICK_SCHEMA_VERSION ? assertTick : assertTickV2;
   for await (const page of pages) {
-    const ticks = page.map(assertTick);
-    await publisher.publish({ ticks, source: `backfill-history/${source.name}` });
+    const ticks: AnyTick[] = page.map(validate);
+    await publisher.publish({ ticks, source: `backfill-history/${source.name}`, schema: source.schema });
     published += ticks.length;
     first ??= ticks[0];
     last = ticks.at(-1) ?? last;
@@ -113,6 +85,8 @@ export async function backfillHistory(params: {
     }),
     published,
     source: source.name,
+    schema: source.schema,
+    ...(empty.length > 0 ? { empty } : {}),
     from: new Date(startMs).toISOString(),
     to: new Date(endMs).toISOString(),
     intervalSeconds: request.intervalSeconds,

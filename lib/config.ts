@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { AlphaVantageSettings } from './market/alphavantage';
+import { MARKET_SOURCES } from './market/source';
 
 /**
  * The only reader of the process environment. Each function's settings are parsed once, validated, and a
@@ -54,10 +56,28 @@ const kafkaEnvironment = {
 };
 
 /** Variables whose values never appear in an error message. */
-const SECRET_VARIABLES = new Set(['KAFKA_SASL_PASSWORD']);
+const SECRET_VARIABLES = new Set(['KAFKA_SASL_PASSWORD', 'ALPHA_VANTAGE_API_KEY']);
+
+/** Where the producers' ticks come from, and how the Alpha Vantage adapter paces and times its requests. */
+const marketEnvironment = {
+  MARKET_SOURCE: z.enum(MARKET_SOURCES).default('simulated'),
+  /** The Secrets Manager secret holding the key (a plain string or `{"apiKey": "…"}`)… */
+  ALPHA_VANTAGE_KEY_SECRET_ID: z.string().min(1).optional(),
+  /** …or the key itself (local runs only). */
+  ALPHA_VANTAGE_API_KEY: z.string().min(1).optional(),
+  ALPHA_VANTAGE_BASE_URL: z.url().default('https://www.alphavantage.co/query'),
+  ALPHA_VANTAGE_CALLS_PER_MINUTE: positiveInt(75, 10_000),
+  ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE: positiveInt(1, 10_000),
+  PRODUCER_SCHEDULE_GROUPS: positiveInt(1, 100),
+  ALPHA_VANTAGE_TIMEOUT_MS: positiveInt(10_000, 60_000),
+  ALPHA_VANTAGE_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  ALPHA_VANTAGE_MAX_QUOTE_DELAY_SECONDS: positiveInt(120, 366 * 86_400),
+  ALPHA_VANTAGE_BACKFILL_TIME_BUDGET_SECONDS: positiveInt(780, 900),
+};
 
 const producerEnvironment = z.object({
   ...kafkaEnvironment,
+  ...marketEnvironment,
   SIMULATION_SEED: z.string().min(1),
   // `sls invoke local` sets IS_LOCAL and waits for an empty event loop, which an open Kafka connection never gives.
   IS_LOCAL: z.string().optional(),
@@ -163,8 +183,66 @@ function kafkaSettings(parsed: {
   };
 }
 
+/** The market source of a stage: the simulator, or Alpha Vantage with its key and pacing. */
+export type MarketSettings =
+  | { source: 'simulated' }
+  | {
+      source: 'alphavantage';
+      /** The key's Secrets Manager secret, or (local runs) the key itself. */
+      apiKey: { secretId: string } | { value: string };
+      alphaVantage: AlphaVantageSettings;
+    };
+
+/** The market part of the producers' settings; alphavantage without a key, or with two, fails naming them. */
+function marketSettings(parsed: {
+  MARKET_SOURCE: 'simulated' | 'alphavantage';
+  ALPHA_VANTAGE_KEY_SECRET_ID?: string | undefined;
+  ALPHA_VANTAGE_API_KEY?: string | undefined;
+  ALPHA_VANTAGE_BASE_URL: string;
+  ALPHA_VANTAGE_CALLS_PER_MINUTE: number;
+  ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE: number;
+  PRODUCER_SCHEDULE_GROUPS: number;
+  ALPHA_VANTAGE_TIMEOUT_MS: number;
+  ALPHA_VANTAGE_RETRIES: number;
+  ALPHA_VANTAGE_MAX_QUOTE_DELAY_SECONDS: number;
+  ALPHA_VANTAGE_BACKFILL_TIME_BUDGET_SECONDS: number;
+}): MarketSettings {
+  if (parsed.MARKET_SOURCE === 'simulated') return { source: 'simulated' };
+  const problems: string[] = [];
+  const secretId = parsed.ALPHA_VANTAGE_KEY_SECRET_ID;
+  const value = parsed.ALPHA_VANTAGE_API_KEY;
+  if (secretId && value)
+    problems.push('ALPHA_VANTAGE_KEY_SECRET_ID and ALPHA_VANTAGE_API_KEY are both set: set one');
+  else if (!secretId && !value)
+    problems.push(
+      'ALPHA_VANTAGE_KEY_SECRET_ID (or ALPHA_VANTAGE_API_KEY) is required with MARKET_SOURCE=alphavantage',
+    );
+  const live = parsed.ALPHA_VANTAGE_CALLS_PER_MINUTE - parsed.ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE;
+  if (live < parsed.PRODUCER_SCHEDULE_GROUPS)
+    problems.push(
+      `ALPHA_VANTAGE_CALLS_PER_MINUTE=${parsed.ALPHA_VANTAGE_CALLS_PER_MINUTE} leaves ${live} request(s) a minute after ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE=${parsed.ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE}: fewer than the ${parsed.PRODUCER_SCHEDULE_GROUPS} schedule group(s) (PRODUCER_SCHEDULE_GROUPS) need, one each`,
+    );
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    source: 'alphavantage',
+    apiKey: secretId ? { secretId } : { value: value as string },
+    alphaVantage: {
+      baseUrl: parsed.ALPHA_VANTAGE_BASE_URL,
+      callsPerMinute: parsed.ALPHA_VANTAGE_CALLS_PER_MINUTE,
+      backfillCallsPerMinute: parsed.ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE,
+      scheduleGroups: parsed.PRODUCER_SCHEDULE_GROUPS,
+      timeoutMs: parsed.ALPHA_VANTAGE_TIMEOUT_MS,
+      retries: parsed.ALPHA_VANTAGE_RETRIES,
+      maxQuoteDelayMs: parsed.ALPHA_VANTAGE_MAX_QUOTE_DELAY_SECONDS * 1000,
+      backfillTimeBudgetMs: parsed.ALPHA_VANTAGE_BACKFILL_TIME_BUDGET_SECONDS * 1000,
+    },
+  };
+}
+
 export interface ProducerConfig {
   kafka: KafkaSettings;
+  /** Where the ticks come from (`MARKET_SOURCE`). */
+  market: MarketSettings;
   simulationSeed: string;
   /** Close the Kafka connection after each invocation instead of keeping it for the next one. */
   disconnectAfterInvoke: boolean;
@@ -192,6 +270,7 @@ export function loadProducerConfig(env: Environment = process.env): ProducerConf
   const parsed = parseEnvironment(producerEnvironment, env);
   return {
     kafka: kafkaSettings(parsed),
+    market: marketSettings(parsed),
     simulationSeed: parsed.SIMULATION_SEED,
     disconnectAfterInvoke: parsed.IS_LOCAL === 'true',
   };

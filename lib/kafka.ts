@@ -9,7 +9,7 @@ import {
 } from 'kafkajs';
 import type { KafkaSettings, SaslCredentials } from './config';
 import { resolveKafkaSecrets, SecretError, type SecretReader } from './secrets';
-import { TICK_SCHEMA_VERSION, type Tick } from './tick';
+import { type AnyTick, TICK_SCHEMA_VERSION, type TickSchemaVersion } from './tick';
 
 /** Raised when the brokers cannot be reached or refuse a send within the retry budget. */
 export class KafkaUnavailableError extends Error {
@@ -28,9 +28,20 @@ export class KafkaUnavailableError extends Error {
   }
 }
 
-/** The Kafka messages for some ticks: key = symbol (so a symbol's ticks stay ordered in one partition). */
-export function toTickMessages(params: { ticks: readonly Tick[]; source: string }): Message[] {
-  const headers = { 'content-type': 'application/json', schema: TICK_SCHEMA_VERSION, source: params.source };
+/**
+ * The Kafka messages for some ticks: key = symbol (so a symbol's ticks stay ordered in one partition), and the
+ * `schema` header naming the tick version (tick.v1 by default) the consumer validates them against.
+ */
+export function toTickMessages(params: {
+  ticks: readonly AnyTick[];
+  source: string;
+  schema?: TickSchemaVersion;
+}): Message[] {
+  const headers = {
+    'content-type': 'application/json',
+    schema: params.schema ?? TICK_SCHEMA_VERSION,
+    source: params.source,
+  };
   return params.ticks.map((tick) => ({ key: tick.symbol, value: JSON.stringify(tick), headers }));
 }
 
@@ -51,7 +62,11 @@ export interface PublishResult {
 /** Publishes ticks to one topic; one instance per module, reused across invocations. */
 export interface TickPublisher {
   readonly topic: string;
-  publish(params: { ticks: readonly Tick[]; source: string }): Promise<PublishResult>;
+  publish(params: {
+    ticks: readonly AnyTick[];
+    source: string;
+    schema?: TickSchemaVersion;
+  }): Promise<PublishResult>;
   disconnect(): Promise<void>;
 }
 
@@ -190,10 +205,10 @@ export function createTickPublisher(params: {
 
   return {
     topic: settings.topic,
-    async publish({ ticks, source }) {
+    async publish({ ticks, source, schema }) {
       if (ticks.length === 0) return { published: 0, sends: 0 };
       const connected = await connect();
-      const batches = chunk(toTickMessages({ ticks, source }), batchSize);
+      const batches = chunk(toTickMessages({ ticks, source, ...(schema ? { schema } : {}) }), batchSize);
       for (const messages of batches) {
         try {
           await connected.send({ topic: settings.topic, acks: -1, messages });

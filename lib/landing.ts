@@ -2,7 +2,15 @@ import { gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { KafkaEventBatch, KafkaEventRecord } from './kafka-event';
 import { NdjsonBody } from './ndjson';
-import { isTick, TICK_LIMITS, type Tick, validateTick } from './tick';
+import {
+  type AnyTick,
+  isTick,
+  TICK_LIMITS,
+  TICK_SCHEMA_V2,
+  TICK_SCHEMA_VERSION,
+  validateTick,
+  validateTickOf,
+} from './tick';
 
 /** Where landed and quarantined records go in the data bucket (DESIGN.md, "S3 layout"). */
 export interface LandingLayout {
@@ -82,7 +90,36 @@ type CheckedRecord =
     }
   | { ok: false; entry: QuarantineEntry };
 
-/** Decodes and validates one record: the tick's one-line JSON and timestamp, or the quarantine entry. */
+const V1_BYTES = [...Buffer.from(TICK_SCHEMA_VERSION)];
+const V2_BYTES = [...Buffer.from(TICK_SCHEMA_V2)];
+function sameBytes(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The tick version a record declares in its `schema` header, or tick.v1 when it has none (records from before the
+ * header existed). Compared as bytes: this runs once per record.
+ */
+function schemaOf(record: KafkaEventRecord): string {
+  const headers = record.headers;
+  if (headers === undefined) return TICK_SCHEMA_VERSION;
+  for (let i = 0; i < headers.length; i++) {
+    const value = headers[i]?.schema;
+    if (value === undefined) continue;
+    if (sameBytes(value, V1_BYTES)) return TICK_SCHEMA_VERSION;
+    if (sameBytes(value, V2_BYTES)) return TICK_SCHEMA_V2;
+    return Buffer.from(value).toString('utf8');
+  }
+  return TICK_SCHEMA_VERSION;
+}
+
+/**
+ * Decodes and validates one record against the tick version its `schema` header names (tick.v1 without one): the
+ * tick's one-line JSON and timestamp, or the quarantine entry. A version this consumer does not know is
+ * quarantined, whatever the value holds.
+ */
 function checkRecord(record: KafkaEventRecord): CheckedRecord {
   const encoded = record.value;
   if (encoded === undefined || encoded === null || encoded === '')
@@ -101,10 +138,18 @@ function checkRecord(record: KafkaEventRecord): CheckedRecord {
   } catch (error) {
     return quarantined(record, `malformed JSON: ${(error as Error).message}`, text);
   }
-  let tick: Tick;
+  const schema = schemaOf(record);
+  if (schema !== TICK_SCHEMA_VERSION && schema !== TICK_SCHEMA_V2)
+    return quarantined(
+      record,
+      `unknown schema version ${JSON.stringify(schema)} (this consumer reads ${TICK_SCHEMA_VERSION} and ${TICK_SCHEMA_V2})`,
+      text,
+    );
+  let tick: AnyTick;
+  // Every tick.v1 is a valid tick.v2: the fast check answers for both versions.
   if (isTick(parsed)) tick = parsed;
   else {
-    const result = validateTick(parsed);
+    const result = schema === TICK_SCHEMA_VERSION ? validateTick(parsed) : validateTickOf(schema, parsed);
     if (!result.ok) return quarantined(record, `schema: ${result.reason}`, text);
     tick = result.tick;
   }

@@ -1,16 +1,11 @@
 import { z } from 'zod';
+import { InvalidRequestError } from './errors';
 import type { TickPublisher } from './kafka';
-import { simulateTicks } from './simulator';
-import { resolveProfiles } from './symbols';
-import { assertTick, describeIssues, type Tick } from './tick';
+import { MarketSourceFailedError } from './market/errors';
+import type { LiveSource } from './market/source';
+import { type AnyTick, assertTick, assertTickV2, describeIssues, TICK_SCHEMA_VERSION } from './tick';
 
-/** Raised when a function's input is malformed; nothing has been published when it is thrown. */
-export class InvalidRequestError extends Error {
-  constructor(what: string, reason: string) {
-    super(`invalid ${what}: ${reason}`);
-    this.name = 'InvalidRequestError';
-  }
-}
+export { InvalidRequestError };
 
 export const MAX_TICKS_PER_SECOND = 20;
 const MINUTE_MS = 60_000;
@@ -55,7 +50,7 @@ export interface PublishSummary {
 
 /** Summarises what a run published; ticks are in time order. */
 export function summarize(params: {
-  ticks: readonly Tick[];
+  ticks: readonly AnyTick[];
   symbols: string[];
   topic: string;
 }): PublishSummary {
@@ -84,55 +79,84 @@ export function minuteWindow(params: { timeMs: number; mode: ProduceTicksRequest
 }
 
 export interface ProduceMinuteSummary extends PublishSummary {
+  /** The market source (`simulated`, `alphavantage`) and the schema version of its ticks. */
+  source: string;
+  schema: string;
   mode: ProduceTicksRequest['mode'];
   ticksPerSecond: number;
   windowStart: string;
   windowEnd: string;
+  /** The symbols this run covered, when a source's request budget covers only a share of the group. */
+  covered?: string[];
+  /** Why nothing was published, when nothing was (outside US trading hours…). */
+  skipped?: string;
+  /** Symbols without a tick, and why. */
+  missing?: { symbol: string; reason: string }[];
+  /** Requests made to the market-data provider. */
+  requests?: number;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Simulates one minute of ticks for the request's symbols and publishes them. The ticks are a pure function of
- * (seed, symbols, minute, cadence), so re-running a schedule minute publishes identical records.
+ * Publishes one minute of the request's symbols from a live source (the simulator, or a market-data API). The
+ * simulator's ticks are a pure function of (seed, symbols, minute, cadence), so re-running a schedule minute
+ * publishes identical records. Every tick is validated against its schema version before anything is sent. When
+ * some of a real source's requests failed, the others' ticks are published and then the run fails naming them.
  */
 export async function produceMinute(params: {
   request: ProduceTicksRequest;
-  seed: string;
+  source: LiveSource;
   publisher: TickPublisher;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }): Promise<ProduceMinuteSummary> {
-  const { request, seed, publisher, now = Date.now, sleep = defaultSleep } = params;
-  const profiles = resolveProfiles(request.symbols);
+  const { request, source, publisher, now = Date.now, sleep = defaultSleep } = params;
   const timeMs = request.time === undefined ? now() : Date.parse(request.time);
   const window = minuteWindow({ timeMs, mode: request.mode });
-  const ticks = simulateTicks({ seed, profiles, ticksPerSecond: request.ticksPerSecond, ...window }).map(
-    assertTick,
-  );
-  const source = `produce-ticks/${request.mode}`;
+  const minute = await source.minute({
+    symbols: request.symbols,
+    ticksPerSecond: request.ticksPerSecond,
+    timeMs,
+    ...window,
+  });
+  const validate = source.schema === TICK_SCHEMA_VERSION ? assertTick : assertTickV2;
+  const ticks: AnyTick[] = minute.ticks.map(validate);
+  const label = `produce-ticks/${request.mode}`;
+  const schema = source.schema;
 
   if (request.mode === 'burst') {
-    await publisher.publish({ ticks, source });
+    await publisher.publish({ ticks, source: label, schema });
   } else {
     for (const slot of groupByTimestamp(ticks)) {
       const wait = Date.parse(slot.timestamp) - now();
       if (wait > 0) await sleep(wait);
-      await publisher.publish({ ticks: slot.ticks, source });
+      await publisher.publish({ ticks: slot.ticks, source: label, schema });
     }
   }
+  if (minute.failures && minute.failures.length > 0)
+    throw new MarketSourceFailedError(source.name, minute.failures, ticks.length);
+  const partial = minute.covered.length !== request.symbols.length;
   return {
     ...summarize({ ticks, symbols: request.symbols, topic: publisher.topic }),
+    source: source.name,
+    schema,
     mode: request.mode,
     ticksPerSecond: request.ticksPerSecond,
     windowStart: new Date(window.startMs).toISOString(),
     windowEnd: new Date(window.endMs).toISOString(),
+    ...(partial && minute.skipped === undefined ? { covered: minute.covered } : {}),
+    ...(minute.skipped !== undefined ? { skipped: minute.skipped } : {}),
+    ...(minute.missing ? { missing: minute.missing } : {}),
+    ...(minute.requests !== undefined ? { requests: minute.requests } : {}),
   };
 }
 
 /** Consecutive runs of ticks sharing a timestamp, in order. */
-export function groupByTimestamp(ticks: readonly Tick[]): { timestamp: string; ticks: Tick[] }[] {
-  const slots: { timestamp: string; ticks: Tick[] }[] = [];
+export function groupByTimestamp<T extends AnyTick>(
+  ticks: readonly T[],
+): { timestamp: string; ticks: T[] }[] {
+  const slots: { timestamp: string; ticks: T[] }[] = [];
   for (const tick of ticks) {
     const last = slots.at(-1);
     if (last?.timestamp === tick.timestamp) last.ticks.push(tick);

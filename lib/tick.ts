@@ -3,6 +3,16 @@ import { z } from 'zod';
 /** Kafka topic value schema version, sent as a message header so consumers can route on it. */
 export const TICK_SCHEMA_VERSION = 'tick.v1';
 
+/**
+ * The tick of a real market-data source (header `schema: tick.v2`): the same fields as tick.v1, but what a real
+ * source does not give is null instead of invented: `bid`/`ask` (no order book), `volume` (no per-tick volume) and
+ * `market_cap` (no company overview). Every tick.v1 is a valid tick.v2.
+ */
+export const TICK_SCHEMA_V2 = 'tick.v2';
+
+/** The tick schema versions the consumer accepts, by their `schema` header. */
+export type TickSchemaVersion = typeof TICK_SCHEMA_VERSION | typeof TICK_SCHEMA_V2;
+
 const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const SYMBOL = /^[A-Z][A-Z0-9.]{0,9}$/;
 
@@ -41,6 +51,32 @@ export const TickSchema = z
   });
 
 export type Tick = z.infer<typeof TickSchema>;
+
+/** tick.v2: tick.v1 with `volume`, `bid`, `ask` and `market_cap` nullable (a real source's gaps). */
+export const TickV2Schema = z
+  .strictObject({
+    ...TickSchema.shape,
+    volume: TickSchema.shape.volume.nullable(),
+    market_cap: TickSchema.shape.market_cap.nullable(),
+    bid: TickSchema.shape.bid.nullable(),
+    ask: TickSchema.shape.ask.nullable(),
+  })
+  .refine((tick) => (tick.bid === null) === (tick.ask === null), {
+    message: 'bid and ask are both null or both set',
+    path: ['bid'],
+  })
+  .refine(
+    (tick) => tick.bid === null || tick.ask === null || (tick.bid <= tick.price && tick.price <= tick.ask),
+    {
+      message: 'bid <= price <= ask must hold',
+      path: ['price'],
+    },
+  );
+
+export type TickV2 = z.infer<typeof TickV2Schema>;
+
+/** A tick of either version: what the consumer lands and the reports read. */
+export type AnyTick = Tick | TickV2;
 
 export type TickValidation = { ok: true; tick: Tick } | { ok: false; reason: string };
 
@@ -141,6 +177,31 @@ export function validateTick(value: unknown): TickValidation {
   return result.success
     ? { ok: true, tick: result.data }
     : { ok: false, reason: describeIssues(result.error) };
+}
+
+/**
+ * Validates a value as the tick of a schema version (its record's `schema` header). A tick.v1 passes for
+ * tick.v2 too; only what tick.v1 rejects is asked of the tick.v2 schema.
+ */
+export function validateTickOf(
+  version: TickSchemaVersion,
+  value: unknown,
+): TickValidation | TickV2Validation {
+  if (version === TICK_SCHEMA_VERSION) return validateTick(value);
+  if (isTick(value)) return { ok: true, tick: value };
+  const result = TickV2Schema.safeParse(value);
+  return result.success
+    ? { ok: true, tick: result.data }
+    : { ok: false, reason: describeIssues(result.error) };
+}
+
+export type TickV2Validation = { ok: true; tick: TickV2 } | { ok: false; reason: string };
+
+/** Validates a tick.v2 and throws one error naming every problem: for producers of real data. */
+export function assertTickV2(value: unknown): TickV2 {
+  const result = validateTickOf(TICK_SCHEMA_V2, value);
+  if (!result.ok) throw new Error(`invalid tick.v2: ${result.reason}`);
+  return result.tick;
 }
 
 /** Validates a tick and throws one error naming every problem: for producers, where a bad tick is a bug. */

@@ -5,6 +5,9 @@
  * workflow, and leaves everything it made in `local-run/`. `--replay` then publishes the window again and re-drives
  * a second mapping from its first offset, runs the reports again and exits 1 if any report changed.
  *
+ * `--source alphavantage --fixtures` runs the same chain on the Alpha Vantage adapter, its answers served from the
+ * recorded fixtures (a session of 2026-11-20 from 09:31 New York): real-shaped tick.v2 data end to end, without a key.
+ *
  * Screen: progress on stderr (bars on a terminal, plain lines elsewhere), the report previews on stdout and,
  * last, one JSON line with the counts and the local paths. Function logs go to `local-run/logs/functions.log`.
  */
@@ -16,6 +19,12 @@ import { parseCsv } from '../lib/csv';
 import type { RunManifest } from '../lib/publish';
 import { parseS3Url } from '../lib/s3';
 import { formatTable } from '../lib/table';
+import {
+  FIXTURE_ENVIRONMENT,
+  FIXTURE_SESSION,
+  type Interception,
+  serveAlphaVantageFixtures,
+} from './alphavantage-fixtures';
 import { auditDataBucket } from './bucket-audit';
 import type { LocalEventSourceMapping } from './event-source-mapping';
 import { KAFKA_VERSION } from './kafka/broker';
@@ -37,6 +46,8 @@ interface PipelineOptions {
   endMs: number;
   out: string;
   replay: boolean;
+  /** `alphavantage`: the producers use the Alpha Vantage adapter on the recorded fixtures. */
+  source: 'simulated' | 'alphavantage';
 }
 
 function parseOptions(argv: string[]): PipelineOptions {
@@ -46,6 +57,8 @@ function parseOptions(argv: string[]): PipelineOptions {
     start?: string | undefined;
     out?: string | undefined;
     replay: boolean;
+    source: string;
+    fixtures: boolean;
   };
   try {
     ({ values } = parseArgs({
@@ -56,6 +69,8 @@ function parseOptions(argv: string[]): PipelineOptions {
         start: { type: 'string' },
         out: { type: 'string' },
         replay: { type: 'boolean', default: false },
+        source: { type: 'string', default: 'simulated' },
+        fixtures: { type: 'boolean', default: false },
       },
     }));
   } catch (error) {
@@ -64,14 +79,30 @@ function parseOptions(argv: string[]): PipelineOptions {
   const minutes = Number(values.minutes);
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > 24 * 60)
     throw new UsageError(`--minutes must be a whole number from 1 to 1440, got ${values.minutes}`);
-  // Default: the last N whole minutes, so every simulated tick lies in the past.
+  if (values.source !== 'simulated' && values.source !== 'alphavantage')
+    throw new UsageError(`--source must be simulated or alphavantage, got ${values.source}`);
+  if (values.source === 'alphavantage' && !values.fixtures)
+    throw new UsageError(
+      '--source alphavantage runs on the recorded fixtures here: add --fixtures (live quotes need a deployed stage and a key)',
+    );
+  if (values.fixtures && values.source !== 'alphavantage')
+    throw new UsageError('--fixtures goes with --source alphavantage');
+  const fixtures = values.source === 'alphavantage';
+  // Default: the last N whole minutes, so every simulated tick lies in the past; on the fixtures, their session.
   const startMs =
     values.start === undefined
-      ? Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS - (minutes - 1) * MINUTE_MS
+      ? fixtures
+        ? FIXTURE_SESSION.startMs
+        : Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS - (minutes - 1) * MINUTE_MS
       : Date.parse(values.start);
   if (Number.isNaN(startMs))
     throw new UsageError(
       `--start must be an ISO-8601 instant such as 2026-11-20T14:30:00Z, got ${values.start}`,
+    );
+  const sessionEnd = FIXTURE_SESSION.startMs + FIXTURE_SESSION.minutes * MINUTE_MS;
+  if (fixtures && (startMs < FIXTURE_SESSION.startMs || startMs + minutes * MINUTE_MS > sessionEnd))
+    throw new UsageError(
+      `the fixtures hold ${FIXTURE_SESSION.minutes} minutes from ${new Date(FIXTURE_SESSION.startMs).toISOString()}: --start and --minutes must stay inside them`,
     );
   return {
     minutes,
@@ -80,6 +111,7 @@ function parseOptions(argv: string[]): PipelineOptions {
     endMs: startMs + minutes * MINUTE_MS,
     out: resolve(values.out ?? LOCAL_RUN_DIR),
     replay: values.replay,
+    source: values.source,
   };
 }
 
@@ -115,12 +147,17 @@ async function main(): Promise<void> {
   };
   process.on('exit', () => current?.abort());
 
+  // On the fixtures, GLOBAL_QUOTE answers with the quote recorded at the schedule minute being run.
+  let firingMs = startMs;
+  const fixtureServer: Interception | undefined =
+    options.source === 'alphavantage' ? serveAlphaVantageFixtures({ clock: () => firingMs }) : undefined;
   const starting = begin('stack');
   const stack = await startLocalStack({
     stage,
     log: stackLog,
     batchingWindowMs: 500,
     functionLogs: functionLog,
+    ...(fixtureServer ? { functionEnvironment: FIXTURE_ENVIRONMENT } : {}),
   });
   const failures: string[] = [];
   const readText = async (url: string) => {
@@ -137,6 +174,7 @@ async function main(): Promise<void> {
     let produced = 0;
     const started = performance.now();
     for (const [index, { time, schedule }] of firings.entries()) {
+      firingMs = time.getTime();
       const summary = (await stack.invoke(schedule.functionName, schedule.eventAt(time))) as {
         published?: number;
       };
@@ -150,11 +188,18 @@ async function main(): Promise<void> {
     return { produced, seconds };
   };
 
-  /** Waits until every mapping has committed `target`, showing the records landed since each one's `from`. */
+  const invocationsOf = (mappings: readonly LocalEventSourceMapping[]) =>
+    mappings.reduce((count, mapping) => count + mapping.stats.invocations, 0);
+
+  /**
+   * Waits until every mapping has committed `target`, showing the records landed since each one's `from`; counts
+   * the invocations since `invocationsBefore` (taken before publishing: landing starts while the producers run).
+   */
   const landUntil = async (
     name: string,
     running: { mapping: LocalEventSourceMapping; from: PartitionOffsets }[],
     target: PartitionOffsets,
+    invocationsBefore: number,
   ) => {
     const total = running.reduce((records, { from }) => records + Number(sum(target) - sum(from)), 0);
     const landing = begin(name, total);
@@ -163,15 +208,14 @@ async function main(): Promise<void> {
         (records, { mapping, from }) => records + Number(sum(mapping.committed()) - sum(from)),
         0,
       );
-    const invocations = () => running.reduce((count, { mapping }) => count + mapping.stats.invocations, 0);
-    const startInvocations = invocations();
+    const invocations = () => invocationsOf(running.map(({ mapping }) => mapping));
     const watch = setInterval(() => landing.update(landed()), 200);
     try {
       for (const { mapping } of running) await mapping.waitFor(target);
     } finally {
       clearInterval(watch);
     }
-    const count = invocations() - startInvocations;
+    const count = invocations() - invocationsBefore;
     landing.done(`${total} records in ${count} landTicks invocations`);
     return { records: total, invocations: count };
   };
@@ -249,6 +293,7 @@ async function main(): Promise<void> {
       'land',
       mappings.map((mapping) => ({ mapping, from: before })),
       after,
+      0,
     );
     const landSeconds = (performance.now() - started) / 1000;
 
@@ -264,6 +309,7 @@ async function main(): Promise<void> {
     if (options.replay) {
       // The two re-deliveries of real operation, at once: every schedule minute published again (a retried or
       // re-run producer), and a second mapping re-driven from the window's first offset with other batch sizes.
+      const invocationsBeforeReplay = invocationsOf(mappings);
       const again = await publishWindow('replay: publish again');
       const afterReplay = await endOffsets(stack);
       const redrive = await stack.startMappings({
@@ -278,6 +324,7 @@ async function main(): Promise<void> {
           ...redrive.map((mapping) => ({ mapping, from: before })),
         ],
         afterReplay,
+        invocationsBeforeReplay,
       );
       const replayAudit = await audit('replay: audit');
       if (replayAudit.distinct !== produced)
@@ -330,6 +377,8 @@ async function main(): Promise<void> {
       for (const report of manifest.reports)
         reportRows[report.name] = (reportRows[report.name] ?? 0) + report.rows;
     const summary = {
+      source: fixtureServer ? 'alphavantage (recorded fixtures)' : 'simulated',
+      ...(fixtureServer ? { marketDataRequests: fixtureServer.requests.length } : {}),
       produced,
       landed: landedAudit.landed,
       duplicated: landedAudit.landed - landedAudit.distinct,
@@ -360,6 +409,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${JSON.stringify(summary)}\n`);
   } finally {
     await stack.stop();
+    await fixtureServer?.stop();
     functionLog.end();
   }
   if (failures.length > 0) {
@@ -372,7 +422,7 @@ main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof UsageError) {
     process.stderr.write(
-      `pipeline: ${message}\nusage: npm run pipeline -- [--minutes N] [--stage dev] [--start ISO-8601] [--out DIR] [--replay]\n`,
+      `pipeline: ${message}\nusage: npm run pipeline -- [--minutes N] [--stage dev] [--start ISO-8601] [--out DIR] [--replay] [--source alphavantage --fixtures]\n`,
     );
     process.exitCode = 2;
     return;

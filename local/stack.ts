@@ -165,6 +165,11 @@ export async function startLocalStack(
     functionLogLevel?: string;
     /** Where the functions' logs go instead of stdout, e.g. a file. */
     functionLogs?: LogSink;
+    /**
+     * Variables set for every function after serverless.yml's (e.g. the market source of a local run); an empty
+     * value unsets one, as for the functions an empty variable is unset.
+     */
+    functionEnvironment?: Record<string, string>;
   } = {},
 ): Promise<LocalStack> {
   const stage = params.stage ?? 'dev';
@@ -225,6 +230,7 @@ export async function startLocalStack(
           S3_ENDPOINT: s3.endpoint,
           POWERTOOLS_METRICS_DISABLED: 'true',
           ...(params.functionLogLevel ? { POWERTOOLS_LOG_LEVEL: params.functionLogLevel } : {}),
+          ...params.functionEnvironment,
         },
       ];
     }),

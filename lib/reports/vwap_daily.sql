@@ -1,5 +1,6 @@
 -- Volume-weighted average price per symbol for the day.
 -- Parameter 1: the day, 'YYYY-MM-DD'. Prices are cast to double: a crawler may type whole prices as bigint.
+-- Only ticks with a volume weigh (a live tick.v2 quote has none); a symbol with none has an empty VWAP.
 SELECT
   symbol,
   round(sum(CAST(price AS double) * volume) / nullif(sum(volume), 0), 4) AS vwap,

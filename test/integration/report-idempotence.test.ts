@@ -18,10 +18,11 @@ import {
   type TickProducer,
   type TickPublisher,
 } from '../../lib/kafka';
+import { simulatedLiveSource } from '../../lib/market/simulated';
 import { ProduceTicksRequestSchema, parseRequest, produceMinute } from '../../lib/produce';
 import type { RunManifest } from '../../lib/publish';
 import { parseS3Url } from '../../lib/s3';
-import type { Tick } from '../../lib/tick';
+import type { AnyTick } from '../../lib/tick';
 import { auditDataBucket } from '../../local/bucket-audit';
 import type { LocalEventSourceMapping } from '../../local/event-source-mapping';
 import { authEnvironment } from '../../local/stack';
@@ -47,7 +48,7 @@ async function landAll(mapping: LocalEventSourceMapping = live): Promise<void> {
 }
 
 /** A publisher that keeps what it is given: the ticks an invocation publishes, without Kafka. */
-function capturing(into: Tick[]): TickPublisher {
+function capturing(into: AnyTick[]): TickPublisher {
   return {
     topic: 'captured',
     async publish({ ticks }) {
@@ -59,10 +60,10 @@ function capturing(into: Tick[]): TickPublisher {
 }
 
 /** The ticks a produceTicks event publishes (the simulator is a pure function of seed, symbols and minute). */
-async function ticksOf(event: unknown): Promise<Tick[]> {
-  const ticks: Tick[] = [];
+async function ticksOf(event: unknown): Promise<AnyTick[]> {
+  const ticks: AnyTick[] = [];
   const request = parseRequest(ProduceTicksRequestSchema, 'produceTicks request', event);
-  await produceMinute({ request, seed, publisher: capturing(ticks) });
+  await produceMinute({ request, source: simulatedLiveSource({ seed }), publisher: capturing(ticks) });
   return ticks;
 }
 
@@ -135,7 +136,7 @@ describe('every report counts each tick once, and every day is finalized', () =>
     await expect(
       produceMinute({
         request,
-        seed,
+        source: simulatedLiveSource({ seed }),
         publisher: createTickPublisher({ settings, createProducer: () => dropsOnSecondSend }),
       }),
     ).rejects.toThrow(KafkaUnavailableError);
@@ -204,7 +205,7 @@ describe('every report counts each tick once, and every day is finalized', () =>
     const backfill = { symbols: ['AAPL', 'MSFT'], from: `${day}T14:00:00Z`, to: `${day}T14:30:00Z` };
     await local.invoke('backfillHistory', backfill);
     await landAll();
-    const backfilled: Tick[] = [];
+    const backfilled: AnyTick[] = [];
     await backfillHistory({
       request: parseBackfillRequest(backfill),
       source: simulatedHistorySource({ seed }),

@@ -1,7 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TEST_TEMPLATES_VARIABLE } from '../support/env';
-import { BYO_CA_SECRET_ARN, BYO_SASL_SECRET_ARN, packageTemplate } from '../support/template';
+import {
+  AV_KEY_SECRET_ARN,
+  BYO_CA_SECRET_ARN,
+  BYO_SASL_SECRET_ARN,
+  packageTemplate,
+} from '../support/template';
 
 /**
  * Packages each stage once for every template test (one at a time: serverless-esbuild shares a build folder)
@@ -26,6 +31,9 @@ export default async function setup(): Promise<void> {
       }),
     // No NAT gateway: interface endpoints for what the pollers, producers and broker call.
     endpoints: () => packageTemplate('dev', { kafkaPollerEgress: 'endpoints' }),
+    // Real market data: the producers read the Alpha Vantage key from the secret the param names.
+    alphavantage: () =>
+      packageTemplate('dev', { marketSource: 'alphavantage', alphaVantageKeySecretArn: AV_KEY_SECRET_ARN }),
   };
   for (const [name, build] of Object.entries(variants)) {
     writeFileSync(join(dir, `${name}.json`), JSON.stringify(await build()));

@@ -1,22 +1,33 @@
 import { landBatch } from '../../lib/landing';
 import { loadReports } from '../../lib/reports/catalog';
-import type { Tick } from '../../lib/tick';
+import { type AnyTick, isTick, TICK_SCHEMA_V2, TICK_SCHEMA_VERSION } from '../../lib/tick';
 import { withScratchCatalog } from '../../local/scratch-catalog';
 import { kafkaEvent } from '../fixtures/kafka-events';
 
 /**
  * What every report says about `day` when `ticks` land exactly once: the ticks go through the real landing path
  * into a scratch bucket of their own, one record each, and the report SQL runs over them as the workflow runs it.
- * The reference a pipeline that met re-deliveries must equal. Returns each report's CSV by name.
+ * The reference a pipeline that met re-deliveries must equal; tick.v1 and tick.v2 alike. Returns each report's CSV by name.
  */
-export async function referenceReports(ticks: readonly Tick[], day: string): Promise<Record<string, string>> {
+export async function referenceReports(
+  ticks: readonly AnyTick[],
+  day: string,
+): Promise<Record<string, string>> {
   const bucket = 'reference-data';
   return withScratchCatalog(
     {
       bucket,
       fill: async (client) => {
         await landBatch({
-          batch: kafkaEvent(ticks.map((value, offset) => ({ partition: 0, offset, value }))),
+          batch: kafkaEvent(
+            ticks.map((value, offset) => ({
+              partition: 0,
+              offset,
+              value,
+              // Each tick with the version its producer would send: tick.v1 when it is one, else tick.v2.
+              schema: isTick(value) ? TICK_SCHEMA_VERSION : TICK_SCHEMA_V2,
+            })),
+          ),
           s3: client,
           bucket,
         });

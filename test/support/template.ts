@@ -133,16 +133,26 @@ export const BYO_SASL_SECRET_ARN =
   'arn:aws:secretsmanager:eu-west-1:123456789012:secret:my-kafka-user-AbCdEf';
 export const BYO_CA_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:my-kafka-ca-GhIjKl';
 
+/** The Alpha Vantage key's secret the `alphavantage` variant names (a user creates it; README). */
+export const AV_KEY_SECRET_ARN =
+  'arn:aws:secretsmanager:us-east-1:123456789012:secret:tickstream/alphavantage-Q1w2E3';
+
 /** The template variants the set-up packages (test/setup/package-templates.ts). */
-export type TemplateVariant = 'dev' | 'prod' | 'byo' | 'endpoints';
+export type TemplateVariant = 'dev' | 'prod' | 'byo' | 'endpoints' | 'alphavantage';
 
 /**
- * The packaged templates the template set-up left: `dev`, `prod`, `byo` (bring your own broker) and `endpoints`
- * (dev with interface endpoints instead of the NAT gateway).
+ * The packaged templates the template set-up left: `dev`, `prod`, `byo` (bring your own broker), `endpoints`
+ * (dev with interface endpoints instead of the NAT gateway) and `alphavantage` (dev on the Alpha Vantage source).
  */
 export function packagedTemplates(): Record<TemplateVariant, CfnTemplate> {
   const dir = process.env[TEST_TEMPLATES_VARIABLE];
   if (!dir) throw new Error(`${TEST_TEMPLATES_VARIABLE} is not set: run template tests through jest`);
   const read = (name: string) => JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as CfnTemplate;
-  return { dev: read('dev'), prod: read('prod'), byo: read('byo'), endpoints: read('endpoints') };
+  return {
+    dev: read('dev'),
+    prod: read('prod'),
+    byo: read('byo'),
+    endpoints: read('endpoints'),
+    alphavantage: read('alphavantage'),
+  };
 }

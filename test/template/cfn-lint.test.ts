@@ -33,8 +33,11 @@ async function lintErrors(variant: string): Promise<string[]> {
     .map((finding) => `${finding.Rule.Id} at ${finding.Location.Path.join('/')}: ${finding.Message}`);
 }
 
-describe.each(['dev', 'prod', 'byo', 'endpoints'])('cfn-lint on the %s template', (variant) => {
-  it('finds no errors', async () => {
-    expect(await lintErrors(variant)).toEqual([]);
-  });
-});
+describe.each(['dev', 'prod', 'byo', 'endpoints', 'alphavantage'])(
+  'cfn-lint on the %s template',
+  (variant) => {
+    it('finds no errors', async () => {
+      expect(await lintErrors(variant)).toEqual([]);
+    });
+  },
+);

@@ -1,8 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
+import { loadProducerConfig } from '../../lib/config';
 import { ProduceTicksRequestSchema } from '../../lib/produce';
 import { resolveProfiles } from '../../lib/symbols';
 import { applyInputTransformer, scheduledEvent } from '../../local/schedules';
-import { packagedTemplates, resourceById, resourcesOfType, roleStatements } from '../support/template';
+import {
+  AV_KEY_SECRET_ARN,
+  createdResources,
+  packagedTemplates,
+  resourceById,
+  resourcesOfType,
+  roleStatements,
+} from '../support/template';
 
 interface RuleTarget {
   Arn: { 'Fn::GetAtt'?: [string, string] };
@@ -102,6 +110,83 @@ describe.each(['dev', 'prod'] as const)('sls package --stage %s', (stage) => {
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
       AlarmActions: [{ Ref: 'AlertsTopic' }],
+    });
+  });
+});
+
+describe('the market source param', () => {
+  const variablesOf = (template: ReturnType<typeof packagedTemplates>['dev'], id: string) =>
+    (resourceById(template, id).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+  /** Every role that may read a secret, with the secrets it may read. */
+  const secretReaders = (template: ReturnType<typeof packagedTemplates>['dev']) =>
+    Object.fromEntries(
+      resourcesOfType(createdResources(template), 'AWS::IAM::Role')
+        .map(([id, role]) => [
+          id,
+          roleStatements(role)
+            .filter((statement) => [statement.Action].flat().includes('secretsmanager:GetSecretValue'))
+            .flatMap((statement) => [statement.Resource].flat()),
+        ])
+        .filter(([, resources]) => (resources as unknown[]).length > 0),
+    );
+
+  it('keeps the simulator by default: no role may read an Alpha Vantage key', () => {
+    const dev = templates.dev;
+    expect(variablesOf(dev, 'ProduceTicksLambdaFunction').MARKET_SOURCE).toBe('simulated');
+    expect(JSON.stringify(secretReaders(dev))).not.toContain('alphaVantage');
+    expect(JSON.stringify(secretReaders(dev))).not.toContain('alphavantage');
+  });
+
+  it('lets the two producer roles, and no other, read the key secret it names, and only that one', () => {
+    const template = templates.alphavantage;
+    for (const id of ['ProduceTicksLambdaFunction', 'BackfillHistoryLambdaFunction']) {
+      expect(variablesOf(template, id)).toMatchObject({
+        MARKET_SOURCE: 'alphavantage',
+        // The secret's ARN: the key itself is read at run time and never in the template.
+        ALPHA_VANTAGE_KEY_SECRET_ID: AV_KEY_SECRET_ARN,
+        ALPHA_VANTAGE_CALLS_PER_MINUTE: '75',
+        ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE: '1',
+      });
+    }
+    const readers = secretReaders(template);
+    const holders = Object.entries(readers)
+      .filter(([, resources]) => (resources as unknown[]).includes(AV_KEY_SECRET_ARN))
+      .map(([id]) => id)
+      .sort();
+    expect(holders).toEqual(['BackfillHistoryRole', 'ProduceTicksRole']);
+    const keyStatements = roleStatements(resourceById(createdResources(template), 'ProduceTicksRole')).filter(
+      (statement) => statement.Sid === 'ReadMarketDataKey',
+    );
+    expect(keyStatements).toEqual([
+      {
+        Sid: 'ReadMarketDataKey',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: AV_KEY_SECRET_ARN,
+      },
+    ]);
+  });
+
+  it('tells produceTicks how many schedules share the per-minute limit, and the settings parse', () => {
+    const template = templates.alphavantage;
+    const schedules = resourcesOfType(template, 'AWS::Events::Rule').filter(
+      ([, rule]) =>
+        (rule.Properties.Targets as RuleTarget[])[0]?.Arn['Fn::GetAtt']?.[0] === 'ProduceTicksLambdaFunction',
+    );
+    const variables = variablesOf(template, 'ProduceTicksLambdaFunction');
+    expect(variables.PRODUCER_SCHEDULE_GROUPS).toBe(String(schedules.length));
+    const literal = Object.fromEntries(
+      Object.entries(variables).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    );
+    const config = loadProducerConfig({
+      ...literal,
+      KAFKA_BROKERS: '10.0.1.5:9096',
+      KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT',
+    });
+    expect(config.market).toMatchObject({
+      source: 'alphavantage',
+      apiKey: { secretId: AV_KEY_SECRET_ARN },
+      alphaVantage: { callsPerMinute: 75, backfillCallsPerMinute: 1, scheduleGroups: schedules.length },
     });
   });
 });

@@ -6,16 +6,19 @@
 -- they carried lineage come last. dt leads the window's partition so `WHERE dt = ?` prunes partitions through it.
 -- Created (or replaced) by the reports workflow before the reports run, in Athena and in the local stand-in alike;
 -- Athena DDL strings must not start with a comment, so the catalog sends it from CREATE on.
+-- tick.v1 and tick.v2 lines share the table: a real source's tick.v2 has null volume, market_cap, bid and ask where
+-- it has no value. A crawl that saw only nulls in a column may have typed it string, so the view casts the
+-- nullable numbers to their types (TRY_CAST: a null stays null) and the reports see one schema either way.
 CREATE OR REPLACE VIEW stock_ticks_unique AS
 SELECT
   symbol,
   price,
-  volume,
+  TRY_CAST(volume AS bigint) AS volume,
   "timestamp",
-  market_cap,
-  pe_ratio,
-  bid,
-  ask,
+  TRY_CAST(market_cap AS double) AS market_cap,
+  TRY_CAST(pe_ratio AS double) AS pe_ratio,
+  TRY_CAST(bid AS double) AS bid,
+  TRY_CAST(ask AS double) AS ask,
   exchange,
   seq,
   kafka_topic,

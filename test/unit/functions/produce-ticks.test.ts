@@ -3,6 +3,11 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ProducerRecord } from 'kafkajs';
 import 'aws-sdk-client-mock-jest';
+import {
+  FIXTURE_API_KEY,
+  type Interception,
+  serveAlphaVantageFixtures,
+} from '../../../local/alphavantage-fixtures';
 import { restoreStubbedEnv, stubEnv, testLogLevel } from '../../support/env';
 
 // The handler builds its kafkajs producer at module load; this stands in for the broker.
@@ -166,5 +171,86 @@ describe('produceTicks handler', () => {
     await expect(loadHandler({ KAFKA_TOPIC: 'stock-ticks', SIMULATION_SEED: 'unit' })).rejects.toThrow(
       'invalid configuration: KAFKA_BROKERS is required but not set',
     );
+  });
+
+  describe('with the Alpha Vantage source', () => {
+    const keySecret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:tickstream/alphavantage-Q1w2E3';
+    let interception: Interception | undefined;
+    afterEach(async () => {
+      await interception?.stop();
+      jest.restoreAllMocks();
+    });
+
+    /** The recorded fixtures answer the handler's fetch (jest's sandbox: through the interception's own fetch). */
+    function serveFixturesAt(timeMs: number): Interception {
+      interception = serveAlphaVantageFixtures({ clock: () => timeMs });
+      jest
+        .spyOn(globalThis, 'fetch')
+        .mockImplementation(((url: string, init: { signal: AbortSignal }) =>
+          interception?.fetch(url, init)) as typeof fetch);
+      return interception;
+    }
+
+    async function loadWithKey(secretString: string) {
+      const sdk = await import('@aws-sdk/client-secrets-manager');
+      const secretsManager = mockClient(sdk.SecretsManagerClient);
+      secretsManager
+        .on(sdk.GetSecretValueCommand, { SecretId: keySecret })
+        .resolves({ SecretString: secretString });
+      const logged: string[] = [];
+      jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        logged.push(String(chunk));
+        return true;
+      });
+      const handler = await loadHandler({
+        ...environment,
+        MARKET_SOURCE: 'alphavantage',
+        ALPHA_VANTAGE_KEY_SECRET_ID: keySecret,
+        // The recorded session lies in the past.
+        ALPHA_VANTAGE_MAX_QUOTE_DELAY_SECONDS: String(366 * 86_400),
+        POWERTOOLS_LOG_LEVEL: 'DEBUG',
+      });
+      return { sdk, secretsManager, handler, logged };
+    }
+
+    it('reads the key from its secret once per container and publishes tick.v2 quotes, never logging the key', async () => {
+      const served = serveFixturesAt(Date.parse('2026-11-20T14:32:00Z'));
+      const { sdk, secretsManager, handler, logged } = await loadWithKey(
+        JSON.stringify({ apiKey: FIXTURE_API_KEY }),
+      );
+      const first = await handler({ symbols: ['AAPL', 'KO'], time: '2026-11-20T14:32:00Z' }, context);
+      await handler({ symbols: ['AAPL', 'KO'], time: '2026-11-20T14:32:00Z' }, context);
+      expect(secretsManager).toHaveReceivedCommandTimes(sdk.GetSecretValueCommand, 1);
+      expect(secretsManager).toHaveReceivedCommandWith(sdk.GetSecretValueCommand, { SecretId: keySecret });
+      expect(first).toMatchObject({ source: 'alphavantage', schema: 'tick.v2', published: 2, requests: 4 });
+      // Overviews once (cached), quotes every run.
+      expect(served.requests.map((query) => query.get('function'))).toEqual([
+        'OVERVIEW',
+        'GLOBAL_QUOTE',
+        'OVERVIEW',
+        'GLOBAL_QUOTE',
+        'GLOBAL_QUOTE',
+        'GLOBAL_QUOTE',
+      ]);
+      const messages = mockKafka.sends.flatMap((send) => send.messages);
+      expect(messages).toHaveLength(4);
+      expect(messages[0]?.headers).toMatchObject({ schema: 'tick.v2' });
+      expect(JSON.parse(String(messages[0]?.value))).toMatchObject({ volume: null, bid: null, ask: null });
+      expect(logged.join('')).toContain('published ticks');
+      expect(logged.join('')).not.toContain(FIXTURE_API_KEY);
+    });
+
+    it('fails an invocation whose key the provider refuses, naming the secret and not the key, publishing nothing', async () => {
+      const wrongKey = 'WRONG-KEY-0000';
+      serveFixturesAt(Date.parse('2026-11-20T14:32:00Z'));
+      const { handler, logged } = await loadWithKey(wrongKey);
+      const failure = handler({ symbols: ['AAPL'], time: '2026-11-20T14:32:00Z' }, context);
+      await expect(failure).rejects.toThrow(
+        /^alphavantage: 1 request\(s\) failed \(0 tick\(s\) from the others were published\): Alpha Vantage rejected the API key \(OVERVIEW for AAPL\)/,
+      );
+      await expect(failure).rejects.not.toThrow(wrongKey);
+      expect(mockKafka.sends).toHaveLength(0);
+      expect(logged.join('')).not.toContain(wrongKey);
+    });
   });
 });

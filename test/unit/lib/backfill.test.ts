@@ -84,6 +84,7 @@ describe('backfillHistory', () => {
       lastTimestamp: '2025-03-03T03:29:00.000Z',
       topic: 'stock-ticks',
       source: 'simulated',
+      schema: 'tick.v1',
       from: '2025-03-03T00:00:00.000Z',
       to: '2025-03-03T03:30:00.000Z',
       intervalSeconds: 60,
@@ -121,6 +122,7 @@ describe('backfillHistory', () => {
     const { publisher, calls } = publisherWithCalls();
     const vendor: HistorySource = {
       name: 'vendor',
+      schema: 'tick.v1',
       async *pages() {
         yield [sampleTick()];
         yield [sampleTick({ price: -5 })];

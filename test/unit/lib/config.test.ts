@@ -18,9 +18,82 @@ describe('producer config', () => {
         requestTimeoutMs: 30_000,
         retries: 3,
       },
+      market: { source: 'simulated' },
       simulationSeed: 's1',
       disconnectAfterInvoke: false,
     });
+  });
+
+  it('reads the Alpha Vantage source: the key by secret, the pacing and timeouts, with defaults', () => {
+    const secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:tickstream/alphavantage-AbCdEf';
+    expect(
+      loadProducerConfig({
+        ...complete,
+        MARKET_SOURCE: 'alphavantage',
+        ALPHA_VANTAGE_KEY_SECRET_ID: secret,
+        PRODUCER_SCHEDULE_GROUPS: '2',
+      }).market,
+    ).toEqual({
+      source: 'alphavantage',
+      apiKey: { secretId: secret },
+      alphaVantage: {
+        baseUrl: 'https://www.alphavantage.co/query',
+        callsPerMinute: 75,
+        backfillCallsPerMinute: 1,
+        scheduleGroups: 2,
+        timeoutMs: 10_000,
+        retries: 2,
+        maxQuoteDelayMs: 120_000,
+        backfillTimeBudgetMs: 780_000,
+      },
+    });
+  });
+
+  it('needs exactly one Alpha Vantage key, and never shows a key given in the environment', () => {
+    expect(() => loadProducerConfig({ ...complete, MARKET_SOURCE: 'alphavantage' })).toThrow(
+      'invalid configuration: ALPHA_VANTAGE_KEY_SECRET_ID (or ALPHA_VANTAGE_API_KEY) is required with MARKET_SOURCE=alphavantage',
+    );
+    expect(() =>
+      loadProducerConfig({
+        ...complete,
+        MARKET_SOURCE: 'alphavantage',
+        ALPHA_VANTAGE_KEY_SECRET_ID: 'tickstream/alphavantage',
+        ALPHA_VANTAGE_API_KEY: 'K3Y',
+      }),
+    ).toThrow('ALPHA_VANTAGE_KEY_SECRET_ID and ALPHA_VANTAGE_API_KEY are both set: set one');
+    const bad = () =>
+      loadProducerConfig({
+        ...complete,
+        MARKET_SOURCE: 'alphavantage',
+        ALPHA_VANTAGE_API_KEY: ' ',
+        ALPHA_VANTAGE_RETRIES: '9',
+      });
+    expect(bad).toThrow('ALPHA_VANTAGE_RETRIES="9" is invalid');
+    expect(() =>
+      loadProducerConfig({
+        ...complete,
+        ALPHA_VANTAGE_API_KEY: 'S3CRET-KEY',
+        ALPHA_VANTAGE_CALLS_PER_MINUTE: 'x',
+      }),
+    ).not.toThrow(/S3CRET-KEY/);
+  });
+
+  it('refuses an unknown source and a plan too small for the schedule groups, naming the variables', () => {
+    expect(() => loadProducerConfig({ ...complete, MARKET_SOURCE: 'yahoo' })).toThrow(
+      'invalid configuration: MARKET_SOURCE="yahoo" is invalid: Invalid option: expected one of "simulated"|"alphavantage"',
+    );
+    expect(() =>
+      loadProducerConfig({
+        ...complete,
+        MARKET_SOURCE: 'alphavantage',
+        ALPHA_VANTAGE_API_KEY: 'k',
+        ALPHA_VANTAGE_CALLS_PER_MINUTE: '5',
+        ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE: '4',
+        PRODUCER_SCHEDULE_GROUPS: '2',
+      }),
+    ).toThrow(
+      'ALPHA_VANTAGE_CALLS_PER_MINUTE=5 leaves 1 request(s) a minute after ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE=4: fewer than the 2 schedule group(s) (PRODUCER_SCHEDULE_GROUPS) need, one each',
+    );
   });
 
   it('names every missing variable', () => {

@@ -266,3 +266,61 @@ describe('planLanding', () => {
     ]);
   });
 });
+
+describe('schema versions (the record header `schema`)', () => {
+  const realSourceTick = sampleTick({ volume: null, market_cap: null, bid: null, ask: null });
+
+  it('lands a tick.v2 with the fields a real source lacks as nulls, beside tick.v1 ticks', async () => {
+    const event = kafkaEvent([
+      { offset: 1, value: sampleTick(), schema: 'tick.v1' },
+      { offset: 2, value: { ...realSourceTick, seq: 1 }, schema: 'tick.v2' },
+      // Every tick.v1 is a valid tick.v2.
+      { offset: 3, value: sampleTick({ seq: 2 }), schema: 'tick.v2' },
+    ]);
+    const summary = await landBatch({ batch: event, s3, bucket: BUCKET });
+    expect(summary).toMatchObject({ landed: 3, quarantined: 0 });
+    const [lines = []] = [...putBodies().values()];
+    expect(JSON.parse(lines[1] ?? '')).toEqual({
+      ...realSourceTick,
+      seq: 1,
+      kafka_topic: 'stock-ticks',
+      kafka_partition: 0,
+      kafka_offset: 2,
+    });
+  });
+
+  it('holds a record without the header to tick.v1 (records from before the header)', () => {
+    const outcome = classifyRecord(kafkaRecord({ offset: 5, value: realSourceTick, schema: null }));
+    expect(outcome.ok).toBe(false);
+    expect(outcome.ok ? '' : outcome.entry.reason).toMatch(
+      /^schema: volume: Invalid input: expected number, received null/,
+    );
+  });
+
+  it('quarantines tick.v1 records with nulls, and tick.v2 records that break its own rules, with the reason', () => {
+    const asV1 = classifyRecord(kafkaRecord({ offset: 6, value: realSourceTick, schema: 'tick.v1' }));
+    expect(asV1.ok ? '' : asV1.entry.reason).toMatch(/^schema: volume: /);
+    const halfQuote = classifyRecord(
+      kafkaRecord({ offset: 7, value: sampleTick({ bid: 250.41, ask: null }), schema: 'tick.v2' }),
+    );
+    expect(halfQuote.ok ? '' : halfQuote.entry.reason).toBe(
+      'schema: bid: bid and ask are both null or both set',
+    );
+    const crossed = classifyRecord(
+      kafkaRecord({ offset: 8, value: sampleTick({ bid: 251, ask: 252, volume: null }), schema: 'tick.v2' }),
+    );
+    expect(crossed.ok ? '' : crossed.entry.reason).toBe('schema: price: bid <= price <= ask must hold');
+  });
+
+  it('quarantines a schema version this consumer does not know, even when the value looks like a tick', () => {
+    const outcome = classifyRecord(kafkaRecord({ offset: 9, value: sampleTick(), schema: 'tick.v3' }));
+    expect(outcome).toEqual({
+      ok: false,
+      entry: expect.objectContaining({
+        offset: 9,
+        reason: 'unknown schema version "tick.v3" (this consumer reads tick.v1 and tick.v2)',
+        value: JSON.stringify(sampleTick()),
+      }),
+    });
+  });
+});

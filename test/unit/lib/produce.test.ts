@@ -1,5 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { createTickPublisher } from '../../../lib/kafka';
+import { MarketThrottledError } from '../../../lib/market/errors';
+import { simulatedLiveSource } from '../../../lib/market/simulated';
+import type { LiveSource } from '../../../lib/market/source';
 import {
   InvalidRequestError,
   minuteWindow,
@@ -9,6 +12,7 @@ import {
 } from '../../../lib/produce';
 import { UnknownSymbolError } from '../../../lib/symbols';
 import { fakeProducer, testKafkaSettings } from '../../fixtures/fake-producer';
+import { sampleTick } from '../../fixtures/ticks';
 
 const parse = (input: unknown) => parseRequest(ProduceTicksRequestSchema, 'produceTicks request', input);
 const SCHEDULE_TIME = '2026-11-20T15:01:00Z';
@@ -66,7 +70,7 @@ describe('produceMinute', () => {
     const { publisher, calls } = setup();
     const summary = await produceMinute({
       request: parse({ symbols: ['AAPL', 'JPM'], time: SCHEDULE_TIME }),
-      seed: 's',
+      source: simulatedLiveSource({ seed: 's' }),
       publisher,
     });
     expect(summary).toEqual({
@@ -75,6 +79,8 @@ describe('produceMinute', () => {
       firstTimestamp: '2026-11-20T15:00:00.000Z',
       lastTimestamp: '2026-11-20T15:00:59.000Z',
       topic: 'stock-ticks',
+      source: 'simulated',
+      schema: 'tick.v1',
       mode: 'burst',
       ticksPerSecond: 1,
       windowStart: '2026-11-20T15:00:00.000Z',
@@ -89,8 +95,13 @@ describe('produceMinute', () => {
     const first = setup();
     const second = setup();
     const request = parse({ symbols: ['NVDA', 'KO'], ticksPerSecond: 2, time: SCHEDULE_TIME });
-    await produceMinute({ request, seed: 's', publisher: first.publisher });
-    await produceMinute({ request, seed: 's', publisher: second.publisher, now: () => 0 });
+    await produceMinute({ request, source: simulatedLiveSource({ seed: 's' }), publisher: first.publisher });
+    await produceMinute({
+      request,
+      source: simulatedLiveSource({ seed: 's' }),
+      publisher: second.publisher,
+      now: () => 0,
+    });
     expect(second.calls.sends).toEqual(first.calls.sends);
     expect(first.calls.sends.flatMap((send) => send.messages)).toHaveLength(240);
   });
@@ -99,7 +110,7 @@ describe('produceMinute', () => {
     const { publisher } = setup();
     const summary = await produceMinute({
       request: parse({ symbols: ['AAPL'] }),
-      seed: 's',
+      source: simulatedLiveSource({ seed: 's' }),
       publisher,
       now: () => Date.parse('2026-11-20T09:30:12Z'),
     });
@@ -114,7 +125,7 @@ describe('produceMinute', () => {
     });
     const summary = await produceMinute({
       request: parse({ symbols: ['AAPL', 'MSFT'], mode: 'paced', time: '2026-11-20T15:01:00Z' }),
-      seed: 's',
+      source: simulatedLiveSource({ seed: 's' }),
       publisher,
       now: () => clock,
       sleep,
@@ -131,12 +142,82 @@ describe('produceMinute', () => {
     const { publisher, calls } = setup();
     const failure = produceMinute({
       request: parse({ symbols: ['AAPL', 'ZZZZ'], time: SCHEDULE_TIME }),
-      seed: 's',
+      source: simulatedLiveSource({ seed: 's' }),
       publisher,
     });
     await expect(failure).rejects.toThrow(UnknownSymbolError);
     await expect(failure).rejects.toThrow(/unknown symbol\(s\): ZZZZ; known: AAPL, MSFT/);
     expect(calls.connect).toBe(0);
+    expect(calls.sends).toHaveLength(0);
+  });
+});
+
+describe('produceMinute from a real market source (tick.v2)', () => {
+  const quote = (symbol: string) =>
+    sampleTick({ symbol, timestamp: '2026-11-20T15:01:00.000Z', volume: null, bid: null, ask: null });
+  const source = (minute: Awaited<ReturnType<LiveSource['minute']>>): LiveSource => ({
+    name: 'alphavantage',
+    schema: 'tick.v2',
+    minute: async () => minute,
+  });
+
+  it('sends the ticks with the schema header tick.v2 and summarises the symbols covered', async () => {
+    const { publisher, calls } = setup();
+    const summary = await produceMinute({
+      request: parse({ symbols: ['AAPL', 'MSFT', 'KO'], time: SCHEDULE_TIME }),
+      source: source({ ticks: [quote('AAPL'), quote('MSFT')], covered: ['AAPL', 'MSFT'], requests: 3 }),
+      publisher,
+    });
+    expect(calls.sends[0]?.messages.map((message) => message.headers)).toEqual([
+      { 'content-type': 'application/json', schema: 'tick.v2', source: 'produce-ticks/burst' },
+      { 'content-type': 'application/json', schema: 'tick.v2', source: 'produce-ticks/burst' },
+    ]);
+    expect(summary).toMatchObject({
+      published: 2,
+      source: 'alphavantage',
+      schema: 'tick.v2',
+      covered: ['AAPL', 'MSFT'],
+      requests: 3,
+    });
+  });
+
+  it('publishes nothing and says why when the source skipped the minute', async () => {
+    const { publisher, calls } = setup();
+    const summary = await produceMinute({
+      request: parse({ symbols: ['AAPL'], time: SCHEDULE_TIME }),
+      source: source({ ticks: [], covered: [], skipped: 'outside regular US trading hours' }),
+      publisher,
+    });
+    expect(summary).toMatchObject({ published: 0, skipped: 'outside regular US trading hours' });
+    expect(summary).not.toHaveProperty('covered');
+    expect(calls.connect).toBe(0);
+  });
+
+  it('publishes what the other symbols gave, then fails naming the throttled one', async () => {
+    const { publisher, calls } = setup();
+    const throttled = new MarketThrottledError(
+      "Alpha Vantage throttled GLOBAL_QUOTE for MSFT: the plan's limit is reached",
+      'MSFT',
+    );
+    const failure = produceMinute({
+      request: parse({ symbols: ['AAPL', 'MSFT'], time: SCHEDULE_TIME }),
+      source: source({ ticks: [quote('AAPL')], covered: ['AAPL', 'MSFT'], failures: [throttled] }),
+      publisher,
+    });
+    await expect(failure).rejects.toThrow(
+      "alphavantage: 1 request(s) failed (1 tick(s) from the others were published): Alpha Vantage throttled GLOBAL_QUOTE for MSFT: the plan's limit is reached",
+    );
+    expect(calls.sends.flatMap((send) => send.messages.map((message) => message.key))).toEqual(['AAPL']);
+  });
+
+  it("validates a real source's ticks against tick.v2 before sending any", async () => {
+    const { publisher, calls } = setup();
+    const failure = produceMinute({
+      request: parse({ symbols: ['AAPL'], time: SCHEDULE_TIME }),
+      source: source({ ticks: [sampleTick({ bid: 1, ask: null })], covered: ['AAPL'] }),
+      publisher,
+    });
+    await expect(failure).rejects.toThrow('invalid tick.v2: bid: bid and ask are both null or both set');
     expect(calls.sends).toHaveLength(0);
   });
 });

@@ -1,0 +1,80 @@
+import type { MarketSettings } from '../config';
+import { SecretError, type SecretReader } from '../secrets';
+import { alphaVantageClient, alphaVantageHistorySource, alphaVantageLiveSource } from './alphavantage';
+import { simulatedHistorySource, simulatedLiveSource } from './simulated';
+import type { HistorySource, LiveSource } from './source';
+
+export type { HistorySource, LiveMinute, LiveMinuteRequest, LiveSource } from './source';
+
+/**
+ * Reads the Alpha Vantage key once per container: from Secrets Manager (a plain string, or `{"apiKey": "…"}`)
+ * or, locally, the value itself. A failed read is tried again on the next call; the key is never logged.
+ */
+export function apiKeyReader(params: {
+  key: { secretId: string } | { value: string };
+  readSecret?: SecretReader | undefined;
+}): () => Promise<string> {
+  const { key, readSecret } = params;
+  if ('value' in key) return async () => key.value;
+  if (!readSecret)
+    throw new Error('the Alpha Vantage key is in Secrets Manager but no secret reader was given');
+  let cached: Promise<string> | undefined;
+  const read = async (): Promise<string> => {
+    const text = (await readSecret(key.secretId)).trim();
+    if (!text.startsWith('{')) return text;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new SecretError(key.secretId, 'is neither a plain key nor JSON');
+    }
+    const apiKey = (parsed as Record<string, unknown> | null)?.apiKey;
+    if (typeof apiKey !== 'string' || apiKey === '')
+      throw new SecretError(key.secretId, 'is JSON without a string "apiKey"');
+    return apiKey;
+  };
+  return () => {
+    cached ??= read().catch((error: unknown) => {
+      cached = undefined;
+      throw error;
+    });
+    return cached;
+  };
+}
+
+/**
+ * The live and history sources a stage's settings choose, built once per module. The Alpha Vantage ones share
+ * one client (one key, one throttle cool-down) and read the key only when they first need it.
+ */
+export function marketSources(params: {
+  market: MarketSettings;
+  seed: string;
+  readSecret?: SecretReader;
+  fetch?: (url: string, init: { signal: AbortSignal }) => Promise<Response>;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}): { live: LiveSource; history: HistorySource } {
+  const { market } = params;
+  if (market.source === 'simulated')
+    return {
+      live: simulatedLiveSource({ seed: params.seed }),
+      history: simulatedHistorySource({ seed: params.seed }),
+    };
+  const client = alphaVantageClient({
+    settings: market.alphaVantage,
+    apiKey: apiKeyReader({ key: market.apiKey, readSecret: params.readSecret }),
+    ...(params.fetch ? { fetch: params.fetch } : {}),
+    ...(params.now ? { now: params.now } : {}),
+    ...(params.sleep ? { sleep: params.sleep } : {}),
+  });
+  const clock = params.now ? { now: params.now } : {};
+  return {
+    live: alphaVantageLiveSource({ client, settings: market.alphaVantage, ...clock }),
+    history: alphaVantageHistorySource({
+      client,
+      settings: market.alphaVantage,
+      ...clock,
+      ...(params.sleep ? { sleep: params.sleep } : {}),
+    }),
+  };
+}
