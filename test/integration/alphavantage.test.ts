@@ -1,20 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseCsv } from '../../lib/csv';
 import { simulateTicks } from '../../lib/simulator';
 import { resolveProfiles } from '../../lib/symbols';
 import type { AnyTick, TickV2 } from '../../lib/tick';
 import { FIXTURE_SESSION, fixture } from '../../local/alphavantage-fixtures';
-import { authEnvironment } from '../../local/stack';
-import { testBrokers, testKafkaAuth } from '../support/env';
+import { runPipeline } from '../support/pipeline';
 import { referenceReports } from '../support/reference-reports';
 
-const run = promisify(execFile);
-const ROOT = resolve(__dirname, '..', '..');
 const DAY = '2026-11-20';
 const MINUTES = 3;
 
@@ -66,29 +61,16 @@ describe('npm run pipeline -- --source alphavantage --fixtures', () => {
 
   beforeAll(async () => {
     // The user's command, on the test broker: the real handlers, the adapter on the recorded answers.
-    ({ stdout, stderr } = await run(
-      process.execPath,
-      [
-        '--disable-warning=ExperimentalWarning',
-        '--import',
-        'tsx',
-        'local/pipeline.ts',
-        '--source',
-        'alphavantage',
-        '--fixtures',
-        '--minutes',
-        String(MINUTES),
-        '--out',
-        out,
-        '--replay',
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, KAFKA_BROKERS: testBrokers().join(','), ...authEnvironment(testKafkaAuth()) },
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    ));
-    summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+    ({ stdout, stderr, summary } = await runPipeline<typeof summary>([
+      '--source',
+      'alphavantage',
+      '--fixtures',
+      '--minutes',
+      String(MINUTES),
+      '--out',
+      out,
+      '--replay',
+    ]));
   });
 
   afterAll(() => {

@@ -1,16 +1,12 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, chromium } from 'playwright-core';
 import { runCli } from '../../cli/tickstream';
 import { parseCsv } from '../../lib/csv';
-import { authEnvironment } from '../../local/stack';
-import { testBrokers, testKafkaAuth } from '../support/env';
+import { runPipeline } from '../support/pipeline';
 
-const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..', '..');
 /** Screenshots a person can look at after the run (ignored by git). */
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -48,30 +44,17 @@ describe('npm run pipeline, as a user runs it', () => {
 
   beforeAll(async () => {
     // The same command as `npm run pipeline`, on the test broker, into a scratch output folder.
-    ({ stdout, stderr } = await run(
-      process.execPath,
-      [
-        '--disable-warning=ExperimentalWarning',
-        '--import',
-        'tsx',
-        'local/pipeline.ts',
-        '--minutes',
-        '3',
-        // A fixed window: one UTC day, so the dashboard holds every symbol's three minutes.
-        '--start',
-        '2026-11-20T15:00:00Z',
-        '--out',
-        out,
-        // Publish the window again and re-drive it: the reports must not change.
-        '--replay',
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, KAFKA_BROKERS: testBrokers().join(','), ...authEnvironment(testKafkaAuth()) },
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    ));
-    summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as PipelineSummary;
+    ({ stdout, stderr, summary } = await runPipeline<PipelineSummary>([
+      '--minutes',
+      '3',
+      // A fixed window: one UTC day, so the dashboard holds every symbol's three minutes.
+      '--start',
+      '2026-11-20T15:00:00Z',
+      '--out',
+      out,
+      // Publish the window again and re-drive it: the reports must not change.
+      '--replay',
+    ]));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [

@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { backfillHistory, parseBackfillRequest } from '../../../../lib/backfill';
+import type { TickPublisher } from '../../../../lib/kafka';
 import {
   type AlphaVantageSettings,
   alphaVantageClient,
@@ -18,7 +20,7 @@ import {
 } from '../../../../lib/market/errors';
 import type { LiveMinute } from '../../../../lib/market/source';
 import { isRegularSession, newYorkToUtcMs } from '../../../../lib/market/us-market-hours';
-import { assertTickV2, TICK_SCHEMA_V2 } from '../../../../lib/tick';
+import { type AnyTick, assertTickV2, TICK_SCHEMA_V2 } from '../../../../lib/tick';
 import { fixture, type Interception, interceptAlphaVantage } from '../../../../local/alphavantage-fixtures';
 
 const KEY = 'AV-TEST-KEY-7Q2P';
@@ -545,6 +547,55 @@ describe('New York time', () => {
       '2026-10',
       '2026-11',
       '2026-12',
+    ]);
+  });
+});
+
+describe('backfillHistory from Alpha Vantage', () => {
+  it('publishes the minute bars as tick.v2 and lists the months without bars', async () => {
+    const intraday = fixture<Record<string, unknown>>('session-intraday-2026-11.json');
+    serve((fn, symbol, query) => {
+      if (fn === 'OVERVIEW') return [200, overviews[symbol]];
+      return [200, query.get('month') === '2026-11' ? intraday[symbol] : fixture('empty-series.json')];
+    });
+    const clock = fakeClock(Date.parse('2026-11-24T12:00:00.000Z'));
+    const client = alphaVantageClient({
+      settings,
+      apiKey: async () => KEY,
+      fetch: interceptedFetch,
+      now: clock.read,
+      sleep: clock.sleep,
+    });
+    const source = alphaVantageHistorySource({ client, settings, now: clock.read, sleep: clock.sleep });
+    const sent: { ticks: readonly AnyTick[]; source: string; schema?: string }[] = [];
+    const publisher: TickPublisher = {
+      topic: 'stock-ticks',
+      async publish(batch) {
+        sent.push(batch);
+        return { published: batch.ticks.length, sends: 1 };
+      },
+      async disconnect() {},
+    };
+    const summary = await backfillHistory({
+      request: parseBackfillRequest({
+        symbols: ['MSFT'],
+        from: '2026-10-31T14:30:00Z',
+        to: '2026-11-20T14:40:00Z',
+        intervalSeconds: 60,
+      }),
+      source,
+      publisher,
+    });
+    expect(summary).toMatchObject({
+      published: 10,
+      source: 'alphavantage',
+      schema: 'tick.v2',
+      firstTimestamp: '2026-11-20T14:30:00.000Z',
+      lastTimestamp: '2026-11-20T14:39:00.000Z',
+      empty: ['MSFT 2026-10: no minute bars in the range'],
+    });
+    expect(sent.map((batch) => [batch.source, batch.schema, batch.ticks.length])).toEqual([
+      ['backfill-history/alphavantage', 'tick.v2', 10],
     ]);
   });
 });

@@ -1,0 +1,27 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { authEnvironment } from '../../local/stack';
+import { testBrokers, testKafkaAuth } from './env';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '..', '..');
+
+/**
+ * Runs `npm run pipeline` as a user does (the same script, `local/pipeline.ts`), with `args`, on the test broker;
+ * returns its screen and the JSON summary that ends its stdout.
+ */
+export async function runPipeline<Summary>(
+  args: string[],
+): Promise<{ stdout: string; stderr: string; summary: Summary }> {
+  const { stdout, stderr } = await run(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'local/pipeline.ts', ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, KAFKA_BROKERS: testBrokers().join(','), ...authEnvironment(testKafkaAuth()) },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  return { stdout, stderr, summary: JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Summary };
+}
