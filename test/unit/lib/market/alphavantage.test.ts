@@ -392,6 +392,21 @@ describe('pacing: the plan per-minute limit is never exceeded', () => {
   });
 });
 
+/** A history source on a fake clock, answered by the interception. */
+function historySource(clock = fakeClock(Date.parse('2026-11-24T12:00:00.000Z'))) {
+  const client = alphaVantageClient({
+    settings,
+    apiKey: async () => KEY,
+    fetch: interceptedFetch,
+    now: clock.read,
+    sleep: clock.sleep,
+  });
+  return {
+    clock,
+    source: alphaVantageHistorySource({ client, settings, now: clock.read, sleep: clock.sleep }),
+  };
+}
+
 describe('Alpha Vantage history (TIME_SERIES_INTRADAY by month)', () => {
   const intraday = fixture<Record<string, unknown>>('session-intraday-2026-11.json');
   const historyAnswers = (fn: string, symbol: string, query: URLSearchParams): [number, unknown] => {
@@ -399,20 +414,6 @@ describe('Alpha Vantage history (TIME_SERIES_INTRADAY by month)', () => {
     if (symbol === 'ZZZZ') return [200, fixture('unknown-symbol-intraday.json')];
     return [200, query.get('month') === '2026-11' ? intraday[symbol] : fixture('empty-series.json')];
   };
-
-  function historySource(clock = fakeClock(Date.parse('2026-11-24T12:00:00.000Z'))) {
-    const client = alphaVantageClient({
-      settings,
-      apiKey: async () => KEY,
-      fetch: interceptedFetch,
-      now: clock.read,
-      sleep: clock.sleep,
-    });
-    return {
-      clock,
-      source: alphaVantageHistorySource({ client, settings, now: clock.read, sleep: clock.sleep }),
-    };
-  }
 
   async function collect(
     source: ReturnType<typeof historySource>['source'],
@@ -558,15 +559,7 @@ describe('backfillHistory from Alpha Vantage', () => {
       if (fn === 'OVERVIEW') return [200, overviews[symbol]];
       return [200, query.get('month') === '2026-11' ? intraday[symbol] : fixture('empty-series.json')];
     });
-    const clock = fakeClock(Date.parse('2026-11-24T12:00:00.000Z'));
-    const client = alphaVantageClient({
-      settings,
-      apiKey: async () => KEY,
-      fetch: interceptedFetch,
-      now: clock.read,
-      sleep: clock.sleep,
-    });
-    const source = alphaVantageHistorySource({ client, settings, now: clock.read, sleep: clock.sleep });
+    const { source } = historySource();
     const sent: { ticks: readonly AnyTick[]; source: string; schema?: string }[] = [];
     const publisher: TickPublisher = {
       topic: 'stock-ticks',
