@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { TickPublisher } from './kafka';
 import type { HistorySource } from './market/source';
 import { type PublishSummary, parseRequest, summarize } from './produce';
-import { type AnyTick, assertTick, assertTickV2, TICK_SCHEMA_VERSION } from './tick';
+import { type AnyTick, tickAsserter } from './tick';
 
 export { simulatedHistorySource } from './market/simulated';
 export type { HistorySource } from './market/source';
@@ -69,9 +69,9 @@ export async function backfillHistory(params: {
   let last: AnyTick | undefined;
   const empty: string[] = [];
   const pages = source.pages({ ...range, onEmpty: (what) => empty.push(what) });
-  const validate = source.schema === TICK_SCHEMA_VERSION ? assertTick : assertTickV2;
+  const validate = tickAsserter(source.schema);
   for await (const page of pages) {
-    const ticks: AnyTick[] = page.map(validate);
+    const ticks = page.map(validate);
     await publisher.publish({ ticks, source: `backfill-history/${source.name}`, schema: source.schema });
     published += ticks.length;
     first ??= ticks[0];

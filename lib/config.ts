@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AlphaVantageSettings } from './market/alphavantage';
+import { type AlphaVantageSettings, liveRequestsPerInvocation } from './market/alphavantage';
 import { MARKET_SOURCES } from './market/source';
 
 /**
@@ -194,19 +194,7 @@ export type MarketSettings =
     };
 
 /** The market part of the producers' settings; alphavantage without a key, or with two, fails naming them. */
-function marketSettings(parsed: {
-  MARKET_SOURCE: 'simulated' | 'alphavantage';
-  ALPHA_VANTAGE_KEY_SECRET_ID?: string | undefined;
-  ALPHA_VANTAGE_API_KEY?: string | undefined;
-  ALPHA_VANTAGE_BASE_URL: string;
-  ALPHA_VANTAGE_CALLS_PER_MINUTE: number;
-  ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE: number;
-  PRODUCER_SCHEDULE_GROUPS: number;
-  ALPHA_VANTAGE_TIMEOUT_MS: number;
-  ALPHA_VANTAGE_RETRIES: number;
-  ALPHA_VANTAGE_MAX_QUOTE_DELAY_SECONDS: number;
-  ALPHA_VANTAGE_BACKFILL_TIME_BUDGET_SECONDS: number;
-}): MarketSettings {
+function marketSettings(parsed: z.output<z.ZodObject<typeof marketEnvironment>>): MarketSettings {
   if (parsed.MARKET_SOURCE === 'simulated') return { source: 'simulated' };
   const problems: string[] = [];
   const secretId = parsed.ALPHA_VANTAGE_KEY_SECRET_ID;
@@ -217,8 +205,18 @@ function marketSettings(parsed: {
     problems.push(
       'ALPHA_VANTAGE_KEY_SECRET_ID (or ALPHA_VANTAGE_API_KEY) is required with MARKET_SOURCE=alphavantage',
     );
+  const alphaVantage: AlphaVantageSettings = {
+    baseUrl: parsed.ALPHA_VANTAGE_BASE_URL,
+    callsPerMinute: parsed.ALPHA_VANTAGE_CALLS_PER_MINUTE,
+    backfillCallsPerMinute: parsed.ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE,
+    scheduleGroups: parsed.PRODUCER_SCHEDULE_GROUPS,
+    timeoutMs: parsed.ALPHA_VANTAGE_TIMEOUT_MS,
+    retries: parsed.ALPHA_VANTAGE_RETRIES,
+    maxQuoteDelayMs: parsed.ALPHA_VANTAGE_MAX_QUOTE_DELAY_SECONDS * 1000,
+    backfillTimeBudgetMs: parsed.ALPHA_VANTAGE_BACKFILL_TIME_BUDGET_SECONDS * 1000,
+  };
   const live = parsed.ALPHA_VANTAGE_CALLS_PER_MINUTE - parsed.ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE;
-  if (live < parsed.PRODUCER_SCHEDULE_GROUPS)
+  if (liveRequestsPerInvocation(alphaVantage) < 1)
     problems.push(
       `ALPHA_VANTAGE_CALLS_PER_MINUTE=${parsed.ALPHA_VANTAGE_CALLS_PER_MINUTE} leaves ${live} request(s) a minute after ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE=${parsed.ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE}: fewer than the ${parsed.PRODUCER_SCHEDULE_GROUPS} schedule group(s) (PRODUCER_SCHEDULE_GROUPS) need, one each`,
     );
@@ -226,16 +224,7 @@ function marketSettings(parsed: {
   return {
     source: 'alphavantage',
     apiKey: secretId ? { secretId } : { value: value as string },
-    alphaVantage: {
-      baseUrl: parsed.ALPHA_VANTAGE_BASE_URL,
-      callsPerMinute: parsed.ALPHA_VANTAGE_CALLS_PER_MINUTE,
-      backfillCallsPerMinute: parsed.ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE,
-      scheduleGroups: parsed.PRODUCER_SCHEDULE_GROUPS,
-      timeoutMs: parsed.ALPHA_VANTAGE_TIMEOUT_MS,
-      retries: parsed.ALPHA_VANTAGE_RETRIES,
-      maxQuoteDelayMs: parsed.ALPHA_VANTAGE_MAX_QUOTE_DELAY_SECONDS * 1000,
-      backfillTimeBudgetMs: parsed.ALPHA_VANTAGE_BACKFILL_TIME_BUDGET_SECONDS * 1000,
-    },
+    alphaVantage,
   };
 }
 

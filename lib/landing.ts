@@ -8,7 +8,6 @@ import {
   TICK_LIMITS,
   TICK_SCHEMA_V2,
   TICK_SCHEMA_VERSION,
-  validateTick,
   validateTickOf,
 } from './tick';
 
@@ -149,7 +148,7 @@ function checkRecord(record: KafkaEventRecord): CheckedRecord {
   // Every tick.v1 is a valid tick.v2: the fast check answers for both versions.
   if (isTick(parsed)) tick = parsed;
   else {
-    const result = schema === TICK_SCHEMA_VERSION ? validateTick(parsed) : validateTickOf(schema, parsed);
+    const result = validateTickOf(schema, parsed);
     if (!result.ok) return quarantined(record, `schema: ${result.reason}`, text);
     tick = result.tick;
   }

@@ -3,7 +3,7 @@ import { InvalidRequestError } from './errors';
 import type { TickPublisher } from './kafka';
 import { MarketSourceFailedError } from './market/errors';
 import type { LiveSource } from './market/source';
-import { type AnyTick, assertTick, assertTickV2, describeIssues, TICK_SCHEMA_VERSION } from './tick';
+import { type AnyTick, describeIssues, tickAsserter } from './tick';
 
 export { InvalidRequestError };
 
@@ -120,8 +120,7 @@ export async function produceMinute(params: {
     timeMs,
     ...window,
   });
-  const validate = source.schema === TICK_SCHEMA_VERSION ? assertTick : assertTickV2;
-  const ticks: AnyTick[] = minute.ticks.map(validate);
+  const ticks = minute.ticks.map(tickAsserter(source.schema));
   const label = `produce-ticks/${request.mode}`;
   const schema = source.schema;
 

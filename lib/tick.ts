@@ -210,3 +210,8 @@ export function assertTick(value: unknown): Tick {
   if (!result.ok) throw new Error(`invalid tick: ${result.reason}`);
   return result.tick;
 }
+
+/** The producers' check for ticks of a schema version: assertTick for tick.v1, assertTickV2 for tick.v2. */
+export function tickAsserter(version: TickSchemaVersion): (value: unknown) => AnyTick {
+  return version === TICK_SCHEMA_VERSION ? assertTick : assertTickV2;
+}

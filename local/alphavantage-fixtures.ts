@@ -93,15 +93,20 @@ export function serveAlphaVantageFixtures(params: { clock: () => number }): Inte
   const quotes = fixture<Record<string, Record<string, unknown>>>('session-global-quote.json');
   const overviews = fixture<Record<string, unknown>>('session-overview.json');
   const intraday = fixture<Record<string, unknown>>('session-intraday-2026-11.json');
+  const invalidKey = fixture('invalid-key.json');
+  const unknownOverview = fixture('unknown-symbol-overview.json');
+  const unknownQuote = fixture('unknown-symbol-global-quote.json');
+  const unknownIntraday = fixture('unknown-symbol-intraday.json');
+  const emptySeries = fixture('empty-series.json');
   return interceptAlphaVantage({
     answer: (query) => {
       const fn = query.get('function') ?? '';
       const symbol = query.get('symbol') ?? '';
-      if (query.get('apikey') !== FIXTURE_API_KEY) return [200, fixture('invalid-key.json')];
-      if (fn === 'OVERVIEW') return [200, overviews[symbol] ?? fixture('unknown-symbol-overview.json')];
+      if (query.get('apikey') !== FIXTURE_API_KEY) return [200, invalidKey];
+      if (fn === 'OVERVIEW') return [200, overviews[symbol] ?? unknownOverview];
       if (fn === 'GLOBAL_QUOTE') {
         const recorded = quotes[symbol];
-        if (!recorded) return [200, fixture('unknown-symbol-global-quote.json')];
+        if (!recorded) return [200, unknownQuote];
         // The quote of the minute being run; before or after the session, its first or last.
         const minutes = Object.keys(recorded).sort();
         const now = new Date(Math.floor(params.clock() / 60_000) * 60_000).toISOString();
@@ -109,9 +114,9 @@ export function serveAlphaVantageFixtures(params: { clock: () => number }): Inte
         return [200, recorded[at]];
       }
       if (fn === 'TIME_SERIES_INTRADAY') {
-        if (!(symbol in quotes)) return [200, fixture('unknown-symbol-intraday.json')];
+        if (!(symbol in quotes)) return [200, unknownIntraday];
         if (query.get('month') === '2026-11' && intraday[symbol]) return [200, intraday[symbol]];
-        return [200, fixture('empty-series.json')];
+        return [200, emptySeries];
       }
       return [200, { 'Error Message': `Invalid API call: the fixtures have no ${fn}` }];
     },

@@ -2,7 +2,7 @@ import { InvalidRequestError } from '../errors';
 import { TICK_SCHEMA_V2, type TickV2 } from '../tick';
 import { MarketAuthError, MarketDataError, MarketThrottledError, MarketUnknownSymbolError } from './errors';
 import type { HistorySource, LiveMinute, LiveSource } from './source';
-import { isRegularSession, newYorkTime, newYorkToUtcMs } from './us-market-hours';
+import { inRegularSession, newYorkTime, newYorkToUtcMs } from './us-market-hours';
 
 /** How the adapter talks to Alpha Vantage (`lib/config.ts` reads them from the environment). */
 export interface AlphaVantageSettings {
@@ -254,17 +254,20 @@ export function parseIntraday(symbol: string, json: Json): MinuteBar[] {
 /** Company overviews by symbol, kept OVERVIEW_TTL_MS in this container. */
 function overviewCache(params: { client: AlphaVantageClient; now: () => number }) {
   const cached = new Map<string, { overview: Overview; fetchedAt: number }>();
+  const fresh = (symbol: string) => {
+    const entry = cached.get(symbol);
+    return entry !== undefined && params.now() - entry.fetchedAt < OVERVIEW_TTL_MS
+      ? entry.overview
+      : undefined;
+  };
   return {
-    has(symbol: string): boolean {
-      const entry = cached.get(symbol);
-      return entry !== undefined && params.now() - entry.fetchedAt < OVERVIEW_TTL_MS;
-    },
+    has: (symbol: string): boolean => fresh(symbol) !== undefined,
     async get(symbol: string): Promise<Overview> {
-      const entry = cached.get(symbol);
-      if (entry && params.now() - entry.fetchedAt < OVERVIEW_TTL_MS) return entry.overview;
-      const overview = parseOverview(symbol, await params.client.query({ fn: 'OVERVIEW', symbol }));
-      cached.set(symbol, { overview, fetchedAt: params.now() });
-      return overview;
+      const overview = fresh(symbol);
+      if (overview) return overview;
+      const fetched = parseOverview(symbol, await params.client.query({ fn: 'OVERVIEW', symbol }));
+      cached.set(symbol, { overview: fetched, fetchedAt: params.now() });
+      return fetched;
     },
   };
 }
@@ -292,11 +295,12 @@ export function alphaVantageLiveSource(params: {
     schema: TICK_SCHEMA_V2,
     async minute({ symbols, timeMs }): Promise<LiveMinute> {
       const quotedAt = Math.floor(timeMs / MINUTE_MS) * MINUTE_MS;
-      if (!isRegularSession(quotedAt))
+      const newYork = newYorkTime(quotedAt);
+      if (!inRegularSession(newYork))
         return {
           ticks: [],
           covered: [],
-          skipped: `outside regular US trading hours (09:30-16:00 New York, Monday to Friday): ${toIso(quotedAt)} is ${newYorkTime(quotedAt).weekday} ${String(Math.floor(newYorkTime(quotedAt).minuteOfDay / 60)).padStart(2, '0')}:${String(newYorkTime(quotedAt).minuteOfDay % 60).padStart(2, '0')} in New York`,
+          skipped: `outside regular US trading hours (09:30-16:00 New York, Monday to Friday): ${toIso(quotedAt)} is ${newYork.weekday} ${newYork.time} in New York`,
         };
       const delay = now() - quotedAt;
       if (delay > settings.maxQuoteDelayMs)
@@ -315,7 +319,7 @@ export function alphaVantageLiveSource(params: {
       const covered: string[] = [];
       const missing: { symbol: string; reason: string }[] = [];
       const failures: MarketDataError[] = [];
-      const today = newYorkTime(quotedAt).date;
+      const today = newYork.date;
       // Consecutive minutes start at consecutive slices of the group.
       const start = ((quotedAt / MINUTE_MS) * budget) % symbols.length;
       let spent = 0;

@@ -17,6 +17,8 @@ const newYorkParts = new Intl.DateTimeFormat('en-US', {
 export function newYorkTime(timeMs: number): {
   date: string;
   weekday: string;
+  /** `HH:MM`. */
+  time: string;
   minuteOfDay: number;
   wallClockMs: number;
 } {
@@ -32,6 +34,7 @@ export function newYorkTime(timeMs: number): {
   return {
     date: `${parts.year}-${parts.month}-${parts.day}`,
     weekday: parts.weekday ?? '',
+    time: `${parts.hour}:${parts.minute}`,
     minuteOfDay: hour * 60 + minute,
     wallClockMs: Date.UTC(year, month - 1, day, hour, minute, second) + (timeMs % 1000),
   };
@@ -68,7 +71,17 @@ export const REGULAR_SESSION = { openMinute: 9 * 60 + 30, closeMinute: 16 * 60 }
  * trading day, which its adapter detects.
  */
 export function isRegularSession(timeMs: number): boolean {
-  const { weekday, minuteOfDay } = newYorkTime(timeMs);
+  return inRegularSession(newYorkTime(timeMs));
+}
+
+/** {@link isRegularSession} for New York fields already computed. */
+export function inRegularSession({
+  weekday,
+  minuteOfDay,
+}: {
+  weekday: string;
+  minuteOfDay: number;
+}): boolean {
   if (weekday === 'Sat' || weekday === 'Sun') return false;
   return minuteOfDay > REGULAR_SESSION.openMinute && minuteOfDay <= REGULAR_SESSION.closeMinute;
 }
