@@ -9,13 +9,13 @@
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { createTickPublisher } from '../lib/kafka';
-import type { KafkaEventBatch } from '../lib/kafka-event';
-import { simulateTicks } from '../lib/simulator';
-import { SYMBOL_PROFILES } from '../lib/symbols';
+import type { KafkaEventBatch } from '../lib/contract/kafka-event';
+import { createTickPublisher } from '../lib/kafka/client';
+import { simulateTicks } from '../lib/market/simulated/simulator';
+import { SYMBOL_PROFILES } from '../lib/market/simulated/symbols';
 import { auditDataBucket } from '../local/bucket-audit';
+import { startLocalStack } from '../local/local-stack';
 import { createProgress } from '../local/progress';
-import { startLocalStack } from '../local/stack';
 import { endOffsets } from '../local/topic';
 
 function percentile(sorted: number[], p: number): number {

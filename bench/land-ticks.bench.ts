@@ -6,11 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { KafkaEventBatch } from '../lib/kafka-event';
-import { landBatch, type ObjectWriter } from '../lib/landing';
-import { simulateTicks } from '../lib/simulator';
-import { SYMBOL_PROFILES } from '../lib/symbols';
-import type { Tick } from '../lib/tick';
+import type { KafkaEventBatch } from '../lib/contract/kafka-event';
+import type { Tick } from '../lib/contract/tick';
+import { landBatch, type ObjectWriter } from '../lib/land/landing';
+import { simulateTicks } from '../lib/market/simulated/simulator';
+import { SYMBOL_PROFILES } from '../lib/market/simulated/symbols';
 import { MemoryBucket, measureProductionLanding, toEvent } from './landing-model';
 
 const PARTITIONS = 3;

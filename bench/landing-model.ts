@@ -1,10 +1,10 @@
 /** What the benchmarks and the cost model share: an in-memory S3, Lambda-shaped events, the production landing. */
 import type { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { KafkaEventBatch, KafkaEventRecord } from '../lib/kafka-event';
-import { landBatch, type ObjectWriter } from '../lib/landing';
-import { simulateTicks } from '../lib/simulator';
-import { SYMBOL_PROFILES } from '../lib/symbols';
-import type { Tick } from '../lib/tick';
+import type { KafkaEventBatch, KafkaEventRecord } from '../lib/contract/kafka-event';
+import type { Tick } from '../lib/contract/tick';
+import { landBatch, type ObjectWriter } from '../lib/land/landing';
+import { simulateTicks } from '../lib/market/simulated/simulator';
+import { SYMBOL_PROFILES } from '../lib/market/simulated/symbols';
 
 export const PARTITIONS = 3;
 

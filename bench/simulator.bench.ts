@@ -2,9 +2,10 @@
  * `npm run bench:simulator`: how fast the simulator produces ticks on one core (the producers' CPU cost).
  * Prints one JSON line.
  */
-import { simulateTicks } from '../lib/simulator';
-import { SYMBOL_PROFILES } from '../lib/symbols';
-import { assertTick } from '../lib/tick';
+
+import { assertTick } from '../lib/contract/tick';
+import { simulateTicks } from '../lib/market/simulated/simulator';
+import { SYMBOL_PROFILES } from '../lib/market/simulated/symbols';
 
 const profiles = [...SYMBOL_PROFILES.values()];
 const start = Date.UTC(2026, 10, 20, 14, 30);

@@ -10,15 +10,15 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { Command, CommanderError, Option } from 'commander';
-import { toCsv } from '../lib/csv';
 import { InputError } from '../lib/operator/errors';
 import { checkDay, utcToday } from '../lib/operator/input';
 import { runReportQuery } from '../lib/operator/report-query';
 import { startReportsRun, waitForReportsRun } from '../lib/operator/reports-run';
-import { resolveStage } from '../lib/operator/stack';
+import { resolveStage } from '../lib/operator/stage-resources';
 import { type StageStatus, stageStatus } from '../lib/operator/status';
+import { formatTable } from '../lib/operator/table';
 import { findReport, REPORTS_DIRECTORY } from '../lib/reports/catalog';
-import { formatTable } from '../lib/table';
+import { toCsv } from '../lib/reports/csv';
 import { type LastRunSummary, queryLastRun, readLastRun } from '../local/last-run';
 
 /** The AWS clients the commands use, made once per run for a region (the SDK's default region without one). */

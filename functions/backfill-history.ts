@@ -1,12 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { backfillHistory, parseBackfillRequest } from '../lib/backfill';
 import { loadProducerConfig } from '../lib/config';
-import { createTickPublisher } from '../lib/kafka';
+import { createTickPublisher } from '../lib/kafka/client';
 import { marketSources } from '../lib/market';
-import { closeAfterInvocation } from '../lib/middleware';
-import { createLogger } from '../lib/observability';
-import { secretsManagerReader } from '../lib/secrets';
+import { backfillHistory, parseBackfillRequest } from '../lib/produce/backfill';
+import { closeAfterInvocation } from '../lib/shared/middleware';
+import { createLogger } from '../lib/shared/observability';
+import { secretsManagerReader } from '../lib/shared/secrets';
 
 const config = loadProducerConfig();
 const logger = createLogger('backfill-history');

@@ -4,10 +4,10 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SelfManagedKafkaEvent } from 'aws-lambda';
 import { loadLanderConfig } from '../lib/config';
-import type { KafkaEventBatch } from '../lib/kafka-event';
-import { landBatch } from '../lib/landing';
-import { createLogger, createMetrics } from '../lib/observability';
-import { createS3Client } from '../lib/s3';
+import type { KafkaEventBatch } from '../lib/contract/kafka-event';
+import { landBatch } from '../lib/land/landing';
+import { createLogger, createMetrics } from '../lib/shared/observability';
+import { createS3Client } from '../lib/shared/s3';
 
 const config = loadLanderConfig();
 const s3 = createS3Client(config.s3);

@@ -1,9 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { loadPlannerConfig } from '../lib/config';
-import { createLogger } from '../lib/observability';
 import { hasFinalManifest, planReportDays } from '../lib/reports/days';
-import { createS3Client } from '../lib/s3';
+import { createLogger } from '../lib/shared/observability';
+import { createS3Client } from '../lib/shared/s3';
 
 const config = loadPlannerConfig();
 const s3 = createS3Client(config.s3);

@@ -1,12 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { loadProducerConfig } from '../lib/config';
-import { createTickPublisher } from '../lib/kafka';
+import { createTickPublisher } from '../lib/kafka/client';
 import { marketSources } from '../lib/market';
-import { closeAfterInvocation } from '../lib/middleware';
-import { createLogger } from '../lib/observability';
-import { ProduceTicksRequestSchema, parseRequest, produceMinute } from '../lib/produce';
-import { secretsManagerReader } from '../lib/secrets';
+import { ProduceTicksRequestSchema, parseRequest, produceMinute } from '../lib/produce/produce-minute';
+import { closeAfterInvocation } from '../lib/shared/middleware';
+import { createLogger } from '../lib/shared/observability';
+import { secretsManagerReader } from '../lib/shared/secrets';
 
 const config = loadProducerConfig();
 const logger = createLogger('produce-ticks');

@@ -1,9 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { loadPublisherConfig } from '../lib/config';
-import { createLogger } from '../lib/observability';
-import { publishReports } from '../lib/publish';
-import { createS3Client } from '../lib/s3';
+import { publishReports } from '../lib/reports/publish-reports';
+import { createLogger } from '../lib/shared/observability';
+import { createS3Client } from '../lib/shared/s3';
 
 const config = loadPublisherConfig();
 const s3 = createS3Client(config.s3);

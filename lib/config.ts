@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type AlphaVantageSettings, liveRequestsPerInvocation } from './market/alphavantage';
+import { type AlphaVantageSettings, liveRequestsPerInvocation } from './market/alphavantage/source';
 import { MARKET_SOURCES } from './market/source';
 
 /**

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { toCsv } from '../lib/csv';
+import { toCsv } from '../lib/reports/csv';
 import { type LocalCatalog, ServiceError, sqlString } from './glue-crawler';
 
 /**

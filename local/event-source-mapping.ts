@@ -1,7 +1,7 @@
 import { type Consumer, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
-import { type KafkaAuth, kafkaAuthOptions } from '../lib/kafka';
-import type { KafkaEventBatch, KafkaEventRecord } from '../lib/kafka-event';
-import { encodeHeaders } from '../lib/kafka-event';
+import type { KafkaEventBatch, KafkaEventRecord } from '../lib/contract/kafka-event';
+import { encodeHeaders } from '../lib/contract/kafka-event';
+import { type KafkaAuth, kafkaAuthOptions } from '../lib/kafka/client';
 import { untilReady } from './kafka/broker';
 import type { PartitionOffsets } from './topic';
 

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { parseCsv } from '../lib/csv';
 import type { Report } from '../lib/reports/catalog';
+import { parseCsv } from '../lib/reports/csv';
 import { LOCAL_RUN_DIR } from './outputs';
 import { withScratchCatalog } from './scratch-catalog';
 

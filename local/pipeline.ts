@@ -15,10 +15,10 @@ import { createWriteStream, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { parseCsv } from '../lib/csv';
-import type { RunManifest } from '../lib/publish';
-import { parseS3Url } from '../lib/s3';
-import { formatTable } from '../lib/table';
+import { formatTable } from '../lib/operator/table';
+import { parseCsv } from '../lib/reports/csv';
+import type { RunManifest } from '../lib/reports/publish-reports';
+import { parseS3Url } from '../lib/shared/s3';
 import {
   FIXTURE_ENVIRONMENT,
   FIXTURE_SESSION,
@@ -28,10 +28,10 @@ import {
 import { auditDataBucket } from './bucket-audit';
 import type { LocalEventSourceMapping } from './event-source-mapping';
 import { KAFKA_VERSION } from './kafka/broker';
+import { startLocalStack } from './local-stack';
 import { LOCAL_RUN_DIR, mirrorBuckets, prepareRunFolder } from './outputs';
 import { createProgress, type Phase } from './progress';
 import { firingsBetween, localSchedules } from './schedules';
-import { startLocalStack } from './stack';
 import { endOffsets, type PartitionOffsets } from './topic';
 
 const MINUTE_MS = 60_000;

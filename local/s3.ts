@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../lib/s3';
+import { createS3Client } from '../lib/shared/s3';
 
 /** Credentials the local endpoint accepts; it checks signatures' shape, not their secret. */
 export const LOCAL_AWS_CREDENTIALS = {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadUniqueTicksView } from '../lib/reports/catalog';
-import { parseS3Url } from '../lib/s3';
+import { parseS3Url } from '../lib/shared/s3';
 import { createLocalAthena } from './athena';
 import { createLocalCrawler, type LocalCatalog } from './glue-crawler';
 import { startLocalS3 } from './s3';

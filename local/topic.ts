@@ -1,5 +1,5 @@
 import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
-import { type KafkaAuth, kafkaAuthOptions } from '../lib/kafka';
+import { type KafkaAuth, kafkaAuthOptions } from '../lib/kafka/client';
 
 /** The next offset to be written, per partition. */
 export type PartitionOffsets = Map<number, bigint>;

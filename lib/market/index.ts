@@ -1,7 +1,7 @@
 import type { MarketSettings } from '../config';
-import { SecretError, type SecretReader } from '../secrets';
-import { alphaVantageClient, alphaVantageHistorySource, alphaVantageLiveSource } from './alphavantage';
-import { simulatedHistorySource, simulatedLiveSource } from './simulated';
+import { SecretError, type SecretReader } from '../shared/secrets';
+import { alphaVantageClient, alphaVantageHistorySource, alphaVantageLiveSource } from './alphavantage/source';
+import { simulatedHistorySource, simulatedLiveSource } from './simulated/source';
 import type { HistorySource, LiveSource } from './source';
 
 export type { HistorySource, LiveMinute, LiveMinuteRequest, LiveSource } from './source';

@@ -1,4 +1,4 @@
-import type { AnyTick, TickSchemaVersion } from '../tick';
+import type { AnyTick, TickSchemaVersion } from '../contract/tick';
 import type { MarketDataError } from './errors';
 
 /** The market sources a stage may choose (`marketSource` param, `MARKET_SOURCE`). */

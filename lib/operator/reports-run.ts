@@ -1,5 +1,5 @@
 import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { RunManifest } from '../publish';
+import type { RunManifest } from '../reports/publish-reports';
 import { callAws, OperationFailedError, sleep } from './errors';
 
 export interface ReportsRunStarted {

@@ -8,7 +8,7 @@ import {
 import { GetEventSourceMappingCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { AwsCallError, callAws } from './errors';
-import type { StageResources } from './stack';
+import type { StageResources } from './stage-resources';
 
 export interface StageStatus {
   stage: string;

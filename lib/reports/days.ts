@@ -1,6 +1,6 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { InvalidRequestError, parseRequest } from '../produce';
+import { InvalidRequestError, parseRequest } from '../produce/produce-minute';
 
 const DAY_MS = 86_400_000;
 

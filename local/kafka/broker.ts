@@ -5,7 +5,7 @@ import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { type KafkaAuth, kafkaAuthOptions } from '../../lib/kafka';
+import { type KafkaAuth, kafkaAuthOptions } from '../../lib/kafka/client';
 import { createLocalCertificates, type LocalCertificates } from './tls';
 
 /**

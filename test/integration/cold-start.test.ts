@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { auditDataBucket } from '../../local/bucket-audit';
 import { startBroker } from '../../local/kafka/broker';
-import { startLocalStack } from '../../local/stack';
+import { startLocalStack } from '../../local/local-stack';
 import { endOffsets } from '../../local/topic';
 import { testLogLevel } from '../support/env';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { Kafka, logLevel } from 'kafkajs';
-import { kafkaAuthOptions } from '../../lib/kafka';
-import { simulateTicks } from '../../lib/simulator';
-import { resolveProfiles } from '../../lib/symbols';
+import { kafkaAuthOptions } from '../../lib/kafka/client';
+import { simulateTicks } from '../../lib/market/simulated/simulator';
+import { resolveProfiles } from '../../lib/market/simulated/symbols';
 import { auditDataBucket, readObjects } from '../../local/bucket-audit';
 import { endOffsets } from '../../local/topic';
 import { testBrokers, testKafkaAuth } from '../support/env';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { KafkaEventBatch } from '../../lib/kafka-event';
+import type { KafkaEventBatch } from '../../lib/contract/kafka-event';
 import { auditDataBucket } from '../../local/bucket-audit';
 import { endOffsets } from '../../local/topic';
 import { produceMinutes, useTestStack } from '../support/local-stack';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { simulateTicks } from '../../lib/simulator';
-import { resolveProfiles } from '../../lib/symbols';
-import type { Tick } from '../../lib/tick';
+import type { Tick } from '../../lib/contract/tick';
+import { simulateTicks } from '../../lib/market/simulated/simulator';
+import { resolveProfiles } from '../../lib/market/simulated/symbols';
+import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { firingsBetween, localSchedules } from '../../local/schedules';
-import { type LocalStack, startLocalStack } from '../../local/stack';
 import { endOffsets, readBetween } from '../../local/topic';
 import { testBrokers, testKafkaAuth, testLogLevel } from '../support/env';
 

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, chromium } from 'playwright-core';
 import { runCli } from '../../cli/tickstream';
-import { parseCsv } from '../../lib/csv';
+import { parseCsv } from '../../lib/reports/csv';
 import { runPipeline } from '../support/pipeline';
 
 const ROOT = resolve(__dirname, '..', '..');

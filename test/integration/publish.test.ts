@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { KafkaSettings } from '../../lib/config';
-import { createTickPublisher, KafkaUnavailableError, type TickPublisher } from '../../lib/kafka';
-import { simulateTicks } from '../../lib/simulator';
-import { resolveProfiles } from '../../lib/symbols';
-import type { Tick } from '../../lib/tick';
+import type { Tick } from '../../lib/contract/tick';
+import { createTickPublisher, KafkaUnavailableError, type TickPublisher } from '../../lib/kafka/client';
+import { simulateTicks } from '../../lib/market/simulated/simulator';
+import { resolveProfiles } from '../../lib/market/simulated/symbols';
 import { ensureTopic, freePort } from '../../local/kafka/broker';
 import { endOffsets, readBetween } from '../../local/topic';
 import { testBrokers, testKafkaAuth } from '../support/env';

@@ -7,9 +7,8 @@
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { backfillHistory, parseBackfillRequest, simulatedHistorySource } from '../../lib/backfill';
 import { loadProducerConfig } from '../../lib/config';
-import { parseCsv } from '../../lib/csv';
+import type { AnyTick } from '../../lib/contract/tick';
 import {
   createIdempotentProducer,
   createKafkaClient,
@@ -17,15 +16,16 @@ import {
   KafkaUnavailableError,
   type TickProducer,
   type TickPublisher,
-} from '../../lib/kafka';
-import { simulatedLiveSource } from '../../lib/market/simulated';
-import { ProduceTicksRequestSchema, parseRequest, produceMinute } from '../../lib/produce';
-import type { RunManifest } from '../../lib/publish';
-import { parseS3Url } from '../../lib/s3';
-import type { AnyTick } from '../../lib/tick';
+} from '../../lib/kafka/client';
+import { simulatedLiveSource } from '../../lib/market/simulated/source';
+import { backfillHistory, parseBackfillRequest, simulatedHistorySource } from '../../lib/produce/backfill';
+import { ProduceTicksRequestSchema, parseRequest, produceMinute } from '../../lib/produce/produce-minute';
+import { parseCsv } from '../../lib/reports/csv';
+import type { RunManifest } from '../../lib/reports/publish-reports';
+import { parseS3Url } from '../../lib/shared/s3';
 import { auditDataBucket } from '../../local/bucket-audit';
 import type { LocalEventSourceMapping } from '../../local/event-source-mapping';
-import { authEnvironment } from '../../local/stack';
+import { authEnvironment } from '../../local/local-stack';
 import { endOffsets } from '../../local/topic';
 import { useTestStack } from '../support/local-stack';
 import { referenceReports } from '../support/reference-reports';

@@ -1,9 +1,9 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from '@jest/globals';
-import { parseCsv } from '../../lib/csv';
-import type { RunManifest } from '../../lib/publish';
 import { loadReports } from '../../lib/reports/catalog';
-import { parseS3Url } from '../../lib/s3';
+import { parseCsv } from '../../lib/reports/csv';
+import type { RunManifest } from '../../lib/reports/publish-reports';
+import { parseS3Url } from '../../lib/shared/s3';
 import { endOffsets } from '../../local/topic';
 import { produceMinutes, useTestStack } from '../support/local-stack';
 

@@ -1,4 +1,4 @@
-import type { KafkaAuth } from '../../lib/kafka';
+import type { KafkaAuth } from '../../lib/kafka/client';
 
 /**
  * Test-side access to the environment: stubbing variables for one test, and what the global set-ups hand the

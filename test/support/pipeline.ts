@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { authEnvironment } from '../../local/stack';
+import { authEnvironment } from '../../local/local-stack';
 import { testBrokers, testKafkaAuth } from './env';
 
 const run = promisify(execFile);

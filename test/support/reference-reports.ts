@@ -1,6 +1,6 @@
-import { landBatch } from '../../lib/landing';
+import { type AnyTick, isTick, TICK_SCHEMA_V2, TICK_SCHEMA_VERSION } from '../../lib/contract/tick';
+import { landBatch } from '../../lib/land/landing';
 import { loadReports } from '../../lib/reports/catalog';
-import { type AnyTick, isTick, TICK_SCHEMA_V2, TICK_SCHEMA_VERSION } from '../../lib/tick';
 import { withScratchCatalog } from '../../local/scratch-catalog';
 import { kafkaEvent } from '../fixtures/kafka-events';
 

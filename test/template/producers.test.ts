@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadProducerConfig } from '../../lib/config';
-import { ProduceTicksRequestSchema } from '../../lib/produce';
-import { resolveProfiles } from '../../lib/symbols';
+import { resolveProfiles } from '../../lib/market/simulated/symbols';
+import { ProduceTicksRequestSchema } from '../../lib/produce/produce-minute';
 import { applyInputTransformer, scheduledEvent } from '../../local/schedules';
 import {
   AV_KEY_SECRET_ARN,

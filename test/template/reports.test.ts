@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import aslValidator from 'asl-validator';
-import { STAGE_OUTPUTS } from '../../lib/operator/stack';
+import { STAGE_OUTPUTS } from '../../lib/operator/stage-resources';
 import { loadReports, loadUniqueTicksView } from '../../lib/reports/catalog';
 import {
   type CfnTemplate,

@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { apiKeyReader } from '../../../../lib/market';
-import { SecretError, secretsManagerReader } from '../../../../lib/secrets';
+import { SecretError, secretsManagerReader } from '../../../../lib/shared/secrets';
 
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:tickstream/alphavantage-Q1w2E3';
 const KEY = 'AV-9Z8Y7X6W5V';

@@ -1,0 +1,386 @@
+import { join, resolve } from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { Context } from 'aws-lambda';
+import { loadLocalStackConfig, provideEnvironment } from '../lib/config';
+import type { KafkaEventBatch } from '../lib/contract/kafka-event';
+import type { KafkaAuth } from '../lib/kafka/client';
+import { type LogSink, routeFunctionLogs } from '../lib/shared/observability';
+import { createLocalAthena } from './athena';
+import {
+  type LocalEventSourceMapping,
+  type MappingSettings,
+  startEventSourceMapping,
+} from './event-source-mapping';
+import { createLocalCrawler, getLocalPartition, type LocalCatalog } from './glue-crawler';
+import { CACHE_DIR, ensureTopic, KAFKA_VERSION, startBroker } from './kafka/broker';
+import { localContext } from './lambda-context';
+import {
+  observeTasks,
+  type ReportsTasks,
+  runReportsWorkflow,
+  type WorkflowOutcome,
+} from './reports-workflow';
+import { LOCAL_AWS_CREDENTIALS, type LocalS3, startLocalS3 } from './s3';
+import { type ResolvedServerlessConfig, resolveServerlessConfig } from './serverless-config';
+import type { PartitionOffsets } from './topic';
+
+const PROJECT_ROOT = resolve(__dirname, '..');
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+type HandlerModule = Record<string, unknown> & { close?: () => Promise<void> };
+
+/** The pipeline on one machine: a real Kafka broker, a local S3 endpoint and the project's real handlers. */
+export interface LocalStack {
+  stage: string;
+  brokers: string[];
+  /** How clients sign in to the broker: SASL_SSL (the stack's own broker), or what the given broker needs. */
+  auth: KafkaAuth;
+  /** Whether the stack started its broker (or was given one: `brokers`, KAFKA_BROKERS). */
+  ownBroker: boolean;
+  topic: string;
+  config: ResolvedServerlessConfig;
+  s3: LocalS3;
+  /** Local names of the template's resources that handlers reference (`!Ref DataBucket` → a local bucket). */
+  resources: Record<string, string>;
+  /** Invokes a function's real handler in this process, with the environment serverless.yml gives it. */
+  invoke(functionName: string, event: unknown): Promise<unknown>;
+  /**
+   * Runs the reports state machine's ASL with planReports, the local crawler, Athena and publishReports behind its
+   * tasks. Its output on success is `{ manifests: RunManifest[] }`, one per day reported.
+   */
+  runReports(
+    input?: { day?: string },
+    options?: {
+      /** Told after each Task state's work: progress for a person watching. */
+      onTask?: (task: keyof ReportsTasks) => void;
+      /** The execution's start time, the workflow's clock (default: now). */
+      startTime?: Date;
+    },
+  ): Promise<WorkflowOutcome>;
+  /** The local Glue catalog the crawler stand-in fills. */
+  catalog: LocalCatalog;
+  /** Starts the `kafka` event source mappings of serverless.yml; `wrap` can intercept each invocation. */
+  startMappings(options?: {
+    maxAttempts?: number;
+    consumerGroupSuffix?: string;
+    /** Offsets a new consumer group starts from (see MappingSettings.startAt). */
+    startAt?: PartitionOffsets;
+    /** Records per invocation, overriding serverless.yml's (a re-drive with other batch boundaries). */
+    batchSize?: number;
+    wrap?: (
+      invoke: (event: KafkaEventBatch) => Promise<unknown>,
+    ) => (event: KafkaEventBatch) => Promise<unknown>;
+  }): Promise<LocalEventSourceMapping[]>;
+  stop(): Promise<void>;
+}
+
+interface ReportsConfig {
+  custom: { reports: { crawlerName: string; database: string; workGroup: string } };
+  stepFunctions: { stateMachines: { reports: { definition: unknown } } };
+}
+
+/** The handlers' environment for an auth: what lib/config reads (KAFKA_SECURITY_PROTOCOL and the rest). */
+export function authEnvironment(auth: KafkaAuth): Record<string, string> {
+  if (!auth.sasl) return { KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' };
+  return {
+    KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+    KAFKA_SASL_MECHANISM: auth.sasl.mechanism.toUpperCase(),
+    KAFKA_SASL_USERNAME: auth.sasl.username,
+    KAFKA_SASL_PASSWORD: auth.sasl.password,
+    ...(auth.ssl?.ca?.[0] ? { KAFKA_SSL_CA_PEM: auth.ssl.ca[0] } : {}),
+  };
+}
+
+/** The variables that say where Kafka is and how to sign in, which the local stack supplies itself. */
+export function isKafkaConnectionVariable(name: string): boolean {
+  return /^KAFKA_(BROKERS|SECURITY_PROTOCOL|SASL_.+|SSL_.+)$/.test(name);
+}
+
+/** Replaces CloudFormation references in a function's environment with the local stack's names. */
+export function resolveLocalValue(value: unknown, resources: Record<string, string>, name: string): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
+  const ref = (value as { Ref?: unknown } | null)?.Ref;
+  if (typeof ref === 'string' && resources[ref] !== undefined) return resources[ref];
+  throw new Error(`${name}: the local stack has no stand-in for ${JSON.stringify(value)}`);
+}
+
+/** The `kafka` events of serverless.yml as mapping settings, one per function and topic. */
+export function kafkaMappings(
+  config: ResolvedServerlessConfig,
+  brokers: string[],
+): { functionName: string; settings: Omit<MappingSettings, 'maxAttempts'> }[] {
+  const mappings: { functionName: string; settings: Omit<MappingSettings, 'maxAttempts'> }[] = [];
+  for (const [functionName, fn] of Object.entries(config.functions)) {
+    for (const event of fn.events ?? []) {
+      const kafka = event.kafka as
+        | {
+            topic: string;
+            consumerGroupId?: string;
+            batchSize?: number;
+            maximumBatchingWindow?: number;
+            startingPosition?: string;
+          }
+        | undefined;
+      if (!kafka) continue;
+      mappings.push({
+        functionName,
+        settings: {
+          brokers,
+          topic: kafka.topic,
+          consumerGroupId: kafka.consumerGroupId ?? `${config.service}-${functionName}`,
+          batchSize: Number(kafka.batchSize ?? 100),
+          batchingWindowMs: Number(kafka.maximumBatchingWindow ?? 0) * 1000 || 500,
+          startingPosition: kafka.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+        },
+      });
+    }
+  }
+  return mappings;
+}
+
+/**
+ * Starts a broker (unless given one or `KAFKA_BROKERS` names one) and a local S3 endpoint, creates the topic and
+ * the buckets, and gives every handler the environment serverless.yml gives it, pointed at them.
+ */
+export async function startLocalStack(
+  params: {
+    stage?: string;
+    partitions?: number;
+    brokers?: string[];
+    /** How to sign in to the given `brokers` (default: plaintext). */
+    auth?: KafkaAuth;
+    /**
+     * How the stack's own broker listens: `sasl_ssl` (default, as deployed) or `plaintext` (a benchmark's
+     * baseline, to measure what TLS and SCRAM cost).
+     */
+    brokerSecurity?: 'sasl_ssl' | 'plaintext';
+    /** A topic to use instead of serverless.yml's, for producers and mappings alike (tests isolate with it). */
+    topic?: string;
+    /** Batching window of the local mappings, overriding serverless.yml's (which is sized for AWS costs). */
+    batchingWindowMs?: number;
+    log?: (line: string) => void;
+    /** The functions' log level (`POWERTOOLS_LOG_LEVEL`), overriding the stage's. */
+    functionLogLevel?: string;
+    /** Where the functions' logs go instead of stdout, e.g. a file. */
+    functionLogs?: LogSink;
+    /**
+     * Variables set for every function after serverless.yml's (e.g. the market source of a local run); an empty
+     * value unsets one, as for the functions an empty variable is unset.
+     */
+    functionEnvironment?: Record<string, string>;
+  } = {},
+): Promise<LocalStack> {
+  const stage = params.stage ?? 'dev';
+  const log = params.log ?? (() => undefined);
+  const config = await resolveServerlessConfig(stage);
+  const local = loadLocalStackConfig();
+  const externalBrokers = params.brokers ?? local.externalBrokers;
+  const runId = `${process.pid}-${Date.now()}`;
+  // The stack's own broker listens as the deployed one does: SASL_SSL with SCRAM-SHA-512 only.
+  const broker = externalBrokers
+    ? undefined
+    : await startBroker({
+        workDir: join(CACHE_DIR, 'kafka-run', `stack-${runId}`),
+        removeOnStop: true,
+        security: params.brokerSecurity ?? 'sasl_ssl',
+      });
+  const brokers = externalBrokers ?? broker?.brokers ?? [];
+  const { brokers: _, ...auth }: KafkaAuth & { brokers?: string[] } = broker
+    ? broker.connection
+    : (params.auth ?? (params.brokers ? {} : local.externalAuth));
+  log(
+    broker
+      ? `started Kafka ${KAFKA_VERSION} (KRaft, SASL_SSL) at ${brokers.join(',')}`
+      : `using Kafka at ${brokers.join(',')}${auth.sasl ? ' (SASL_SSL)' : ''}`,
+  );
+
+  const resources = {
+    DataBucket: `${config.service}-${stage}-data`,
+    ResultsBucket: `${config.service}-${stage}-results`,
+  };
+  const s3 = await startLocalS3({
+    storageDir: join(CACHE_DIR, 'local-s3', `stack-${runId}`),
+    buckets: Object.values(resources),
+    removeOnStop: true,
+  }).catch(async (error: unknown) => {
+    await broker?.stop();
+    throw error;
+  });
+  log(`started local S3 at ${s3.endpoint} (objects under ${s3.storageDir})`);
+
+  const environments: Record<string, Record<string, string>> = Object.fromEntries(
+    Object.entries(config.functions).map(([name, fn]) => {
+      const merged = { ...config.provider.environment, ...fn.environment } as Record<string, unknown>;
+      const env = Object.fromEntries(
+        // How to reach and sign in to Kafka is the in-stack broker's address and secrets on AWS; locally the
+        // stack's own broker and credentials replace them.
+        Object.entries(merged)
+          .filter(([key]) => !isKafkaConnectionVariable(key))
+          .map(([key, value]) => [key, resolveLocalValue(value, resources, `${name}.${key}`)]),
+      );
+      return [
+        name,
+        {
+          ...env,
+          ...LOCAL_AWS_CREDENTIALS,
+          KAFKA_BROKERS: brokers.join(','),
+          ...authEnvironment(auth),
+          S3_ENDPOINT: s3.endpoint,
+          POWERTOOLS_METRICS_DISABLED: 'true',
+          ...(params.functionLogLevel ? { POWERTOOLS_LOG_LEVEL: params.functionLogLevel } : {}),
+          ...params.functionEnvironment,
+        },
+      ];
+    }),
+  );
+  const topic =
+    params.topic ?? Object.values(environments).find((env) => env.KAFKA_TOPIC)?.KAFKA_TOPIC ?? 'stock-ticks';
+  for (const env of Object.values(environments)) if (env.KAFKA_TOPIC) env.KAFKA_TOPIC = topic;
+  await ensureTopic({ brokers, auth, topic, partitions: params.partitions ?? 3 }).catch(
+    async (error: unknown) => {
+      // Nothing may keep running after a failed start: the caller gets the error and the process can end.
+      await s3.stop();
+      await broker?.stop();
+      throw new Error(
+        `Kafka at ${brokers.join(',')} cannot serve topic ${topic}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    },
+  );
+  // Handlers read their settings once, at load; this process loads each once, after this.
+  const restoreEnvironment = Object.values(environments).map((env) => provideEnvironment(env));
+  routeFunctionLogs(params.functionLogs);
+
+  const modules = new Map<string, HandlerModule>();
+  const load = async (functionName: string): Promise<Handler> => {
+    const fn = config.functions[functionName];
+    if (!fn) throw new Error(`serverless.yml has no function ${functionName}`);
+    const exportIndex = fn.handler.lastIndexOf('.');
+    const file = resolve(PROJECT_ROOT, fn.handler.slice(0, exportIndex));
+    const exportName = fn.handler.slice(exportIndex + 1);
+    let module = modules.get(file);
+    if (!module) {
+      module = (await import(file)) as HandlerModule;
+      modules.set(file, module);
+    }
+    const handler = module[exportName];
+    if (typeof handler !== 'function') throw new Error(`${fn.handler} does not export a function`);
+    return handler as Handler;
+  };
+
+  const mappings: LocalEventSourceMapping[] = [];
+  const catalog: LocalCatalog = new Map();
+  let duckdb: DuckDBInstance | undefined;
+  const stack: LocalStack = {
+    catalog,
+    async runReports(input = {}, { onTask = () => undefined, startTime } = {}) {
+      const reports = (config as unknown as ReportsConfig).custom.reports;
+      const definition = (config as unknown as ReportsConfig).stepFunctions.stateMachines.reports.definition;
+      duckdb ??= await DuckDBInstance.create(':memory:', { threads: '1' });
+      const connection = await duckdb.connect();
+      const crawler = createLocalCrawler({
+        name: reports.crawlerName,
+        database: reports.database,
+        table: 'stock_ticks',
+        bucket: resources.DataBucket,
+        prefix: 'raw/stock_ticks/',
+        s3: s3.client,
+        storageDir: s3.storageDir,
+        duckdb: connection,
+        catalog,
+      });
+      const athena = createLocalAthena({
+        duckdb: connection,
+        catalog,
+        s3: s3.client,
+        resultsBucket: resources.ResultsBucket,
+      });
+      try {
+        return await runReportsWorkflow({
+          definition,
+          input,
+          ...(startTime ? { startTime } : {}),
+          tasks: observeTasks(
+            {
+              plan: (payload) => stack.invoke('planReports', payload),
+              // The definition names the bucket as the template does ({"Ref": "DataBucket"}).
+              listObjects: (input) =>
+                s3.client.send(
+                  new ListObjectsV2Command({
+                    ...input,
+                    Bucket: resolveLocalValue(input.Bucket, resources, 'FindDayFolder.Bucket'),
+                  }),
+                ),
+              getPartition: async (input) => getLocalPartition(catalog, input),
+              startCrawler: () => crawler.start(),
+              getCrawler: () => crawler.get(),
+              runQuery: (query) => athena.startQueryExecutionSync(query),
+              publish: (payload) => stack.invoke('publishReports', payload),
+              notify: async (message) => log(`SNS: ${message.Message}`),
+            },
+            onTask,
+          ),
+        });
+      } finally {
+        connection.closeSync();
+      }
+    },
+    stage,
+    brokers,
+    auth,
+    ownBroker: broker !== undefined,
+    topic,
+    config,
+    s3,
+    resources,
+    async invoke(functionName, event) {
+      const handler = await load(functionName);
+      const fn = config.functions[functionName];
+      const timeoutSeconds = fn?.timeout ?? config.provider.timeout ?? 6;
+      return handler(
+        event,
+        localContext({ functionName: fn?.name ?? functionName, timeoutMs: timeoutSeconds * 1000 }),
+      );
+    },
+    async startMappings(options = {}) {
+      const started: LocalEventSourceMapping[] = [];
+      for (const { functionName, settings: configured } of kafkaMappings(config, brokers)) {
+        const settings = { ...configured, topic: params.topic ?? configured.topic };
+        const invoke = (event: KafkaEventBatch) => stack.invoke(functionName, event);
+        const mapping = await startEventSourceMapping({
+          settings: {
+            ...settings,
+            auth,
+            consumerGroupId: `${settings.consumerGroupId}${options.consumerGroupSuffix ?? ''}`,
+            batchingWindowMs: params.batchingWindowMs ?? settings.batchingWindowMs,
+            maxAttempts: options.maxAttempts ?? 5,
+            ...(options.startAt ? { startAt: options.startAt } : {}),
+            ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+          },
+          handler: options.wrap ? options.wrap(invoke) : invoke,
+          log,
+        });
+        log(
+          `mapping ${settings.topic} → ${functionName} (group ${settings.consumerGroupId}, batch ${options.batchSize ?? settings.batchSize})`,
+        );
+        started.push(mapping);
+      }
+      mappings.push(...started);
+      return started;
+    },
+    async stop() {
+      for (const restore of restoreEnvironment.reverse()) restore();
+      for (const mapping of mappings) await mapping.stop();
+      for (const module of modules.values()) await module.close?.();
+      duckdb?.closeSync();
+      await s3.stop();
+      await broker?.stop();
+      routeFunctionLogs(undefined);
+    },
+  };
+  return stack;
+}
