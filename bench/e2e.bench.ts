@@ -10,9 +10,10 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import type { KafkaEventBatch } from '../lib/contract/kafka-event';
-import { createTickPublisher } from '../lib/kafka/client';
 import { simulateTicks } from '../lib/market/simulated/simulator';
 import { SYMBOL_PROFILES } from '../lib/market/simulated/symbols';
+import { createTickPublisher } from '../lib/produce/publisher';
+import { sleep } from '../lib/shared/time';
 import { auditDataBucket } from '../local/bucket-audit';
 import { startLocalStack } from '../local/local-stack';
 import { createProgress } from '../local/progress';
@@ -153,7 +154,7 @@ async function measure(params: { rate: number; seconds: number; security: Securi
         await publisher.publish({ ticks: part, source: 'bench/e2e' });
         produced += part.length;
         const wait = started + second * 1000 + (slice + 1) * 100 - Date.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (wait > 0) await sleep(wait);
       }
       const wallSeconds = (Date.now() - started) / 1000;
       const detail = `${wallSeconds.toFixed(0)} s wall, ${second + 1} simulated s, ${Math.round(produced / wallSeconds)} ticks/s`;

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { KafkaEventBatch } from '../lib/contract/kafka-event';
 import type { Tick } from '../lib/contract/tick';
-import { landBatch, type ObjectWriter } from '../lib/land/landing';
+import { landBatch, type ObjectWriter } from '../lib/land/write';
 import { simulateTicks } from '../lib/market/simulated/simulator';
 import { SYMBOL_PROFILES } from '../lib/market/simulated/symbols';
 import { MemoryBucket, measureProductionLanding, toEvent } from './landing-model';

@@ -2,7 +2,7 @@
 import type { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { KafkaEventBatch, KafkaEventRecord } from '../lib/contract/kafka-event';
 import type { Tick } from '../lib/contract/tick';
-import { landBatch, type ObjectWriter } from '../lib/land/landing';
+import { landBatch, type ObjectWriter } from '../lib/land/write';
 import { simulateTicks } from '../lib/market/simulated/simulator';
 import { SYMBOL_PROFILES } from '../lib/market/simulated/symbols';
 

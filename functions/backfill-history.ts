@@ -1,9 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { loadProducerConfig } from '../lib/config';
-import { createTickPublisher } from '../lib/kafka/client';
 import { marketSources } from '../lib/market';
 import { backfillHistory, parseBackfillRequest } from '../lib/produce/backfill';
+import { loadProducerConfig } from '../lib/produce/config';
+import { createTickPublisher } from '../lib/produce/publisher';
 import { closeAfterInvocation } from '../lib/shared/middleware';
 import { createLogger } from '../lib/shared/observability';
 import { secretsManagerReader } from '../lib/shared/secrets';

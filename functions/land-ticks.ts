@@ -3,9 +3,9 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SelfManagedKafkaEvent } from 'aws-lambda';
-import { loadLanderConfig } from '../lib/config';
 import type { KafkaEventBatch } from '../lib/contract/kafka-event';
-import { landBatch } from '../lib/land/landing';
+import { loadLanderConfig } from '../lib/land/config';
+import { landBatch } from '../lib/land/write';
 import { createLogger, createMetrics } from '../lib/shared/observability';
 import { createS3Client } from '../lib/shared/s3';
 

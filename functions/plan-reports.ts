@@ -1,6 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { loadPlannerConfig } from '../lib/config';
+import { loadPlannerConfig } from '../lib/reports/config';
 import { hasFinalManifest, planReportDays } from '../lib/reports/days';
 import { createLogger } from '../lib/shared/observability';
 import { createS3Client } from '../lib/shared/s3';

@@ -1,11 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { loadProducerConfig } from '../lib/config';
-import { createTickPublisher } from '../lib/kafka/client';
 import { marketSources } from '../lib/market';
-import { ProduceTicksRequestSchema, parseRequest, produceMinute } from '../lib/produce/produce-minute';
+import { loadProducerConfig } from '../lib/produce/config';
+import { ProduceTicksRequestSchema, produceMinute } from '../lib/produce/produce-minute';
+import { createTickPublisher } from '../lib/produce/publisher';
 import { closeAfterInvocation } from '../lib/shared/middleware';
 import { createLogger } from '../lib/shared/observability';
+import { parseRequest } from '../lib/shared/request';
 import { secretsManagerReader } from '../lib/shared/secrets';
 
 const config = loadProducerConfig();

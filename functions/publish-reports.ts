@@ -1,6 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { loadPublisherConfig } from '../lib/config';
+import { loadPublisherConfig } from '../lib/reports/config';
 import { publishReports } from '../lib/reports/publish-reports';
 import { createLogger } from '../lib/shared/observability';
 import { createS3Client } from '../lib/shared/s3';

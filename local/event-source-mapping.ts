@@ -1,8 +1,9 @@
-import { type Consumer, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
+import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { KafkaEventBatch, KafkaEventRecord } from '../lib/contract/kafka-event';
 import { encodeHeaders } from '../lib/contract/kafka-event';
-import { type KafkaAuth, kafkaAuthOptions } from '../lib/kafka/client';
+import type { KafkaAuth } from '../lib/kafka/client';
 import { untilReady } from './kafka/broker';
+import { localKafkaClient } from './kafka/client';
 import type { PartitionOffsets } from './topic';
 
 /** The settings of a self-managed Kafka event source mapping, as serverless.yml's `kafka` event gives them. */
@@ -83,11 +84,10 @@ export async function startEventSourceMapping(params: {
   log?: (line: string) => void;
 }): Promise<LocalEventSourceMapping> {
   const { settings, handler, log = () => undefined } = params;
-  const kafka = new Kafka({
+  const kafka = localKafkaClient({
     clientId: 'tickstream-local-esm',
     brokers: settings.brokers,
-    logLevel: logLevel.NOTHING,
-    ...kafkaAuthOptions(settings.auth),
+    auth: settings.auth,
   });
   const consumer: Consumer = kafka.consumer({
     groupId: settings.consumerGroupId,

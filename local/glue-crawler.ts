@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { TickstreamError } from '../lib/shared/errors';
 
 /**
  * One table of the local Glue catalog: its columns, Hive partition keys and each partition's location (the folder
@@ -18,7 +19,7 @@ export interface LocalTable {
 export type LocalCatalog = Map<string, LocalTable>;
 
 /** An error with the name Step Functions gives an AWS SDK service exception, so `Catch` rules match it. */
-export class ServiceError extends Error {
+export class ServiceError extends TickstreamError {
   constructor(name: string, message: string) {
     super(message);
     this.name = name;

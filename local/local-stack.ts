@@ -2,11 +2,11 @@ import { join, resolve } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Context } from 'aws-lambda';
-import { loadLocalStackConfig, provideEnvironment } from '../lib/config';
 import type { KafkaEventBatch } from '../lib/contract/kafka-event';
 import type { KafkaAuth } from '../lib/kafka/client';
 import { type LogSink, routeFunctionLogs } from '../lib/shared/observability';
 import { createLocalAthena } from './athena';
+import { loadLocalStackConfig, provideEnvironment } from './config';
 import {
   type LocalEventSourceMapping,
   type MappingSettings,

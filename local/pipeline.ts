@@ -18,7 +18,9 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { formatTable } from '../lib/operator/table';
 import { parseCsv } from '../lib/reports/csv';
 import type { RunManifest } from '../lib/reports/publish-reports';
+import { TickstreamError } from '../lib/shared/errors';
 import { parseS3Url } from '../lib/shared/s3';
+import { MINUTE_MS } from '../lib/shared/time';
 import {
   FIXTURE_ENVIRONMENT,
   FIXTURE_SESSION,
@@ -34,10 +36,10 @@ import { createProgress, type Phase } from './progress';
 import { firingsBetween, localSchedules } from './schedules';
 import { endOffsets, type PartitionOffsets } from './topic';
 
-const MINUTE_MS = 60_000;
-
 /** A mistake on the command line: exit status 2. */
-class UsageError extends Error {}
+class UsageError extends TickstreamError {
+  override name = 'UsageError';
+}
 
 interface PipelineOptions {
   minutes: number;

@@ -1,16 +1,12 @@
-import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
-import { type KafkaAuth, kafkaAuthOptions } from '../lib/kafka/client';
+import type { KafkaMessage } from 'kafkajs';
+import type { KafkaAuth } from '../lib/kafka/client';
+import { localKafkaClient } from './kafka/client';
 
 /** The next offset to be written, per partition. */
 export type PartitionOffsets = Map<number, bigint>;
 
 function admin(brokers: string[], auth: KafkaAuth | undefined) {
-  return new Kafka({
-    clientId: 'tickstream-local-reader',
-    brokers,
-    logLevel: logLevel.NOTHING,
-    ...kafkaAuthOptions(auth),
-  }).admin();
+  return localKafkaClient({ clientId: 'tickstream-local-reader', brokers, auth }).admin();
 }
 
 /** Each partition's high watermark: where the next message will be written. */
@@ -56,12 +52,7 @@ export async function readBetween(params: {
   const messages: ReadMessage[] = [];
   if (remaining.size === 0) return messages;
 
-  const kafka = new Kafka({
-    clientId: 'tickstream-local-reader',
-    brokers,
-    logLevel: logLevel.NOTHING,
-    ...kafkaAuthOptions(params.auth),
-  });
+  const kafka = localKafkaClient({ clientId: 'tickstream-local-reader', brokers, auth: params.auth });
   const consumer = kafka.consumer({ groupId: `tickstream-reader-${process.pid}-${Date.now()}` });
   await consumer.connect();
   try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeIssues } from '../shared/request';
 
 /** Kafka topic value schema version, sent as a message header so consumers can route on it. */
 export const TICK_SCHEMA_VERSION = 'tick.v1';
@@ -79,13 +80,6 @@ export type TickV2 = z.infer<typeof TickV2Schema>;
 export type AnyTick = Tick | TickV2;
 
 export type TickValidation = { ok: true; tick: Tick } | { ok: false; reason: string };
-
-/** Renders zod issues as one line, e.g. `price: Too small: expected number to be >0; exchange: Invalid option`. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
-}
 
 /** The fields of a tick, in the schema's order. */
 export const TICK_FIELDS = [

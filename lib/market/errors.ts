@@ -1,5 +1,6 @@
+import { TickstreamError } from '../shared/errors';
 /** A market-data provider failed to give what was asked; names the provider, the request and the symbol. */
-export class MarketDataError extends Error {
+export class MarketDataError extends TickstreamError {
   constructor(
     message: string,
     readonly symbol: string | undefined,
@@ -35,7 +36,7 @@ export class MarketUnknownSymbolError extends MarketDataError {
 }
 
 /** Some symbols of a run failed: what the others gave was published; this fails the invocation. */
-export class MarketSourceFailedError extends Error {
+export class MarketSourceFailedError extends TickstreamError {
   constructor(
     readonly source: string,
     readonly failures: MarketDataError[],
@@ -45,6 +46,7 @@ export class MarketSourceFailedError extends Error {
       `${source}: ${failures.length} request(s) failed (${published} tick(s) from the others were published): ${failures
         .map((failure) => failure.message)
         .join(' | ')}`,
+      { cause: failures },
     );
     this.name = 'MarketSourceFailedError';
   }

@@ -1,6 +1,8 @@
-import type { MarketSettings } from '../config';
-import { SecretError, type SecretReader } from '../shared/secrets';
-import { alphaVantageClient, alphaVantageHistorySource, alphaVantageLiveSource } from './alphavantage/source';
+import { parseJsonSecret, type SecretReader } from '../shared/secrets';
+import { alphaVantageClient } from './alphavantage/client';
+import { alphaVantageHistorySource } from './alphavantage/history';
+import { alphaVantageLiveSource } from './alphavantage/live';
+import type { MarketSettings } from './settings';
 import { simulatedHistorySource, simulatedLiveSource } from './simulated/source';
 import type { HistorySource, LiveSource } from './source';
 
@@ -21,17 +23,9 @@ export function apiKeyReader(params: {
   let cached: Promise<string> | undefined;
   const read = async (): Promise<string> => {
     const text = (await readSecret(key.secretId)).trim();
+    // A plain string is the key; a JSON object holds it in "apiKey".
     if (!text.startsWith('{')) return text;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new SecretError(key.secretId, 'is neither a plain key nor JSON');
-    }
-    const apiKey = (parsed as Record<string, unknown> | null)?.apiKey;
-    if (typeof apiKey !== 'string' || apiKey === '')
-      throw new SecretError(key.secretId, 'is JSON without a string "apiKey"');
-    return apiKey;
+    return parseJsonSecret({ secretId: key.secretId, text, fields: ['apiKey'] }).apiKey;
   };
   return () => {
     cached ??= read().catch((error: unknown) => {

@@ -1,10 +1,12 @@
+import { TickstreamError } from '../shared/errors';
+import { sleep } from '../shared/time';
 /** A mistake in what the operator asked for (unknown report, malformed date, unknown stage): exit status 2. */
-export class InputError extends Error {
+export class InputError extends TickstreamError {
   override readonly name = 'InputError';
 }
 
 /** An AWS call that failed, named with the resource it was about: exit status 1. */
-export class AwsCallError extends Error {
+export class AwsCallError extends TickstreamError {
   override readonly name = 'AwsCallError';
   constructor(
     readonly call: string,
@@ -17,7 +19,7 @@ export class AwsCallError extends Error {
 }
 
 /** The operation ran but ended badly (a failed execution, a failed query): exit status 1. */
-export class OperationFailedError extends Error {
+export class OperationFailedError extends TickstreamError {
   override readonly name = 'OperationFailedError';
 }
 
@@ -34,8 +36,6 @@ const THROTTLING = new Set([
 export function isThrottling(error: unknown): boolean {
   return error instanceof Error && THROTTLING.has(error.name);
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Makes one AWS call, retrying throttling errors with exponential backoff (`attempts` in all); any other error,

@@ -5,7 +5,8 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import type { Report } from '../reports/catalog';
-import { callAws, OperationFailedError, sleep } from './errors';
+import { sleep } from '../shared/time';
+import { callAws, OperationFailedError } from './errors';
 
 export interface ReportResult {
   report: string;

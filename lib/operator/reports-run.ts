@@ -1,6 +1,7 @@
 import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { RunManifest } from '../reports/publish-reports';
-import { callAws, OperationFailedError, sleep } from './errors';
+import { sleep } from '../shared/time';
+import { callAws, OperationFailedError } from './errors';
 
 export interface ReportsRunStarted {
   executionArn: string;

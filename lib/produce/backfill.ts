@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { type AnyTick, tickAsserter } from '../contract/tick';
-import type { TickPublisher } from '../kafka/client';
 import type { HistorySource } from '../market/source';
-import { type PublishSummary, parseRequest, summarize } from './produce-minute';
+import { parseRequest } from '../shared/request';
+import { type PublishSummary, summarize } from './produce-minute';
+import type { TickPublisher } from './publisher';
 
 export { simulatedHistorySource } from '../market/simulated/source';
 export type { HistorySource } from '../market/source';

@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import { type AnyTick, describeIssues, tickAsserter } from '../contract/tick';
-import type { TickPublisher } from '../kafka/client';
+import { type AnyTick, tickAsserter } from '../contract/tick';
 import { MarketSourceFailedError } from '../market/errors';
 import type { LiveSource } from '../market/source';
-import { InvalidRequestError } from '../shared/errors';
-
-export { InvalidRequestError };
+import { MINUTE_MS, sleep } from '../shared/time';
+import type { TickPublisher } from './publisher';
 
 export const MAX_TICKS_PER_SECOND = 20;
-const MINUTE_MS = 60_000;
 
 const symbolList = z
   .array(z.string().min(1))
@@ -32,13 +29,6 @@ export const ProduceTicksRequestSchema = z.strictObject({
 });
 
 export type ProduceTicksRequest = z.output<typeof ProduceTicksRequestSchema>;
-
-/** Validates a request body against a schema, turning every problem into one `InvalidRequestError`. */
-export function parseRequest<S extends z.ZodType>(schema: S, what: string, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (!result.success) throw new InvalidRequestError(what, describeIssues(result.error));
-  return result.data;
-}
 
 export interface PublishSummary {
   published: number;
@@ -96,8 +86,6 @@ export interface ProduceMinuteSummary extends PublishSummary {
   requests?: number;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Publishes one minute of the request's symbols from a live source (the simulator, or a market-data API). The
  * simulator's ticks are a pure function of (seed, symbols, minute, cadence), so re-running a schedule minute
@@ -111,7 +99,7 @@ export async function produceMinute(params: {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }): Promise<ProduceMinuteSummary> {
-  const { request, source, publisher, now = Date.now, sleep = defaultSleep } = params;
+  const { request, source, publisher, now = Date.now, sleep: pause = sleep } = params;
   const timeMs = request.time === undefined ? now() : Date.parse(request.time);
   const window = minuteWindow({ timeMs, mode: request.mode });
   const minute = await source.minute({
@@ -129,7 +117,7 @@ export async function produceMinute(params: {
   } else {
     for (const slot of groupByTimestamp(ticks)) {
       const wait = Date.parse(slot.timestamp) - now();
-      if (wait > 0) await sleep(wait);
+      if (wait > 0) await pause(wait);
       await publisher.publish({ ticks: slot.ticks, source: label, schema });
     }
   }

@@ -1,6 +1,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { InvalidRequestError, parseRequest } from '../produce/produce-minute';
+import { InvalidRequestError } from '../shared/errors';
+import { parseRequest } from '../shared/request';
 
 const DAY_MS = 86_400_000;
 

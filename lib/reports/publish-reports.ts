@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { parseRequest } from '../produce/produce-minute';
+import { parseRequest } from '../shared/request';
 import { parseS3Url } from '../shared/s3';
 import { parseCsv } from './csv';
 import { renderDashboard } from './dashboard/page';

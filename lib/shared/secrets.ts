@@ -1,11 +1,11 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { type KafkaSettings, saslCredentials } from '../config';
+import { TickstreamError } from './errors';
 
 /** Reads a secret's string by id or ARN. Injected, so the domain can be tested without Secrets Manager. */
 export type SecretReader = (secretId: string) => Promise<string>;
 
 /** Raised when a secret cannot be read or does not hold what it should; names the secret, never its value. */
-export class SecretError extends Error {
+export class SecretError extends TickstreamError {
   constructor(
     readonly secretId: string,
     problem: string,
@@ -57,40 +57,4 @@ export function parseJsonSecret<K extends string>(params: {
     K,
     string
   >;
-}
-
-/**
- * Kafka settings with their secrets read: the SASL user from `secrets.sasl` (`{"username", "password"}`, the
- * mapping's SASL_SCRAM_*_AUTH format) and the CA from `secrets.ca` (`{"certificate"}`, the mapping's
- * SERVER_ROOT_CA_CERTIFICATE format). Settings without secrets are returned as they are.
- */
-export async function resolveKafkaSecrets(params: {
-  settings: KafkaSettings;
-  readSecret: SecretReader;
-}): Promise<KafkaSettings> {
-  const { secrets, ...settings } = params.settings;
-  if (!secrets) return params.settings;
-  const { sasl, ca } = secrets;
-  const [credentials, certificate] = await Promise.all([
-    sasl &&
-      params
-        .readSecret(sasl.secretId)
-        .then((text) =>
-          parseJsonSecret({ secretId: sasl.secretId, text, fields: ['username', 'password'] as const }),
-        ),
-    ca &&
-      params.readSecret(ca).then((text) => {
-        const { certificate } = parseJsonSecret({ secretId: ca, text, fields: ['certificate'] });
-        if (!certificate.includes('-----BEGIN CERTIFICATE-----'))
-          throw new SecretError(ca, 'has a "certificate" that is not PEM');
-        return certificate;
-      }),
-  ]);
-  return {
-    ...settings,
-    ...(sasl && credentials
-      ? { sasl: saslCredentials(sasl.mechanism, credentials.username, credentials.password) }
-      : {}),
-    ...(certificate ? { ssl: { ...settings.ssl, ca: [certificate] } } : {}),
-  };
 }

@@ -4,8 +4,9 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
-import { type KafkaAuth, kafkaAuthOptions } from '../../lib/kafka/client';
+import type { KafkaAuth } from '../../lib/kafka/client';
+import { sleep } from '../../lib/shared/time';
+import { localKafkaClient } from './client';
 import { createLocalCertificates, type LocalCertificates } from './tls';
 
 /**
@@ -337,7 +338,7 @@ export async function untilReady<T>(what: string, check: () => Promise<T>, timeo
         throw new Error(`Kafka was not ready within ${timeoutMs} ms: ${what}: ${(error as Error).message}`, {
           cause: error,
         });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
   }
 }
@@ -356,11 +357,10 @@ export async function ensureTopic(params: {
   timeoutMs?: number;
 }): Promise<void> {
   const { topic, timeoutMs = 60_000 } = params;
-  const admin = new Kafka({
+  const admin = localKafkaClient({
     clientId: 'tickstream-local-admin',
     brokers: params.brokers,
-    logLevel: logLevel.NOTHING,
-    ...kafkaAuthOptions(params.auth),
+    auth: params.auth,
     retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 },
   }).admin();
   await admin.connect();

@@ -1,9 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { Kafka, logLevel } from 'kafkajs';
-import { kafkaAuthOptions } from '../../lib/kafka/client';
 import { simulateTicks } from '../../lib/market/simulated/simulator';
 import { resolveProfiles } from '../../lib/market/simulated/symbols';
 import { auditDataBucket, readObjects } from '../../local/bucket-audit';
+import { localKafkaClient } from '../../local/kafka/client';
 import { endOffsets } from '../../local/topic';
 import { testBrokers, testKafkaAuth } from '../support/env';
 import { useTestStack } from '../support/local-stack';
@@ -14,11 +13,10 @@ describe('Kafka → local event source mapping → landTicks → S3', () => {
   it('quarantines poison records while the partition keeps flowing', async () => {
     const local = stack();
     const [mapping] = await local.startMappings();
-    const producer = new Kafka({
+    const producer = localKafkaClient({
       clientId: 'poison',
       brokers: testBrokers(),
-      logLevel: logLevel.NOTHING,
-      ...kafkaAuthOptions(testKafkaAuth()),
+      auth: testKafkaAuth(),
     }).producer();
     await producer.connect();
     const ticks = simulateTicks({

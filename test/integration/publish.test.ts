@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import type { KafkaSettings } from '../../lib/config';
 import type { Tick } from '../../lib/contract/tick';
-import { createTickPublisher, KafkaUnavailableError, type TickPublisher } from '../../lib/kafka/client';
+import type { KafkaSettings } from '../../lib/kafka/settings';
 import { simulateTicks } from '../../lib/market/simulated/simulator';
 import { resolveProfiles } from '../../lib/market/simulated/symbols';
+import { createTickPublisher, KafkaUnavailableError, type TickPublisher } from '../../lib/produce/publisher';
 import { ensureTopic, freePort } from '../../local/kafka/broker';
 import { endOffsets, readBetween } from '../../local/topic';
 import { testBrokers, testKafkaAuth } from '../support/env';

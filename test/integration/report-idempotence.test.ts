@@ -7,21 +7,22 @@
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { loadProducerConfig } from '../../lib/config';
 import type { AnyTick } from '../../lib/contract/tick';
+import { createKafkaClient } from '../../lib/kafka/client';
+import { simulatedLiveSource } from '../../lib/market/simulated/source';
+import { backfillHistory, parseBackfillRequest, simulatedHistorySource } from '../../lib/produce/backfill';
+import { loadProducerConfig } from '../../lib/produce/config';
+import { ProduceTicksRequestSchema, produceMinute } from '../../lib/produce/produce-minute';
 import {
   createIdempotentProducer,
-  createKafkaClient,
   createTickPublisher,
   KafkaUnavailableError,
   type TickProducer,
   type TickPublisher,
-} from '../../lib/kafka/client';
-import { simulatedLiveSource } from '../../lib/market/simulated/source';
-import { backfillHistory, parseBackfillRequest, simulatedHistorySource } from '../../lib/produce/backfill';
-import { ProduceTicksRequestSchema, parseRequest, produceMinute } from '../../lib/produce/produce-minute';
+} from '../../lib/produce/publisher';
 import { parseCsv } from '../../lib/reports/csv';
 import type { RunManifest } from '../../lib/reports/publish-reports';
+import { parseRequest } from '../../lib/shared/request';
 import { parseS3Url } from '../../lib/shared/s3';
 import { auditDataBucket } from '../../local/bucket-audit';
 import type { LocalEventSourceMapping } from '../../local/event-source-mapping';

@@ -1,4 +1,4 @@
-import { loadLocalStackConfig } from '../../lib/config';
+import { loadLocalStackConfig } from '../../local/config';
 import { ensureTopic, type RunningBroker, startBroker } from '../../local/kafka/broker';
 import { TEST_BROKERS_VARIABLE, TEST_KAFKA_AUTH_VARIABLE } from '../support/env';
 

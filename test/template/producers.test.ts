@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { loadProducerConfig } from '../../lib/config';
 import { resolveProfiles } from '../../lib/market/simulated/symbols';
+import { loadProducerConfig } from '../../lib/produce/config';
 import { ProduceTicksRequestSchema } from '../../lib/produce/produce-minute';
 import { applyInputTransformer, scheduledEvent } from '../../local/schedules';
 import {

@@ -1,3 +1,4 @@
+import { TickstreamError } from '../../shared/errors';
 /** What the simulator needs to know about one listed stock. Figures are rounded public ones as of the anchor date. */
 export interface SymbolProfile {
   symbol: string;
@@ -85,7 +86,7 @@ export function resolveProfiles(symbols: readonly string[]): SymbolProfile[] {
 }
 
 /** Raised when a request names a symbol the simulator has no profile for. */
-export class UnknownSymbolError extends Error {
+export class UnknownSymbolError extends TickstreamError {
   constructor(readonly unknownSymbols: string[]) {
     super(
       `unknown symbol(s): ${unknownSymbols.join(', ')}; known: ${[...SYMBOL_PROFILES.keys()].join(', ')}`,

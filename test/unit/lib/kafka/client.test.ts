@@ -1,14 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { logLevel } from 'kafkajs';
+import { kafkaLogCreator } from '../../../../lib/kafka/client';
+import { simulateTicks } from '../../../../lib/market/simulated/simulator';
+import { resolveProfiles } from '../../../../lib/market/simulated/symbols';
 import {
   chunk,
   createTickPublisher,
   KafkaUnavailableError,
-  kafkaLogCreator,
   toTickMessages,
-} from '../../../../lib/kafka/client';
-import { simulateTicks } from '../../../../lib/market/simulated/simulator';
-import { resolveProfiles } from '../../../../lib/market/simulated/symbols';
+} from '../../../../lib/produce/publisher';
 import { fakeProducer, testKafkaSettings } from '../../../fixtures/fake-producer';
 import { sampleTick } from '../../../fixtures/ticks';
 

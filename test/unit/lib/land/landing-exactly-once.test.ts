@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import type { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { landBatch, type ObjectWriter } from '../../../../lib/land/landing';
+import { landBatch, type ObjectWriter } from '../../../../lib/land/write';
 import { tickAt } from '../../../../lib/market/simulated/simulator';
 import { SYMBOL_PROFILES, type SymbolProfile } from '../../../../lib/market/simulated/symbols';
 import { kafkaEvent, type RecordSpec } from '../../../fixtures/kafka-events';

@@ -2,8 +2,11 @@ import { gunzipSync } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { KafkaEventRecord } from '../../../../lib/contract/kafka-event';
 import type { Tick } from '../../../../lib/contract/tick';
-import { classifyRecord, LandingWriteError, landBatch, planLanding } from '../../../../lib/land/landing';
+import { decodeRecord } from '../../../../lib/land/decode';
+import { planLanding } from '../../../../lib/land/plan';
+import { LandingWriteError, landBatch } from '../../../../lib/land/write';
 import { tickAt } from '../../../../lib/market/simulated/simulator';
 import { SYMBOL_PROFILES, type SymbolProfile } from '../../../../lib/market/simulated/symbols';
 import { kafkaEvent, kafkaRecord } from '../../../fixtures/kafka-events';
@@ -230,22 +233,21 @@ describe('landBatch', () => {
   });
 });
 
-describe('classifyRecord', () => {
+describe('landed lines', () => {
+  /** The one line landing writes for a record. */
+  const landedLine = (record: KafkaEventRecord) =>
+    planLanding({
+      batch: { eventSource: 'SelfManagedKafka', bootstrapServers: 'b:9092', records: { p: [record] } },
+    })
+      .objects.map((object) => object.body.toBuffer().toString('utf8'))
+      .join('');
+
   it('keeps the producer text as the line, and re-serialises a multi-line value onto one line', () => {
     const value = sampleTick();
     const lineage = ',"kafka_topic":"stock-ticks","kafka_partition":0,"kafka_offset":1}';
-    const plain = classifyRecord(kafkaRecord({ offset: 1, value: `${JSON.stringify(value)}  ` }));
-    expect(plain).toEqual({
-      ok: true,
-      line: `${JSON.stringify(value).slice(0, -1)}${lineage}`,
-      dt: '2025-01-02',
-    });
-    const pretty = classifyRecord(kafkaRecord({ offset: 1, value: JSON.stringify(value, null, 2) }));
-    expect(pretty).toEqual({
-      ok: true,
-      line: `${JSON.stringify(value).slice(0, -1)}${lineage}`,
-      dt: '2025-01-02',
-    });
+    const expected = `${JSON.stringify(value).slice(0, -1)}${lineage}\n`;
+    expect(landedLine(kafkaRecord({ offset: 1, value: `${JSON.stringify(value)}  ` }))).toBe(expected);
+    expect(landedLine(kafkaRecord({ offset: 1, value: JSON.stringify(value, null, 2) }))).toBe(expected);
   });
 });
 
@@ -290,7 +292,7 @@ describe('schema versions (the record header `schema`)', () => {
   });
 
   it('holds a record without the header to tick.v1 (records from before the header)', () => {
-    const outcome = classifyRecord(kafkaRecord({ offset: 5, value: realSourceTick, schema: null }));
+    const outcome = decodeRecord(kafkaRecord({ offset: 5, value: realSourceTick, schema: null }));
     expect(outcome.ok).toBe(false);
     expect(outcome.ok ? '' : outcome.entry.reason).toMatch(
       /^schema: volume: Invalid input: expected number, received null/,
@@ -298,22 +300,22 @@ describe('schema versions (the record header `schema`)', () => {
   });
 
   it('quarantines tick.v1 records with nulls, and tick.v2 records that break its own rules, with the reason', () => {
-    const asV1 = classifyRecord(kafkaRecord({ offset: 6, value: realSourceTick, schema: 'tick.v1' }));
+    const asV1 = decodeRecord(kafkaRecord({ offset: 6, value: realSourceTick, schema: 'tick.v1' }));
     expect(asV1.ok ? '' : asV1.entry.reason).toMatch(/^schema: volume: /);
-    const halfQuote = classifyRecord(
+    const halfQuote = decodeRecord(
       kafkaRecord({ offset: 7, value: sampleTick({ bid: 250.41, ask: null }), schema: 'tick.v2' }),
     );
     expect(halfQuote.ok ? '' : halfQuote.entry.reason).toBe(
       'schema: bid: bid and ask are both null or both set',
     );
-    const crossed = classifyRecord(
+    const crossed = decodeRecord(
       kafkaRecord({ offset: 8, value: sampleTick({ bid: 251, ask: 252, volume: null }), schema: 'tick.v2' }),
     );
     expect(crossed.ok ? '' : crossed.entry.reason).toBe('schema: price: bid <= price <= ask must hold');
   });
 
   it('quarantines a schema version this consumer does not know, even when the value looks like a tick', () => {
-    const outcome = classifyRecord(kafkaRecord({ offset: 9, value: sampleTick(), schema: 'tick.v3' }));
+    const outcome = decodeRecord(kafkaRecord({ offset: 9, value: sampleTick(), schema: 'tick.v3' }));
     expect(outcome).toEqual({
       ok: false,
       entry: expect.objectContaining({

@@ -28,7 +28,7 @@ describe('the Alpha Vantage key (Secrets Manager, once per container)', () => {
     secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ key: KEY }) });
     const key = apiKeyReader({ key: { secretId: SECRET }, readSecret: secretsManagerReader() });
     const failure = key();
-    await expect(failure).rejects.toThrow(new SecretError(SECRET, 'is JSON without a string "apiKey"'));
+    await expect(failure).rejects.toThrow(new SecretError(SECRET, 'lacks the string field(s) "apiKey"'));
     await expect(failure).rejects.not.toThrow(KEY);
   });
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { createTickPublisher } from '../../../../lib/kafka/client';
 import { tickAt } from '../../../../lib/market/simulated/simulator';
 import { SYMBOL_PROFILES, type SymbolProfile } from '../../../../lib/market/simulated/symbols';
 import {
@@ -8,7 +7,8 @@ import {
   parseBackfillRequest,
   simulatedHistorySource,
 } from '../../../../lib/produce/backfill';
-import { InvalidRequestError } from '../../../../lib/produce/produce-minute';
+import { createTickPublisher } from '../../../../lib/produce/publisher';
+import { InvalidRequestError } from '../../../../lib/shared/errors';
 import { fakeProducer, testKafkaSettings } from '../../../fixtures/fake-producer';
 import { sampleTick } from '../../../fixtures/ticks';
 

@@ -1,16 +1,16 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { createTickPublisher } from '../../../../lib/kafka/client';
 import { MarketThrottledError } from '../../../../lib/market/errors';
 import { simulatedLiveSource } from '../../../../lib/market/simulated/source';
 import { UnknownSymbolError } from '../../../../lib/market/simulated/symbols';
 import type { LiveSource } from '../../../../lib/market/source';
 import {
-  InvalidRequestError,
   minuteWindow,
   ProduceTicksRequestSchema,
-  parseRequest,
   produceMinute,
 } from '../../../../lib/produce/produce-minute';
+import { createTickPublisher } from '../../../../lib/produce/publisher';
+import { InvalidRequestError } from '../../../../lib/shared/errors';
+import { parseRequest } from '../../../../lib/shared/request';
 import { fakeProducer, testKafkaSettings } from '../../../fixtures/fake-producer';
 import { sampleTick } from '../../../fixtures/ticks';
 

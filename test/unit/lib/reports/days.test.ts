@@ -1,9 +1,10 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ConfigError, loadPlannerConfig } from '../../../../lib/config';
-import { InvalidRequestError } from '../../../../lib/produce/produce-minute';
+import { loadPlannerConfig } from '../../../../lib/reports/config';
 import { finalManifestKey, hasFinalManifest, planReportDays } from '../../../../lib/reports/days';
+import { ConfigError } from '../../../../lib/shared/environment';
+import { InvalidRequestError } from '../../../../lib/shared/errors';
 
 const s3Mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'us-east-1' });

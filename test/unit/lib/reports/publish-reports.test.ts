@@ -1,8 +1,8 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { InvalidRequestError } from '../../../../lib/produce/produce-minute';
 import { publishReports } from '../../../../lib/reports/publish-reports';
+import { InvalidRequestError } from '../../../../lib/shared/errors';
 
 const s3Mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'us-east-1' });

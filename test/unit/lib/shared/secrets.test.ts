@@ -2,11 +2,11 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import type { KafkaSettings } from '../../../../lib/config';
-import { createTickPublisher, KafkaUnavailableError } from '../../../../lib/kafka/client';
+import { resolveKafkaSecrets } from '../../../../lib/kafka/secrets';
+import type { KafkaSettings } from '../../../../lib/kafka/settings';
+import { createTickPublisher, KafkaUnavailableError } from '../../../../lib/produce/publisher';
 import {
   parseJsonSecret,
-  resolveKafkaSecrets,
   SecretError,
   type SecretReader,
   secretsManagerReader,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadLocalStackConfig, loadProducerConfig } from '../../../lib/config';
+import { loadProducerConfig } from '../../../../lib/produce/config';
+import { ConfigError } from '../../../../lib/shared/environment';
 
 const complete = {
   KAFKA_BROKERS: '10.0.1.5:9092, 10.0.2.5:9092',
@@ -198,32 +199,5 @@ describe('producer config', () => {
 
   it('closes connections after each invocation only under sls invoke local', () => {
     expect(loadProducerConfig({ ...complete, IS_LOCAL: 'true' }).disconnectAfterInvoke).toBe(true);
-  });
-});
-
-describe('local stack config', () => {
-  it('uses an external broker only when KAFKA_BROKERS is set', () => {
-    expect(loadLocalStackConfig({}).externalBrokers).toBeUndefined();
-    expect(loadLocalStackConfig({ KAFKA_BROKERS: '127.0.0.1:19092' }).externalBrokers).toEqual([
-      '127.0.0.1:19092',
-    ]);
-  });
-
-  it("takes an external broker's credentials from the environment, and refuses secret ids it cannot read", () => {
-    expect(
-      loadLocalStackConfig({
-        KAFKA_BROKERS: 'b:9096',
-        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
-        KAFKA_SASL_USERNAME: 'u',
-        KAFKA_SASL_PASSWORD: 'p',
-      }).externalAuth,
-    ).toEqual({ ssl: {}, sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' } });
-    expect(() =>
-      loadLocalStackConfig({
-        KAFKA_BROKERS: 'b:9096',
-        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
-        KAFKA_SASL_SECRET_ID: 'kafka-user',
-      }),
-    ).toThrow(/the local stack reads no Secrets Manager secrets/);
   });
 });

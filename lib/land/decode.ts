@@ -1,0 +1,138 @@
+import type { KafkaEventRecord } from '../contract/kafka-event';
+import {
+  type AnyTick,
+  isTick,
+  TICK_LIMITS,
+  TICK_SCHEMA_V2,
+  TICK_SCHEMA_VERSION,
+  validateTickOf,
+} from '../contract/tick';
+
+/** Why a record was quarantined, with everything needed to replay or debug it. */
+export interface QuarantineEntry {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  key: string | null;
+  /** The value as UTF-8 text, or base64 when it is not valid UTF-8. */
+  value: string | null;
+  valueEncoding: 'utf8' | 'base64';
+  reason: string;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    strictUtf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const MAX_BASE64_LENGTH = Math.ceil(TICK_LIMITS.maxRecordBytes / 3) * 4;
+
+function quarantined(
+  record: KafkaEventRecord,
+  reason: string,
+  value: string | null,
+  base64 = false,
+): { ok: false; entry: QuarantineEntry } {
+  return {
+    ok: false,
+    entry: {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      timestamp: record.timestamp,
+      key: record.key ? Buffer.from(record.key, 'base64').toString('utf8') : null,
+      value,
+      valueEncoding: base64 ? 'base64' : 'utf8',
+      reason,
+    },
+  };
+}
+
+/** A record decoded: the tick's bytes and timestamp, or why it is quarantined. */
+export type DecodedRecord =
+  | {
+      ok: true;
+      /** The tick's one-line JSON object as UTF-8: the record's own bytes, unless they had to be re-serialised. */
+      bytes: Buffer;
+      timestamp: string;
+    }
+  | { ok: false; entry: QuarantineEntry };
+
+const V1_BYTES = [...Buffer.from(TICK_SCHEMA_VERSION)];
+const V2_BYTES = [...Buffer.from(TICK_SCHEMA_V2)];
+function sameBytes(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The tick version a record declares in its `schema` header, or tick.v1 when it has none (records from before the
+ * header existed). Compared as bytes: this runs once per record.
+ */
+function schemaOf(record: KafkaEventRecord): string {
+  const headers = record.headers;
+  if (headers === undefined) return TICK_SCHEMA_VERSION;
+  for (let i = 0; i < headers.length; i++) {
+    const value = headers[i]?.schema;
+    if (value === undefined) continue;
+    if (sameBytes(value, V1_BYTES)) return TICK_SCHEMA_VERSION;
+    if (sameBytes(value, V2_BYTES)) return TICK_SCHEMA_V2;
+    return Buffer.from(value).toString('utf8');
+  }
+  return TICK_SCHEMA_VERSION;
+}
+
+/**
+ * Decodes and validates one record against the tick version its `schema` header names (tick.v1 without one): the
+ * tick's one-line JSON and timestamp, or the quarantine entry. A version this consumer does not know is
+ * quarantined, whatever the value holds.
+ */
+export function decodeRecord(record: KafkaEventRecord): DecodedRecord {
+  const encoded = record.value;
+  if (encoded === undefined || encoded === null || encoded === '')
+    return quarantined(record, 'empty value', null);
+  if (encoded.length > MAX_BASE64_LENGTH) {
+    return quarantined(record, `oversized: more than ${TICK_LIMITS.maxRecordBytes} bytes`, encoded, true);
+  }
+  const bytes = Buffer.from(encoded, 'base64');
+  const text = bytes.toString('utf8');
+  // toString replaces invalid sequences with U+FFFD; only then is the strict (slower) decoder worth running.
+  if (text.includes('\uFFFD') && !isUtf8(bytes))
+    return quarantined(record, 'value is not UTF-8 text', encoded, true);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return quarantined(record, `malformed JSON: ${(error as Error).message}`, text);
+  }
+  const schema = schemaOf(record);
+  if (schema !== TICK_SCHEMA_VERSION && schema !== TICK_SCHEMA_V2)
+    return quarantined(
+      record,
+      `unknown schema version ${JSON.stringify(schema)} (this consumer reads ${TICK_SCHEMA_VERSION} and ${TICK_SCHEMA_V2})`,
+      text,
+    );
+  let tick: AnyTick;
+  // Every tick.v1 is a valid tick.v2: the fast check answers for both versions.
+  if (isTick(parsed)) tick = parsed;
+  else {
+    const result = validateTickOf(schema, parsed);
+    if (!result.ok) return quarantined(record, `schema: ${result.reason}`, text);
+    tick = result.tick;
+  }
+  // The producer's text is already the tick's JSON; re-serialise only when it would break the one-line format.
+  const oneLine = !text.includes('\n') && !text.includes('\r');
+  return { ok: true, bytes: oneLine ? bytes : Buffer.from(JSON.stringify(tick)), timestamp: tick.timestamp };
+}
+
+/** Where a one-line JSON object's closing brace is: its last byte, but for trailing spaces. */
+export function closingBrace(bytes: Buffer): number {
+  return bytes[bytes.length - 1] === 0x7d ? bytes.length - 1 : bytes.lastIndexOf(0x7d);
+}

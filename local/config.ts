@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { brokerList, type KafkaSettings, kafkaEnvironment, kafkaSettings } from '../lib/kafka/settings';
+import { ConfigError, type Environment, parseEnvironment } from '../lib/shared/environment';
+
+/** Settings of the local stack (never deployed): an external broker to use instead of starting one. */
+export interface LocalStackConfig {
+  externalBrokers: string[] | undefined;
+  /** How to sign in to the external broker (KAFKA_SECURITY_PROTOCOL=SASL_SSL and its KAFKA_SASL_*, KAFKA_SSL_CA_PEM). */
+  externalAuth: Pick<KafkaSettings, 'ssl' | 'sasl'>;
+}
+
+/**
+ * Parses the local stack's settings: `KAFKA_BROKERS`, when set, points the local stack at that broker, in
+ * plaintext or, with `KAFKA_SECURITY_PROTOCOL=SASL_SSL`, with the credentials and CA the producers would use.
+ */
+export function loadLocalStackConfig(env: Environment = process.env): LocalStackConfig {
+  const { KAFKA_BROKERS: _brokers, KAFKA_TOPIC: _topic, ...security } = kafkaEnvironment;
+  const parsed = parseEnvironment(z.object({ KAFKA_BROKERS: brokerList.optional(), ...security }), env);
+  const { ssl, sasl, secrets } = kafkaSettings({ ...parsed, KAFKA_BROKERS: [], KAFKA_TOPIC: '' });
+  if (secrets)
+    throw new ConfigError([
+      'the local stack reads no Secrets Manager secrets: give KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SSL_CA_PEM instead of KAFKA_SASL_SECRET_ID/KAFKA_SSL_CA_SECRET_ID',
+    ]);
+  return {
+    externalBrokers: parsed.KAFKA_BROKERS,
+    externalAuth: { ...(ssl ? { ssl } : {}), ...(sasl ? { sasl } : {}) },
+  };
+}
+
+/**
+ * Sets environment variables for handlers loaded in this process afterwards. The local stack and the
+ * integration tests use it to give the real handler modules the settings Lambda would give them. Returns a
+ * function that puts back what was there before (a second stack in the same process starts clean).
+ */
+export function provideEnvironment(values: Record<string, string>): () => void {
+  const previous = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, values);
+  return () => {
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}

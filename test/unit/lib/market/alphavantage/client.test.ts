@@ -1,0 +1,151 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, jest } from '@jest/globals';
+import { alphaVantageClient } from '../../../../../lib/market/alphavantage/client';
+import { THROTTLE_COOL_DOWN_MS } from '../../../../../lib/market/alphavantage/settings';
+import { MarketAuthError, MarketDataError, MarketThrottledError } from '../../../../../lib/market/errors';
+import { fixture } from '../../../../../local/alphavantage-fixtures';
+
+import {
+  fakeClock,
+  interceptedFetch,
+  KEY,
+  liveSource,
+  minuteOf,
+  overviews,
+  quoteOf,
+  SESSION_MINUTE,
+  serve,
+  settings,
+} from './harness';
+
+describe('throttling, bad keys, timeouts and retries', () => {
+  it('turns the throttle note into an error naming the symbol and the limit, and asks nothing for a minute', async () => {
+    const asked = serve((fn, symbol) =>
+      fn === 'OVERVIEW' ? [200, overviews[symbol]] : [200, fixture('throttle-note.json')],
+    );
+    const clock = fakeClock(SESSION_MINUTE);
+    const { source } = liveSource(clock);
+    const minute = await minuteOf(source, ['AAPL', 'MSFT']);
+    expect(minute.ticks).toEqual([]);
+    // The first throttle note stops the run: every further request would be refused too.
+    expect(minute.failures).toHaveLength(1);
+    const [throttled] = minute.failures ?? [];
+    expect(throttled).toBeInstanceOf(MarketThrottledError);
+    // The run starts where this minute's slice of the group starts; that symbol is the one named.
+    expect(throttled?.symbol).toBe(minute.covered[0]);
+    expect(throttled?.message).toMatch(
+      /^Alpha Vantage throttled GLOBAL_QUOTE for (AAPL|MSFT): the plan's limit is reached \(this stage's alphaVantageCallsPerMinute is 75\); it said: "Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute/,
+    );
+    expect(asked).toHaveLength(2);
+
+    clock.now += THROTTLE_COOL_DOWN_MS - 1_000;
+    const cooling = await minuteOf(source, ['MSFT'], SESSION_MINUTE + 59_000);
+    expect(cooling.failures?.[0]?.message).toMatch(
+      /^Alpha Vantage throttled an earlier request; (OVERVIEW|GLOBAL_QUOTE) for MSFT was not sent \(this container waits until 2026-11-20T14:36:00.000Z; this stage's alphaVantageCallsPerMinute is 75\)$/,
+    );
+    expect(asked).toHaveLength(2);
+
+    clock.now += 1_000;
+    await minuteOf(source, ['MSFT'], SESSION_MINUTE + 60_000);
+    expect(asked).toHaveLength(3);
+  });
+
+  it('treats the daily-limit Information note as throttling too', async () => {
+    serve(() => [200, fixture('daily-limit-information.json')]);
+    const { client } = liveSource(fakeClock(SESSION_MINUTE));
+    await expect(client.query({ fn: 'GLOBAL_QUOTE', symbol: 'KO' })).rejects.toThrow(
+      /^Alpha Vantage throttled GLOBAL_QUOTE for KO: .*25 requests per day/,
+    );
+  });
+
+  it('turns an invalid key into MarketAuthError without ever showing the key', async () => {
+    serve(() => [200, fixture('invalid-key.json')]);
+    const { client } = liveSource(fakeClock(SESSION_MINUTE));
+    const failure = client.query({ fn: 'GLOBAL_QUOTE', symbol: 'AAPL' });
+    await expect(failure).rejects.toBeInstanceOf(MarketAuthError);
+    await expect(failure).rejects.toThrow(/rejected the API key \(GLOBAL_QUOTE for AAPL\)/);
+    await expect(failure).rejects.not.toThrow(KEY);
+  });
+
+  it('retries a 503 with backoff and gives up after the retry budget, naming the call', async () => {
+    const asked = serve(() => [503, 'busy']);
+    const clock = fakeClock(SESSION_MINUTE);
+    const { client } = liveSource(clock);
+    await expect(client.query({ fn: 'GLOBAL_QUOTE', symbol: 'AAPL' })).rejects.toThrow(
+      'Alpha Vantage did not answer GLOBAL_QUOTE for AAPL after 3 attempt(s): HTTP 503',
+    );
+    expect(asked).toHaveLength(3);
+    expect(clock.sleeps).toEqual([500, 1000]);
+  });
+
+  it('times out a request that does not answer and retries it', async () => {
+    // A real server on this machine: the first request gets no answer, the second its quote.
+    let received = 0;
+    const server = createServer((_request, response) => {
+      received++;
+      if (received === 1) return; // never answered: the client's timeout must end it
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(quoteOf('AAPL')));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    serve(() => [500, 'not asked'], [`127.0.0.1:${port}`]);
+    try {
+      const clock = fakeClock(SESSION_MINUTE);
+      const client = alphaVantageClient({
+        settings: { ...settings, baseUrl: `http://127.0.0.1:${port}/query`, timeoutMs: 300 },
+        apiKey: async () => KEY,
+        fetch: interceptedFetch,
+        now: clock.read,
+        sleep: clock.sleep,
+      });
+      const started = performance.now();
+      await expect(client.query({ fn: 'GLOBAL_QUOTE', symbol: 'AAPL' })).resolves.toEqual(quoteOf('AAPL'));
+      expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+      expect(received).toBe(2);
+      expect(clock.sleeps).toEqual([500]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('gives up on a request that never answers after the retry budget, naming the timeout', async () => {
+    const send = jest.fn(async (_url: string, init: { signal: AbortSignal }) => {
+      expect(init.signal).toBeInstanceOf(AbortSignal);
+      throw new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    });
+    const clock = fakeClock(SESSION_MINUTE);
+    const client = alphaVantageClient({
+      settings,
+      apiKey: async () => KEY,
+      fetch: send,
+      now: clock.read,
+      sleep: clock.sleep,
+    });
+    await expect(client.query({ fn: 'OVERVIEW', symbol: 'KO' })).rejects.toThrow(
+      'Alpha Vantage did not answer OVERVIEW for KO after 3 attempt(s): no answer within 200 ms',
+    );
+    expect(send).toHaveBeenCalledTimes(3);
+  });
+
+  it('does not retry a 4xx other than 429, and never quotes the URL with the key', async () => {
+    const asked = serve(() => [403, 'forbidden']);
+    const { client } = liveSource(fakeClock(SESSION_MINUTE));
+    const failure = client.query({ fn: 'OVERVIEW', symbol: 'AAPL' });
+    await expect(failure).rejects.toThrow('Alpha Vantage answered OVERVIEW for AAPL with HTTP 403');
+    await expect(failure).rejects.not.toThrow(KEY);
+    expect(asked).toHaveLength(1);
+  });
+
+  it('refuses a body that is not JSON (a maintenance page)', async () => {
+    serve(() => [200, '<html>maintenance</html>']);
+    const { client } = liveSource(fakeClock(SESSION_MINUTE));
+    await expect(client.query({ fn: 'GLOBAL_QUOTE', symbol: 'AAPL' })).rejects.toThrow(
+      new MarketDataError(
+        'Alpha Vantage answered GLOBAL_QUOTE for AAPL with something that is not JSON',
+        'AAPL',
+      ),
+    );
+  });
+});

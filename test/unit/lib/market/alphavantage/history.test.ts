@@ -1,0 +1,164 @@
+import { describe, expect, it } from '@jest/globals';
+import type { AnyTick } from '../../../../../lib/contract/tick';
+import { backfillHistory, parseBackfillRequest } from '../../../../../lib/produce/backfill';
+import type { TickPublisher } from '../../../../../lib/produce/publisher';
+import { fixture } from '../../../../../local/alphavantage-fixtures';
+
+import { historySource, KEY, overviews, serve } from './harness';
+
+describe('Alpha Vantage history (TIME_SERIES_INTRADAY by month)', () => {
+  const intraday = fixture<Record<string, unknown>>('session-intraday-2026-11.json');
+  const historyAnswers = (fn: string, symbol: string, query: URLSearchParams): [number, unknown] => {
+    if (fn === 'OVERVIEW') return [200, overviews[symbol] ?? {}];
+    if (symbol === 'ZZZZ') return [200, fixture('unknown-symbol-intraday.json')];
+    return [200, query.get('month') === '2026-11' ? intraday[symbol] : fixture('empty-series.json')];
+  };
+
+  async function collect(
+    source: ReturnType<typeof historySource>['source'],
+    request: Parameters<typeof source.pages>[0],
+  ) {
+    const pages = [];
+    for await (const page of source.pages(request)) pages.push(page);
+    return pages;
+  }
+
+  it('maps minute bars (New York time) to ticks at their UTC minute, sampled at the interval, within the range', async () => {
+    const asked = serve(historyAnswers);
+    const { source } = historySource();
+    const pages = await collect(source, {
+      symbols: ['AAPL'],
+      startMs: Date.parse('2026-11-20T14:30:00.000Z'),
+      endMs: Date.parse('2026-11-20T14:45:00.000Z'),
+      intervalSeconds: 300,
+    });
+    const bars = (intraday.AAPL as { 'Time Series (1min)': Record<string, Record<string, string>> })[
+      'Time Series (1min)'
+    ];
+    expect(pages).toHaveLength(1);
+    expect(pages[0]).toEqual(
+      ['09:30', '09:35', '09:40'].map((time, index) => ({
+        symbol: 'AAPL',
+        price: Number(bars[`2026-11-20 ${time}:00`]?.['4. close']),
+        volume: Number(bars[`2026-11-20 ${time}:00`]?.['5. volume']),
+        timestamp: new Date(Date.parse('2026-11-20T14:30:00.000Z') + index * 300_000).toISOString(),
+        market_cap: null,
+        pe_ratio: null,
+        bid: null,
+        ask: null,
+        exchange: 'NASDAQ',
+        seq: Date.parse('2026-11-20T14:30:00.000Z') / 60_000 + index * 5,
+      })),
+    );
+    const intradayQuery = asked.find((query) => query.get('function') === 'TIME_SERIES_INTRADAY');
+    expect(Object.fromEntries(intradayQuery ?? [])).toEqual({
+      function: 'TIME_SERIES_INTRADAY',
+      symbol: 'AAPL',
+      interval: '1min',
+      month: '2026-11',
+      outputsize: 'full',
+      extended_hours: 'false',
+      apikey: KEY,
+    });
+  });
+
+  it('publishes nothing for an empty series and says which symbol and month', async () => {
+    serve(historyAnswers);
+    const { source } = historySource();
+    const empty: string[] = [];
+    const pages = await collect(source, {
+      symbols: ['MSFT'],
+      startMs: Date.parse('2026-10-05T00:00:00.000Z'),
+      endMs: Date.parse('2026-10-06T00:00:00.000Z'),
+      intervalSeconds: 60,
+      onEmpty: (what) => empty.push(what),
+    });
+    expect(pages).toEqual([]);
+    expect(empty).toEqual(['MSFT 2026-10: no minute bars in the range']);
+  });
+
+  it('fails on an unknown symbol with the provider message', async () => {
+    serve((fn, symbol, query) =>
+      fn === 'OVERVIEW' ? [200, overviews.AAPL] : historyAnswers(fn, symbol, query),
+    );
+    const { source } = historySource();
+    await expect(
+      collect(source, {
+        symbols: ['ZZZZ'],
+        startMs: Date.parse('2026-11-20T14:30:00Z'),
+        endMs: Date.parse('2026-11-20T15:00:00Z'),
+        intervalSeconds: 60,
+      }),
+    ).rejects.toThrow(/^Alpha Vantage has no TIME_SERIES_INTRADAY data for symbol ZZZZ: "Invalid API call/);
+  });
+
+  it('paces its requests to the backfill share of the limit', async () => {
+    serve(historyAnswers);
+    const { source, clock } = historySource();
+    await collect(source, {
+      symbols: ['AAPL', 'MSFT'],
+      startMs: Date.parse('2026-11-20T14:30:00.000Z'),
+      endMs: Date.parse('2026-11-20T15:00:00.000Z'),
+      intervalSeconds: 60,
+    });
+    // Two overviews and two months: four requests, one a minute.
+    expect(clock.sleeps).toEqual([60_000, 60_000, 60_000]);
+  });
+
+  it('refuses, before any request, an interval finer than its bars and a range one invocation cannot pace', () => {
+    const asked = serve(historyAnswers);
+    const { source } = historySource();
+    const day = { startMs: Date.parse('2026-11-20T00:00:00Z'), endMs: Date.parse('2026-11-21T00:00:00Z') };
+    expect(() => source.check?.({ symbols: ['AAPL'], ...day, intervalSeconds: 30 })).toThrow(
+      'invalid backfillHistory request: intervalSeconds must be a multiple of 60 with the alphavantage source (it has 1-minute bars), got 30',
+    );
+    const symbols = ['AAPL', 'MSFT', 'GOOGL', 'AMZN', 'NVDA', 'META', 'TSLA', 'NFLX'];
+    expect(() => source.check?.({ symbols, ...day, intervalSeconds: 60 })).toThrow(
+      /the range needs 16 Alpha Vantage requests .* at 1 per minute \(alphaVantageBackfillCallsPerMinute\) that is 15 min, more than the 13 min one invocation may wait/,
+    );
+    // Seven symbols (14 requests, 13 min of waiting) fit.
+    expect(() => source.check?.({ symbols: symbols.slice(0, 7), ...day, intervalSeconds: 60 })).not.toThrow();
+    expect(asked).toHaveLength(0);
+  });
+});
+
+describe('backfillHistory from Alpha Vantage', () => {
+  it('publishes the minute bars as tick.v2 and lists the months without bars', async () => {
+    const intraday = fixture<Record<string, unknown>>('session-intraday-2026-11.json');
+    serve((fn, symbol, query) => {
+      if (fn === 'OVERVIEW') return [200, overviews[symbol]];
+      return [200, query.get('month') === '2026-11' ? intraday[symbol] : fixture('empty-series.json')];
+    });
+    const { source } = historySource();
+    const sent: { ticks: readonly AnyTick[]; source: string; schema?: string }[] = [];
+    const publisher: TickPublisher = {
+      topic: 'stock-ticks',
+      async publish(batch) {
+        sent.push(batch);
+        return { published: batch.ticks.length, sends: 1 };
+      },
+      async disconnect() {},
+    };
+    const summary = await backfillHistory({
+      request: parseBackfillRequest({
+        symbols: ['MSFT'],
+        from: '2026-10-31T14:30:00Z',
+        to: '2026-11-20T14:40:00Z',
+        intervalSeconds: 60,
+      }),
+      source,
+      publisher,
+    });
+    expect(summary).toMatchObject({
+      published: 10,
+      source: 'alphavantage',
+      schema: 'tick.v2',
+      firstTimestamp: '2026-11-20T14:30:00.000Z',
+      lastTimestamp: '2026-11-20T14:39:00.000Z',
+      empty: ['MSFT 2026-10: no minute bars in the range'],
+    });
+    expect(sent.map((batch) => [batch.source, batch.schema, batch.ticks.length])).toEqual([
+      ['backfill-history/alphavantage', 'tick.v2', 10],
+    ]);
+  });
+});
