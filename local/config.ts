@@ -26,19 +26,3 @@ export function loadLocalStackConfig(env: Environment = process.env): LocalStack
     externalAuth: { ...(ssl ? { ssl } : {}), ...(sasl ? { sasl } : {}) },
   };
 }
-
-/**
- * Sets environment variables for handlers loaded in this process afterwards. The local stack and the
- * integration tests use it to give the real handler modules the settings Lambda would give them. Returns a
- * function that puts back what was there before (a second stack in the same process starts clean).
- */
-export function provideEnvironment(values: Record<string, string>): () => void {
-  const previous = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, values);
-  return () => {
-    for (const [name, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-}

@@ -1,12 +1,13 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { Context } from 'aws-lambda';
+import { FUNCTIONS } from '../functions/factories';
+import type { BuiltFunction } from '../functions/factories/function';
 import type { KafkaEventBatch } from '../lib/contract/kafka-event';
 import type { KafkaAuth } from '../lib/kafka/client';
-import { type LogSink, routeFunctionLogs } from '../lib/shared/observability';
+import { createLogger, createMetrics, type LogSink, routeFunctionLogs } from '../lib/shared/observability';
 import { createLocalAthena } from './athena';
-import { loadLocalStackConfig, provideEnvironment } from './config';
+import { loadLocalStackConfig } from './config';
 import {
   type LocalEventSourceMapping,
   type MappingSettings,
@@ -21,14 +22,9 @@ import {
   runReportsWorkflow,
   type WorkflowOutcome,
 } from './reports-workflow';
-import { LOCAL_AWS_CREDENTIALS, type LocalS3, startLocalS3 } from './s3';
+import { type LocalS3, startLocalS3 } from './s3';
 import { type ResolvedServerlessConfig, resolveServerlessConfig } from './serverless-config';
 import type { PartitionOffsets } from './topic';
-
-const PROJECT_ROOT = resolve(__dirname, '..');
-
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
-type HandlerModule = Record<string, unknown> & { close?: () => Promise<void> };
 
 /** The pipeline on one machine: a real Kafka broker, a local S3 endpoint and the project's real handlers. */
 export interface LocalStack {
@@ -210,6 +206,8 @@ export async function startLocalStack(
   });
   log(`started local S3 at ${s3.endpoint} (objects under ${s3.storageDir})`);
 
+  // Each function's own variables, as serverless.yml gives them, pointed at the local broker and S3. Nothing is
+  // merged into this process's environment: each function is built from its own.
   const environments: Record<string, Record<string, string>> = Object.fromEntries(
     Object.entries(config.functions).map(([name, fn]) => {
       const merged = { ...config.provider.environment, ...fn.environment } as Record<string, unknown>;
@@ -224,12 +222,9 @@ export async function startLocalStack(
         name,
         {
           ...env,
-          ...LOCAL_AWS_CREDENTIALS,
           KAFKA_BROKERS: brokers.join(','),
           ...authEnvironment(auth),
           S3_ENDPOINT: s3.endpoint,
-          POWERTOOLS_METRICS_DISABLED: 'true',
-          ...(params.functionLogLevel ? { POWERTOOLS_LOG_LEVEL: params.functionLogLevel } : {}),
           ...params.functionEnvironment,
         },
       ];
@@ -251,25 +246,25 @@ export async function startLocalStack(
       );
     },
   );
-  // Handlers read their settings once, at load; this process loads each once, after this.
-  const restoreEnvironment = Object.values(environments).map((env) => provideEnvironment(env));
   routeFunctionLogs(params.functionLogs);
 
-  const modules = new Map<string, HandlerModule>();
-  const load = async (functionName: string): Promise<Handler> => {
-    const fn = config.functions[functionName];
-    if (!fn) throw new Error(`serverless.yml has no function ${functionName}`);
-    const exportIndex = fn.handler.lastIndexOf('.');
-    const file = resolve(PROJECT_ROOT, fn.handler.slice(0, exportIndex));
-    const exportName = fn.handler.slice(exportIndex + 1);
-    let module = modules.get(file);
-    if (!module) {
-      module = (await import(file)) as HandlerModule;
-      modules.set(file, module);
-    }
-    const handler = module[exportName];
-    if (typeof handler !== 'function') throw new Error(`${fn.handler} does not export a function`);
-    return handler as Handler;
+  // Each function is built once (as Lambda initialises a container once), from its own environment.
+  const built = new Map<string, BuiltFunction>();
+  const load = (functionName: string): BuiltFunction => {
+    const existing = built.get(functionName);
+    if (existing) return existing;
+    const definition = FUNCTIONS[functionName];
+    const env = environments[functionName];
+    if (!definition || !env) throw new Error(`serverless.yml has no function ${functionName}`);
+    const logLevel = params.functionLogLevel ?? env.POWERTOOLS_LOG_LEVEL;
+    const logger = createLogger(definition.service, logLevel ? { logLevel } : {});
+    const fn = definition.build(env, {
+      logger,
+      metrics: createMetrics(definition.service, logger, { publish: false }),
+      s3: s3.client,
+    });
+    built.set(functionName, fn);
+    return fn;
   };
 
   const mappings: LocalEventSourceMapping[] = [];
@@ -338,7 +333,7 @@ export async function startLocalStack(
     s3,
     resources,
     async invoke(functionName, event) {
-      const handler = await load(functionName);
+      const { handler } = load(functionName);
       const fn = config.functions[functionName];
       const timeoutSeconds = fn?.timeout ?? config.provider.timeout ?? 6;
       return handler(
@@ -373,9 +368,8 @@ export async function startLocalStack(
       return started;
     },
     async stop() {
-      for (const restore of restoreEnvironment.reverse()) restore();
       for (const mapping of mappings) await mapping.stop();
-      for (const module of modules.values()) await module.close?.();
+      for (const fn of built.values()) await fn.close();
       duckdb?.closeSync();
       await s3.stop();
       await broker?.stop();

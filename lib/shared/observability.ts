@@ -1,4 +1,5 @@
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 
 /** Where function logs go instead of stdout: anything with a `write(line)`, such as a file stream. */
@@ -28,15 +29,37 @@ class FunctionLogger extends Logger {
   }
 }
 
-/** One structured JSON logger per function; `POWERTOOLS_LOG_LEVEL` sets its level. */
-export function createLogger(serviceName: string): Logger {
-  return new FunctionLogger({ serviceName });
+/**
+ * One structured JSON logger per function. Its level is `logLevel` when given (the local stack gives each function
+ * its own), else `POWERTOOLS_LOG_LEVEL` as Lambda sets it.
+ */
+export function createLogger(serviceName: string, options: { logLevel?: string } = {}): Logger {
+  return new FunctionLogger({
+    serviceName,
+    ...(options.logLevel ? { logLevel: options.logLevel as LogLevel } : {}),
+  });
 }
 
 /**
  * CloudWatch metrics (embedded metric format) in the `tickstream` namespace, one set per function; its own
  * warnings (an invocation that failed before adding a metric) go to the function's logger.
  */
-export function createMetrics(serviceName: string, logger: Logger): Metrics {
-  return new Metrics({ namespace: 'tickstream', serviceName, logger });
+export function createMetrics(
+  serviceName: string,
+  logger: Logger,
+  options: { publish?: boolean } = {},
+): Metrics {
+  const settings = { namespace: 'tickstream', serviceName, logger };
+  return options.publish === false ? new UnpublishedMetrics(settings) : new Metrics(settings);
+}
+
+/**
+ * Metrics that are counted but never written: the local stack has no CloudWatch, and its stdout is the screen.
+ * (Powertools reads "disabled" only from POWERTOOLS_METRICS_DISABLED, a process-wide variable.)
+ */
+class UnpublishedMetrics extends Metrics {
+  override publishStoredMetrics(): this {
+    this.clearMetrics();
+    return this;
+  }
 }

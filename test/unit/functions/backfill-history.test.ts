@@ -1,25 +1,10 @@
-import { beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { Context } from 'aws-lambda';
-import type { ProducerRecord } from 'kafkajs';
-import { stubEnv, testLogLevel } from '../../support/env';
-
-const mockKafka = { sends: [] as ProducerRecord[] };
-jest.mock('kafkajs', () => {
-  const actual = jest.requireActual<typeof import('kafkajs')>('kafkajs');
-  class FakeKafka {
-    producer() {
-      return {
-        connect: async () => undefined,
-        send: async (record: ProducerRecord) => {
-          mockKafka.sends.push(record);
-          return [];
-        },
-        disconnect: async () => undefined,
-      };
-    }
-  }
-  return { ...actual, Kafka: FakeKafka };
-});
+import { createBackfillHistory } from '../../../functions/factories/backfill-history';
+import { loadProducerConfig } from '../../../lib/produce/config';
+import { createLogger } from '../../../lib/shared/observability';
+import { fakeProducer } from '../../fixtures/fake-producer';
+import { testLogLevel } from '../../support/env';
 
 const context = {
   functionName: 'backfillHistory',
@@ -27,17 +12,24 @@ const context = {
   getRemainingTimeInMillis: () => 900_000,
 } as Context;
 
-describe('backfillHistory handler', () => {
-  beforeEach(() => {
-    mockKafka.sends.length = 0;
-    stubEnv('KAFKA_BROKERS', '10.0.1.5:9092');
-    stubEnv('KAFKA_TOPIC', 'stock-ticks');
-    stubEnv('SIMULATION_SEED', 'unit');
-    stubEnv('POWERTOOLS_LOG_LEVEL', testLogLevel());
+/** The function built from its environment, its Kafka producer an in-memory fake. */
+function build() {
+  const { producer, calls } = fakeProducer();
+  const config = loadProducerConfig({
+    KAFKA_BROKERS: '10.0.1.5:9092',
+    KAFKA_TOPIC: 'stock-ticks',
+    SIMULATION_SEED: 'unit',
   });
+  const { handler } = createBackfillHistory(config, {
+    logger: createLogger('backfill-history', { logLevel: testLogLevel() }),
+    createProducer: () => producer,
+  });
+  return { handler, calls };
+}
 
+describe('backfillHistory handler', () => {
   it('publishes the requested range and returns its summary', async () => {
-    const { handler } = await import('../../../functions/backfill-history');
+    const { handler, calls } = build();
     const summary = await handler(
       { symbols: ['AAPL'], from: '2025-03-03', to: '2025-03-04', intervalSeconds: 300 },
       context,
@@ -47,14 +39,15 @@ describe('backfillHistory handler', () => {
       source: 'simulated',
       lastTimestamp: '2025-03-03T23:55:00.000Z',
     });
-    expect(mockKafka.sends.flatMap((send) => send.messages)).toHaveLength(288);
+    expect(calls.sends.flatMap((send) => send.messages)).toHaveLength(288);
   });
 
   it('rejects a reversed range and publishes nothing', async () => {
-    const { handler } = await import('../../../functions/backfill-history');
+    const { handler, calls } = build();
     await expect(
       handler({ symbols: ['AAPL'], from: '2025-03-04', to: '2025-03-03' }, context),
     ).rejects.toThrow('invalid backfillHistory request: to: from must be before to');
-    expect(mockKafka.sends).toHaveLength(0);
+    expect(calls.sends).toHaveLength(0);
+    expect(calls.connect).toBe(0);
   });
 });

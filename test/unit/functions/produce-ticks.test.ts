@@ -1,45 +1,43 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ProducerRecord } from 'kafkajs';
 import 'aws-sdk-client-mock-jest';
+import { createProduceTicks } from '../../../functions/factories/produce-ticks';
+import type { KafkaSettings } from '../../../lib/kafka/settings';
+import { loadProducerConfig } from '../../../lib/produce/config';
+import type { TickProducer } from '../../../lib/produce/publisher';
+import { createLogger } from '../../../lib/shared/observability';
 import {
   FIXTURE_API_KEY,
   type Interception,
   serveAlphaVantageFixtures,
 } from '../../../local/alphavantage-fixtures';
-import { restoreStubbedEnv, stubEnv, testLogLevel } from '../../support/env';
+import { testLogLevel } from '../../support/env';
 
-// The handler builds its kafkajs producer at module load; this stands in for the broker.
-const mockKafka = {
+/** What the function asked of Kafka: the settings of each producer it made (secrets read), and what they did. */
+const kafka = {
+  settings: [] as KafkaSettings[],
   sends: [] as ProducerRecord[],
   connects: 0,
   disconnects: 0,
-  options: [] as unknown[],
 };
-jest.mock('kafkajs', () => {
-  const actual = jest.requireActual<typeof import('kafkajs')>('kafkajs');
-  class FakeKafka {
-    constructor(options: unknown) {
-      mockKafka.options.push(options);
-    }
-    producer() {
-      return {
-        connect: async () => {
-          mockKafka.connects++;
-        },
-        send: async (record: ProducerRecord) => {
-          mockKafka.sends.push(record);
-          return [];
-        },
-        disconnect: async () => {
-          mockKafka.disconnects++;
-        },
-      };
-    }
-  }
-  return { ...actual, Kafka: FakeKafka };
-});
+const createProducer = (settings: KafkaSettings): TickProducer => {
+  kafka.settings.push(settings);
+  return {
+    connect: async () => {
+      kafka.connects++;
+    },
+    send: async (record: ProducerRecord) => {
+      kafka.sends.push(record);
+      return [];
+    },
+    disconnect: async () => {
+      kafka.disconnects++;
+    },
+  };
+};
 
 const context = {
   functionName: 'produceTicks',
@@ -50,24 +48,24 @@ const environment = {
   KAFKA_BROKERS: '10.0.1.5:9092',
   KAFKA_TOPIC: 'stock-ticks',
   SIMULATION_SEED: 'unit',
-  POWERTOOLS_LOG_LEVEL: testLogLevel(),
 };
+const secretsManager = mockClient(SecretsManagerClient);
 
 describe('produceTicks handler', () => {
   beforeEach(() => {
-    jest.resetModules();
-    mockKafka.sends.length = 0;
-    mockKafka.connects = 0;
-    mockKafka.disconnects = 0;
-    mockKafka.options.length = 0;
-  });
-  afterEach(() => {
-    restoreStubbedEnv();
+    secretsManager.reset();
+    kafka.settings.length = 0;
+    kafka.sends.length = 0;
+    kafka.connects = 0;
+    kafka.disconnects = 0;
   });
 
-  async function loadHandler(env: Record<string, string>) {
-    for (const [name, value] of Object.entries(env)) stubEnv(name, value);
-    return (await import('../../../functions/produce-ticks')).handler;
+  /** The function as Lambda builds it from an environment (the real Secrets Manager reader, a fake producer). */
+  async function loadHandler(env: Record<string, string>, logLevel = testLogLevel()) {
+    return createProduceTicks(loadProducerConfig(env), {
+      logger: createLogger('produce-ticks', { logLevel }),
+      createProducer,
+    }).handler;
   }
 
   it('publishes the scheduled minute for the event symbols and returns the summary', async () => {
@@ -87,10 +85,10 @@ describe('produceTicks handler', () => {
       topic: 'stock-ticks',
       firstTimestamp: '2026-11-20T15:00:00.000Z',
     });
-    expect(mockKafka.sends.flatMap((send) => send.messages)).toHaveLength(120);
-    expect(mockKafka.options[0]).toMatchObject({ brokers: ['10.0.1.5:9092'], retry: { retries: 3 } });
+    expect(kafka.sends.flatMap((send) => send.messages)).toHaveLength(120);
+    expect(kafka.settings[0]).toMatchObject({ brokers: ['10.0.1.5:9092'], retries: 3 });
     // On Lambda the connection is kept warm for the next invocation.
-    expect(mockKafka.disconnects).toBe(0);
+    expect(kafka.disconnects).toBe(0);
   });
 
   it('rejects an invalid event with a clear error and publishes nothing', async () => {
@@ -98,14 +96,14 @@ describe('produceTicks handler', () => {
     await expect(handler({ symbols: [], colour: 'red' }, context)).rejects.toThrow(
       /invalid produceTicks request: .*symbols must list at least one symbol/,
     );
-    expect(mockKafka.connects).toBe(0);
-    expect(mockKafka.sends).toHaveLength(0);
+    expect(kafka.connects).toBe(0);
+    expect(kafka.sends).toHaveLength(0);
   });
 
   it('closes the connection after each invocation under sls invoke local', async () => {
     const handler = await loadHandler({ ...environment, IS_LOCAL: 'true' });
     await handler({ symbols: ['AAPL'], time: '2026-11-20T15:01:00Z' }, context);
-    expect(mockKafka.disconnects).toBe(1);
+    expect(kafka.disconnects).toBe(1);
   });
 
   it("signs in with the stage's Secrets Manager secrets, read once per container", async () => {
@@ -114,13 +112,10 @@ describe('produceTicks handler', () => {
     const caSecret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tickstream-dev-kafka-ca-GhIjKl';
     const ca = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIE\n-----END CERTIFICATE-----\n';
     const password = 'Xq7uLr2pZk9mWv4sTn6yBc3dHf8jGe5a';
-    // The handler's copy of the SDK (jest.resetModules gives it a new one): mock that client.
-    const sdk = await import('@aws-sdk/client-secrets-manager');
-    const secretsManager = mockClient(sdk.SecretsManagerClient);
     secretsManager
-      .on(sdk.GetSecretValueCommand, { SecretId: userSecret })
+      .on(GetSecretValueCommand, { SecretId: userSecret })
       .resolves({ SecretString: JSON.stringify({ username: 'tickstream', password }) })
-      .on(sdk.GetSecretValueCommand, { SecretId: caSecret })
+      .on(GetSecretValueCommand, { SecretId: caSecret })
       .resolves({ SecretString: JSON.stringify({ certificate: ca }) });
     const handler = await loadHandler({
       ...environment,
@@ -133,23 +128,21 @@ describe('produceTicks handler', () => {
     const event = { symbols: ['AAPL'], time: '2026-11-20T15:01:00Z' };
     await handler(event, context);
     await handler({ ...event, time: '2026-11-20T15:02:00Z' }, context);
-    expect(secretsManager).toHaveReceivedCommandTimes(sdk.GetSecretValueCommand, 2);
-    expect(secretsManager).toHaveReceivedCommandWith(sdk.GetSecretValueCommand, { SecretId: userSecret });
-    expect(secretsManager).toHaveReceivedCommandWith(sdk.GetSecretValueCommand, { SecretId: caSecret });
-    expect(mockKafka.options).toHaveLength(1);
-    expect(mockKafka.options[0]).toMatchObject({
+    expect(secretsManager).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+    expect(secretsManager).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: userSecret });
+    expect(secretsManager).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: caSecret });
+    expect(kafka.settings).toHaveLength(1);
+    expect(kafka.settings[0]).toMatchObject({
       brokers: ['10.42.1.10:9096'],
       ssl: { ca: [ca] },
       sasl: { mechanism: 'scram-sha-512', username: 'tickstream', password },
     });
-    expect(mockKafka.sends.flatMap((send) => send.messages)).toHaveLength(120);
+    expect(kafka.sends.flatMap((send) => send.messages)).toHaveLength(120);
   });
 
   it('fails an invocation whose secret cannot be read, naming it, and publishes nothing', async () => {
     const userSecret = 'tickstream-dev-kafka-client';
-    const sdk = await import('@aws-sdk/client-secrets-manager');
-    const secretsManager = mockClient(sdk.SecretsManagerClient);
-    secretsManager.on(sdk.GetSecretValueCommand).rejects(
+    secretsManager.on(GetSecretValueCommand).rejects(
       Object.assign(new Error("Secrets Manager can't find the specified secret."), {
         name: 'ResourceNotFoundException',
       }),
@@ -162,12 +155,11 @@ describe('produceTicks handler', () => {
     await expect(handler({ symbols: ['AAPL'], time: '2026-11-20T15:01:00Z' }, context)).rejects.toThrow(
       `secret ${userSecret}: cannot be read (ResourceNotFoundException)`,
     );
-    expect(mockKafka.connects).toBe(0);
-    expect(mockKafka.sends).toHaveLength(0);
+    expect(kafka.connects).toBe(0);
+    expect(kafka.sends).toHaveLength(0);
   });
 
   it('fails at start-up naming a missing setting', async () => {
-    stubEnv('KAFKA_BROKERS', '');
     await expect(loadHandler({ KAFKA_TOPIC: 'stock-ticks', SIMULATION_SEED: 'unit' })).rejects.toThrow(
       'invalid configuration: KAFKA_BROKERS is required but not set',
     );
@@ -192,36 +184,34 @@ describe('produceTicks handler', () => {
     }
 
     async function loadWithKey(secretString: string) {
-      const sdk = await import('@aws-sdk/client-secrets-manager');
-      const secretsManager = mockClient(sdk.SecretsManagerClient);
       secretsManager
-        .on(sdk.GetSecretValueCommand, { SecretId: keySecret })
+        .on(GetSecretValueCommand, { SecretId: keySecret })
         .resolves({ SecretString: secretString });
       const logged: string[] = [];
       jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
         logged.push(String(chunk));
         return true;
       });
-      const handler = await loadHandler({
-        ...environment,
-        MARKET_SOURCE: 'alphavantage',
-        ALPHA_VANTAGE_KEY_SECRET_ID: keySecret,
-        // The recorded session lies in the past.
-        ALPHA_VANTAGE_MAX_QUOTE_DELAY_SECONDS: String(366 * 86_400),
-        POWERTOOLS_LOG_LEVEL: 'DEBUG',
-      });
-      return { sdk, secretsManager, handler, logged };
+      const handler = await loadHandler(
+        {
+          ...environment,
+          MARKET_SOURCE: 'alphavantage',
+          ALPHA_VANTAGE_KEY_SECRET_ID: keySecret,
+          // The recorded session lies in the past.
+          ALPHA_VANTAGE_MAX_QUOTE_DELAY_SECONDS: String(366 * 86_400),
+        },
+        'DEBUG',
+      );
+      return { handler, logged };
     }
 
     it('reads the key from its secret once per container and publishes tick.v2 quotes, never logging the key', async () => {
       const served = serveFixturesAt(Date.parse('2026-11-20T14:32:00Z'));
-      const { sdk, secretsManager, handler, logged } = await loadWithKey(
-        JSON.stringify({ apiKey: FIXTURE_API_KEY }),
-      );
+      const { handler, logged } = await loadWithKey(JSON.stringify({ apiKey: FIXTURE_API_KEY }));
       const first = await handler({ symbols: ['AAPL', 'KO'], time: '2026-11-20T14:32:00Z' }, context);
       await handler({ symbols: ['AAPL', 'KO'], time: '2026-11-20T14:32:00Z' }, context);
-      expect(secretsManager).toHaveReceivedCommandTimes(sdk.GetSecretValueCommand, 1);
-      expect(secretsManager).toHaveReceivedCommandWith(sdk.GetSecretValueCommand, { SecretId: keySecret });
+      expect(secretsManager).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+      expect(secretsManager).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: keySecret });
       expect(first).toMatchObject({ source: 'alphavantage', schema: 'tick.v2', published: 2, requests: 4 });
       // Overviews once (cached), quotes every run.
       expect(served.requests.map((query) => query.get('function'))).toEqual([
@@ -232,7 +222,7 @@ describe('produceTicks handler', () => {
         'GLOBAL_QUOTE',
         'GLOBAL_QUOTE',
       ]);
-      const messages = mockKafka.sends.flatMap((send) => send.messages);
+      const messages = kafka.sends.flatMap((send) => send.messages);
       expect(messages).toHaveLength(4);
       expect(messages[0]?.headers).toMatchObject({ schema: 'tick.v2' });
       expect(JSON.parse(String(messages[0]?.value))).toMatchObject({ volume: null, bid: null, ask: null });
@@ -249,7 +239,7 @@ describe('produceTicks handler', () => {
         /^alphavantage: 1 request\(s\) failed \(0 tick\(s\) from the others were published\): Alpha Vantage rejected the API key \(OVERVIEW for AAPL\)/,
       );
       await expect(failure).rejects.not.toThrow(wrongKey);
-      expect(mockKafka.sends).toHaveLength(0);
+      expect(kafka.sends).toHaveLength(0);
       expect(logged.join('')).not.toContain(wrongKey);
     });
   });

@@ -1,0 +1,50 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { KafkaSettings } from '../../lib/kafka/settings';
+import { marketSources } from '../../lib/market';
+import type { ProducerConfig } from '../../lib/produce/config';
+import { ProduceTicksRequestSchema, produceMinute } from '../../lib/produce/produce-minute';
+import type { TickProducer } from '../../lib/produce/publisher';
+import { createTickPublisher } from '../../lib/produce/publisher';
+import { closeAfterInvocation } from '../../lib/shared/middleware';
+import { createLogger } from '../../lib/shared/observability';
+import { parseRequest } from '../../lib/shared/request';
+import { type SecretReader, secretsManagerReader } from '../../lib/shared/secrets';
+import type { BuiltFunction, CommonCollaborators } from './function';
+
+/** What a producer function can be given instead of building it (tests inject fakes). */
+export interface ProducerCollaborators extends CommonCollaborators {
+  readSecret?: SecretReader;
+  /** Makes the Kafka producer for the resolved settings; by default kafkajs' idempotent producer. */
+  createProducer?: (settings: KafkaSettings) => TickProducer;
+}
+
+/** produceTicks, scheduled by EventBridge: publishes one minute of ticks for a group of symbols. */
+export function createProduceTicks(
+  config: ProducerConfig,
+  collaborators: ProducerCollaborators = {},
+): BuiltFunction {
+  const logger = collaborators.logger ?? createLogger('produce-ticks');
+  const readSecret = collaborators.readSecret ?? secretsManagerReader();
+  const publisher = createTickPublisher({
+    settings: config.kafka,
+    readSecret,
+    logger,
+    ...(collaborators.createProducer ? { createProducer: collaborators.createProducer } : {}),
+  });
+  const { live } = marketSources({ market: config.market, seed: config.simulationSeed, readSecret });
+  const handler = middy(async (event: unknown) => {
+    const request = parseRequest(ProduceTicksRequestSchema, 'produceTicks request', event);
+    const summary = await produceMinute({ request, source: live, publisher });
+    logger.info(summary.skipped ? 'published nothing' : 'published ticks', {
+      group: request.group,
+      ...summary,
+    });
+    return summary;
+  })
+    .use(injectLambdaContext(logger))
+    .use(
+      closeAfterInvocation({ enabled: config.disconnectAfterInvoke, close: () => publisher.disconnect() }),
+    );
+  return { handler, close: () => publisher.disconnect() };
+}
