@@ -180,6 +180,7 @@ async function measure(params: { rate: number; seconds: number; security: Securi
     const audit = await auditDataBucket({
       client: stack.s3.client,
       bucket: stack.resources.DataBucket as string,
+      layout: stack.layout,
     });
     latencies.sort((a, b) => a - b);
     return {

@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { DataLayout } from './data-layout';
 
 /** Every object under a prefix: its key, size and gunzipped NDJSON lines. */
 export async function readObjects(params: { client: S3Client; bucket: string; prefix: string }) {
@@ -37,17 +38,12 @@ export interface LandedAudit {
 export async function auditDataBucket(params: {
   client: S3Client;
   bucket: string;
-  rawPrefix?: string;
-  quarantinePrefix?: string;
+  /** Where landed and quarantined ticks are (the stack's data layout). */
+  layout: Pick<DataLayout, 'rawPrefix' | 'quarantinePrefix'>;
 }): Promise<LandedAudit> {
-  const {
-    client,
-    bucket,
-    rawPrefix = 'raw/stock_ticks/',
-    quarantinePrefix = 'quarantine/stock_ticks/',
-  } = params;
-  const raw = await readObjects({ client, bucket, prefix: rawPrefix });
-  const bad = await readObjects({ client, bucket, prefix: quarantinePrefix });
+  const { client, bucket, layout } = params;
+  const raw = await readObjects({ client, bucket, prefix: `${layout.rawPrefix}/` });
+  const bad = await readObjects({ client, bucket, prefix: `${layout.quarantinePrefix}/` });
   const ids = new Set<string>();
   let landed = 0;
   for (const object of raw) {

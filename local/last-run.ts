@@ -17,6 +17,8 @@ export interface LastRunSummary {
   reports: Record<string, number>;
   dashboard: string;
   results: string;
+  /** The folder of the landed ticks: `<dir>/s3/<data bucket>/<raw prefix>`. */
+  data: string;
   log: string;
 }
 
@@ -35,7 +37,7 @@ function filesUnder(dir: string): string[] {
 }
 
 /**
- * Runs a report over the ticks the last local run landed (`<dir>/s3/<data bucket>/raw/stock_ticks`), as the
+ * Runs a report over the ticks the last local run landed (`<dir>/s3/<data bucket>/<raw prefix>`), as the
  * local workflow does: the files go into a scratch local S3, the crawler stand-in catalogs them, and the report's
  * SQL runs unedited in DuckDB with the day as its parameter. Returns the rows, header first.
  */
@@ -45,13 +47,15 @@ export async function queryLastRun(params: {
   dir?: string;
 }): Promise<{ rows: string[][]; bytesScanned: number }> {
   const dir = params.dir ?? LOCAL_RUN_DIR;
-  const { bucket } = readLastRun(dir);
+  const { bucket, data } = readLastRun(dir);
   const bucketDir = join(dir, 's3', bucket);
+  const rawPrefix = relative(bucketDir, data);
   return withScratchCatalog(
     {
       bucket,
+      rawPrefix,
       fill: async (client) => {
-        for (const file of filesUnder(join(bucketDir, 'raw')))
+        for (const file of filesUnder(data))
           await client.send(
             new PutObjectCommand({
               Bucket: bucket,

@@ -8,6 +8,7 @@ import type { KafkaAuth } from '../lib/kafka/client';
 import { createLogger, createMetrics, type LogSink, routeFunctionLogs } from '../lib/shared/observability';
 import { createLocalAthena } from './athena';
 import { loadLocalStackConfig } from './config';
+import { type DataLayout, dataLayoutOf } from './data-layout';
 import {
   type LocalEventSourceMapping,
   type MappingSettings,
@@ -36,6 +37,8 @@ export interface LocalStack {
   ownBroker: boolean;
   topic: string;
   config: ResolvedServerlessConfig;
+  /** Where ticks land and the table they make (serverless.yml `custom.data`). */
+  layout: DataLayout;
   s3: LocalS3;
   /** Local names of the template's resources that handlers reference (`!Ref DataBucket` → a local bucket). */
   resources: Record<string, string>;
@@ -192,6 +195,7 @@ export async function startLocalStack(
       : `using Kafka at ${brokers.join(',')}${auth.sasl ? ' (SASL_SSL)' : ''}`,
   );
 
+  const layout = dataLayoutOf(config);
   const resources = {
     DataBucket: `${config.service}-${stage}-data`,
     ResultsBucket: `${config.service}-${stage}-results`,
@@ -280,9 +284,9 @@ export async function startLocalStack(
       const crawler = createLocalCrawler({
         name: reports.crawlerName,
         database: reports.database,
-        table: 'stock_ticks',
+        table: layout.table,
         bucket: resources.DataBucket,
-        prefix: 'raw/stock_ticks/',
+        prefix: `${layout.rawPrefix}/`,
         s3: s3.client,
         storageDir: s3.storageDir,
         duckdb: connection,
@@ -330,6 +334,7 @@ export async function startLocalStack(
     ownBroker: broker !== undefined,
     topic,
     config,
+    layout,
     s3,
     resources,
     async invoke(functionName, event) {

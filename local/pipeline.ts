@@ -227,6 +227,7 @@ async function main(): Promise<void> {
     const result = await auditDataBucket({
       client: stack.s3.client,
       bucket: stack.resources.DataBucket as string,
+      layout: stack.layout,
     });
     auditing.done(
       `${result.objects} objects, ${result.landed} lines, ${result.distinct} distinct ticks (symbol, timestamp), ${result.quarantined} quarantined`,
@@ -404,7 +405,7 @@ async function main(): Promise<void> {
       landSeconds: Number(landSeconds.toFixed(3)),
       dashboard,
       results,
-      data: run.objectPath(dataBucket, 'raw/stock_ticks'),
+      data: run.objectPath(dataBucket, stack.layout.rawPrefix),
       log: run.functionLog,
     };
     writeFileSync(run.summary, `${JSON.stringify(summary, null, 2)}\n`);

@@ -1,8 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { DEFAULT_LAYOUT } from '../lib/land/plan';
 import { loadUniqueTicksView } from '../lib/reports/catalog';
 import { parseS3Url } from '../lib/shared/s3';
 import { createLocalAthena } from './athena';
@@ -14,15 +15,20 @@ export type ScratchQuery = (sql: string, day?: string) => Promise<{ csv: string;
 
 /**
  * The reports' side of the local stack, for a one-off look at some landed ticks: a scratch local S3 with a data
- * bucket that `fill` puts the objects in, the crawler stand-in over `raw/stock_ticks/`, the view every report
+ * bucket that `fill` puts the objects in, the crawler stand-in over the raw prefix, the view every report
  * reads (as the workflow creates it after the crawl), and DuckDB as Athena. `use` runs queries; everything is
  * removed afterwards. `tickstream report --local` and the tests' reference reports use it.
  */
 export async function withScratchCatalog<T>(
-  params: { bucket: string; fill: (client: S3Client) => Promise<void> },
+  params: {
+    bucket: string;
+    fill: (client: S3Client) => Promise<void>;
+    /** Where `fill` puts the landed ticks (default: landing's own layout); the table is its last folder, as a crawler names it. */
+    rawPrefix?: string;
+  },
   use: (query: ScratchQuery) => Promise<T>,
 ): Promise<T> {
-  const { bucket } = params;
+  const { bucket, rawPrefix = DEFAULT_LAYOUT.rawPrefix } = params;
   const results = 'tickstream-scratch-results';
   const database = 'tickstream_scratch';
   const s3 = await startLocalS3({
@@ -38,9 +44,9 @@ export async function withScratchCatalog<T>(
     await createLocalCrawler({
       name: 'scratch',
       database,
-      table: 'stock_ticks',
+      table: basename(rawPrefix),
       bucket,
-      prefix: 'raw/stock_ticks/',
+      prefix: `${rawPrefix}/`,
       s3: s3.client,
       storageDir: s3.storageDir,
       duckdb: connection,

@@ -40,6 +40,7 @@ describe('a local stack on a broker started from nothing', () => {
       const audit = await auditDataBucket({
         client: stack.s3.client,
         bucket: stack.resources.DataBucket as string,
+        layout: stack.layout,
       });
       expect([...before.values()]).toEqual([0n, 0n, 0n]);
       expect(summary.published).toBe(180);

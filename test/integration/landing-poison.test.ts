@@ -40,6 +40,7 @@ describe('Kafka → local event source mapping → landTicks → S3', () => {
     const audit = await auditDataBucket({
       client: local.s3.client,
       bucket: local.resources.DataBucket as string,
+      layout: local.layout,
     });
     expect(audit).toMatchObject({ landed: 60, distinct: 60, quarantined: 4 });
     const quarantine = await readObjects({

@@ -32,6 +32,7 @@ describe('Kafka → local event source mapping → landTicks → S3', () => {
     const audit = await auditDataBucket({
       client: local.s3.client,
       bucket: local.resources.DataBucket as string,
+      layout: local.layout,
     });
     expect(failures).toBeGreaterThan(0);
     expect(mapping?.stats.failedInvocations).toBe(failures);

@@ -15,6 +15,7 @@ describe('Kafka → local event source mapping → landTicks → S3', () => {
     const audit = await auditDataBucket({
       client: local.s3.client,
       bucket: local.resources.DataBucket as string,
+      layout: local.layout,
     });
     expect(produced).toBe(6 * 60 * 8);
     expect(audit).toMatchObject({ landed: produced, distinct: produced, quarantined: 0 });

@@ -73,7 +73,7 @@ async function landedOn(day: string) {
   const audit = await auditDataBucket({
     client: stack().s3.client,
     bucket: stack().resources.DataBucket as string,
-    rawPrefix: `raw/stock_ticks/dt=${day}/`,
+    layout: { ...stack().layout, rawPrefix: `${stack().layout.rawPrefix}/dt=${day}` },
   });
   return { lines: audit.landed, ticks: audit.distinct };
 }

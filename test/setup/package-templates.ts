@@ -34,6 +34,8 @@ export default async function setup(): Promise<void> {
     // Real market data: the producers read the Alpha Vantage key from the secret the param names.
     alphavantage: () =>
       packageTemplate('dev', { marketSource: 'alphavantage', alphaVantageKeySecretArn: AV_KEY_SECRET_ARN }),
+    // Another data layout: every user of the landing prefixes must follow serverless.yml's custom.data.
+    layout: () => packageTemplate('dev', { rawRoot: 'landing', quarantineRoot: 'rejected' }),
   };
   for (const [name, build] of Object.entries(variants)) {
     writeFileSync(join(dir, `${name}.json`), JSON.stringify(await build()));

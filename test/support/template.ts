@@ -138,11 +138,12 @@ export const AV_KEY_SECRET_ARN =
   'arn:aws:secretsmanager:us-east-1:123456789012:secret:tickstream/alphavantage-Q1w2E3';
 
 /** The template variants the set-up packages (test/setup/package-templates.ts). */
-export type TemplateVariant = 'dev' | 'prod' | 'byo' | 'endpoints' | 'alphavantage';
+export type TemplateVariant = 'dev' | 'prod' | 'byo' | 'endpoints' | 'alphavantage' | 'layout';
 
 /**
  * The packaged templates the template set-up left: `dev`, `prod`, `byo` (bring your own broker), `endpoints`
- * (dev with interface endpoints instead of the NAT gateway) and `alphavantage` (dev on the Alpha Vantage source).
+ * (dev with interface endpoints instead of the NAT gateway), `alphavantage` (dev on the Alpha Vantage source) and
+ * `layout` (dev with other data bucket roots).
  */
 export function packagedTemplates(): Record<TemplateVariant, CfnTemplate> {
   const dir = process.env[TEST_TEMPLATES_VARIABLE];
@@ -154,5 +155,6 @@ export function packagedTemplates(): Record<TemplateVariant, CfnTemplate> {
     byo: read('byo'),
     endpoints: read('endpoints'),
     alphavantage: read('alphavantage'),
+    layout: read('layout'),
   };
 }

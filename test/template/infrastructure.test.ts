@@ -349,7 +349,9 @@ describe.each(['dev', 'prod'] as const)('the in-stack broker (%s)', (stage) => {
     const bucket = resourceById(template(), 'DataBucket');
     expect(bucket.DeletionPolicy).toBe(stage === 'prod' ? 'Retain' : 'Delete');
     expect(JSON.stringify(bucket.Properties.LifecycleConfiguration)).toContain('STANDARD_IA');
-    expect(JSON.stringify(bucket.Properties.LifecycleConfiguration)).toContain('"Prefix":"quarantine/"');
+    expect(JSON.stringify(bucket.Properties.LifecycleConfiguration)).toContain(
+      '"Prefix":"quarantine/stock_ticks/"',
+    );
   });
 });
 
