@@ -168,7 +168,7 @@ function buildProgram(deps: CliDependencies): Command {
       let day: string;
       if (options.local) {
         const lastRun = readLastRunOrInputError(deps.localRunDir);
-        day = checkDay(options.day ?? lastRun.window.start.slice(0, 10));
+        day = checkDay(options.day ?? Object.keys(lastRun.days).at(-1) ?? '');
         result = await queryLastRun({ report, day, ...(deps.localRunDir ? { dir: deps.localRunDir } : {}) });
       } else {
         day = checkDay(options.day ?? utcToday(now()));
@@ -226,11 +226,14 @@ function readLastRunOrInputError(dir?: string): LastRunSummary {
 /** The last local run as the lines a person reads. */
 export function formatLastRun(run: LastRunSummary): string {
   return `${[
-    `last local run: ${run.window.start} to ${run.window.end}`,
+    `last local run: ${run.window ? `ticks of ${run.window.start} to ${run.window.end}` : 'no ticks produced'}`,
     `ticks     ${run.produced} produced, ${run.landed} landed, ${run.duplicated} duplicated, ${run.quarantined} quarantined`,
-    `reports   ${Object.entries(run.reports)
-      .map(([name, rows]) => `${name} ${rows}`)
-      .join(', ')}`,
+    ...Object.entries(run.reports).map(
+      ([day, rows]) =>
+        `reports   ${day} (${run.days[day] ?? 'partial'}): ${Object.entries(rows)
+          .map(([name, count]) => `${name} ${count}`)
+          .join(', ')}`,
+    ),
     `dashboard ${run.dashboard}`,
     `results   ${run.results}`,
     `logs      ${run.log}`,

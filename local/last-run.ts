@@ -13,8 +13,12 @@ export interface LastRunSummary {
   duplicated: number;
   quarantined: number;
   bucket: string;
-  window: { start: string; end: string };
-  reports: Record<string, number>;
+  /** The minutes the produced ticks describe (null when nothing was produced). */
+  window: { start: string; end: string } | null;
+  /** Each reported day, final or partial, in order. */
+  days: Record<string, 'final' | 'partial'>;
+  /** Rows per report, per day. */
+  reports: Record<string, Record<string, number>>;
   dashboard: string;
   results: string;
   /** The folder of the landed ticks: `<dir>/s3/<data bucket>/<raw prefix>`. */

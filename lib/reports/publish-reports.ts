@@ -36,8 +36,11 @@ export interface PublishedReport {
   queryExecutionId: string;
   source: string;
   object: string;
-  /** `reports/<name>/latest.csv`, which only a run of the day in progress replaces. */
-  latest: string;
+  /**
+   * `reports/<name>/latest.csv`, which only a run of the day in progress writes: a final day's manifest has none,
+   * so every object a manifest names exists.
+   */
+  latest?: string;
   rows: number;
   bytesScanned: number;
 }
@@ -97,7 +100,7 @@ export async function publishReports(params: {
       queryExecutionId: query.queryExecutionId,
       source: query.outputLocation,
       object: `s3://${bucket}/${key}`,
-      latest: `s3://${bucket}/${latest}`,
+      ...(request.final ? {} : { latest: `s3://${bucket}/${latest}` }),
       rows: Math.max(0, table.length - 1),
       bytesScanned: query.bytesScanned,
     });

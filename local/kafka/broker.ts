@@ -221,7 +221,8 @@ export async function startBroker(
   const controllerPort = params.controllerPort ?? (await freePort());
   const logDir = join(workDir, 'data');
   rmSync(workDir, { recursive: true, force: true });
-  mkdirSync(workDir, { recursive: true });
+  // The folder holds the SCRAM passwords (server.properties) and the TLS stores: this user's only.
+  mkdirSync(workDir, { recursive: true, mode: 0o700 });
   const propertiesFile = join(workDir, 'server.properties');
   const log4jFile = join(workDir, 'log4j.properties');
   const secure = params.security === 'sasl_ssl';
@@ -234,24 +235,40 @@ export async function startBroker(
   writeFileSync(
     propertiesFile,
     brokerProperties({ port, controllerPort, logDir, partitions: params.partitions ?? 3, security }),
+    { mode: 0o600 },
   );
   writeFileSync(log4jFile, LOG4J);
   const javaArgs = ['-cp', `${libs}/*`, `-Dlog4j.configuration=file:${log4jFile}`];
-  await run('java', [
-    ...javaArgs,
-    'kafka.tools.StorageTool',
-    'format',
-    '-t',
-    newClusterId(),
-    '-c',
-    propertiesFile,
-    ...(secure
-      ? [brokerUser, ...users].flatMap((user) => [
-          '--add-scram',
-          `SCRAM-SHA-512=[name=${user.username},password=${user.password}]`,
-        ])
-      : []),
-  ]);
+  // The SCRAM users are created at format (KIP-900) with `--add-scram`, whose only form is an argument holding the
+  // password. The arguments go in a Java argument file (mode 0600, removed once the format ran), so no password
+  // stands on a process command line.
+  const formatArgs = join(workDir, 'format.args');
+  writeFileSync(
+    formatArgs,
+    [
+      ...javaArgs,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      newClusterId(),
+      '-c',
+      propertiesFile,
+      ...(secure
+        ? [brokerUser, ...users].flatMap((user) => [
+            '--add-scram',
+            `SCRAM-SHA-512=[name=${user.username},password=${user.password}]`,
+          ])
+        : []),
+    ]
+      .map((arg) => JSON.stringify(arg))
+      .join('\n'),
+    { mode: 0o600 },
+  );
+  try {
+    await run('java', [`@${formatArgs}`]);
+  } finally {
+    rmSync(formatArgs, { force: true });
+  }
 
   const logFile = join(workDir, 'broker.log');
   const out = openSync(logFile, 'a');

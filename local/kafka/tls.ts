@@ -6,6 +6,9 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/** Where keytool reads the stores' password from. */
+const STORE_PASSWORD_VARIABLE = 'TICKSTREAM_KEYTOOL_STORE_PASSWORD';
+
 /** A broker's TLS material, made for one local run: its keystore, a truststore, and the CA clients trust. */
 export interface LocalCertificates {
   /** PKCS12 keystore with the broker's key and its CA-signed certificate (SAN 127.0.0.1, localhost). */
@@ -27,15 +30,19 @@ export async function createLocalCertificates(params: {
   days?: number;
 }): Promise<LocalCertificates> {
   const { dir, days = 30 } = params;
-  mkdirSync(dir, { recursive: true });
+  // Only this user may read the stores and their folder.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const storePassword = randomBytes(18).toString('base64url');
   const path = (name: string) => join(dir, name);
+  // The password reaches keytool through its environment (`-storepass:env`), never its command line, which every
+  // user of the machine can read in the process list.
   const keytool = (...args: string[]) =>
-    run('keytool', [...args, '-storepass', storePassword], { maxBuffer: 1024 * 1024 }).catch(
-      (error: { stderr?: string; message: string }) => {
-        throw new Error(`keytool ${args[0]} failed: ${error.stderr || error.message}`);
-      },
-    );
+    run('keytool', [...args, '-storepass:env', STORE_PASSWORD_VARIABLE], {
+      maxBuffer: 1024 * 1024,
+      env: { ...process.env, [STORE_PASSWORD_VARIABLE]: storePassword },
+    }).catch((error: { stderr?: string; message: string }) => {
+      throw new Error(`keytool ${args[0]} failed: ${error.stderr || error.message}`);
+    });
   const keypair = (alias: string, keystore: string, dname: string, ...extra: string[]) =>
     keytool(
       '-genkeypair',
@@ -53,8 +60,8 @@ export async function createLocalCertificates(params: {
       keystore,
       '-storetype',
       'PKCS12',
-      '-keypass',
-      storePassword,
+      '-keypass:env',
+      STORE_PASSWORD_VARIABLE,
       ...extra,
     );
   await keypair('ca', path('ca.p12'), 'CN=tickstream local CA', '-ext', 'bc:c');

@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { type RunningBroker, startBroker } from '../../local/kafka/broker';
@@ -94,5 +96,17 @@ describe('the local broker over SASL_SSL with SCRAM-SHA-512', () => {
         sasl: { mechanism: 'scram-sha-512', username: 'tickstream', password: 'correct-horse-battery' },
       }),
     ).toEqual({ refused: expect.stringMatching(/^KafkaJS/) });
+  });
+
+  it('keeps its passwords off command lines and out of files other users can read', () => {
+    const password = 'correct-horse-battery';
+    // The broker's own process, and nothing left of the format's argument file.
+    expect(readFileSync(`/proc/${broker.pid}/cmdline`, 'utf8')).not.toContain(password);
+    expect(existsSync(join(broker.workDir, 'format.args'))).toBe(false);
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    expect(mode(broker.workDir)).toBe(0o700);
+    expect(mode(join(broker.workDir, 'server.properties'))).toBe(0o600);
+    // The TLS stores' folder: keytool writes with the user's umask, the folder closes them to others.
+    expect(mode(join(broker.workDir, 'tls'))).toBe(0o700);
   });
 });

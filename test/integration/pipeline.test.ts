@@ -32,7 +32,11 @@ interface PipelineSummary {
   results: string;
   log: string;
   produceRate: number;
-  reports: Record<string, number>;
+  /** Rows per report, per day. */
+  reports: Record<string, Record<string, number>>;
+  window: { start: string; end: string };
+  landSeconds: number;
+  endToEndSeconds: number;
 }
 
 describe('npm run pipeline, as a user runs it', () => {
@@ -89,12 +93,24 @@ describe('npm run pipeline, as a user runs it', () => {
   it('lands every tick once and ends stdout with the JSON summary, its paths on disk', () => {
     expect(summary).toMatchObject({ produced: 3600, landed: 3600, duplicated: 0 });
     expect(summary.produceRate).toBeGreaterThan(0);
-    expect(Object.keys(summary.reports)).toHaveLength(7);
+    expect(Object.keys(summary.reports)).toEqual(['2026-11-20']);
+    expect(Object.keys(summary.reports['2026-11-20'] ?? {})).toHaveLength(7);
     // A past day: reported as final.
     expect(summary.days).toEqual({ '2026-11-20': 'final' });
     expect(finalManifest().final).toBe(true);
     for (const path of [summary.dashboard, summary.log]) expect(existsSync(path)).toBe(true);
     expect(summary.dashboard.startsWith(out)).toBe(true);
+  });
+
+  it("labels the window with the produced ticks' minutes, and says on screen what the JSON says", () => {
+    // Firings at 15:00, 15:01 and 15:02 each publish the minute that ended at them.
+    expect(summary.window).toEqual({ start: '2026-11-20T14:59:00.000Z', end: '2026-11-20T15:02:00.000Z' });
+    expect(stderr).toContain('market 2026-11-20T14:59:00.000Z to 2026-11-20T15:02:00.000Z');
+    for (const [name, rows] of Object.entries(summary.reports['2026-11-20'] ?? {}))
+      expect(stdout).toContain(`\n${name} (2026-11-20): ${rows} rows (`);
+    const landLine = /^✔? ?land: .*\((\d+\.\d) s\)$/m.exec(stderr);
+    expect(Math.abs(Number(landLine?.[1]) - summary.landSeconds)).toBeLessThanOrEqual(0.15);
+    expect(summary.endToEndSeconds).toBeGreaterThanOrEqual(summary.landSeconds);
   });
 
   it('--replay publishes the window again and re-drives it from its first offset: no report changes', () => {

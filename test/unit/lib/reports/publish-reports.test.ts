@@ -132,6 +132,14 @@ describe('publishReports', () => {
     ]);
     expect(JSON.parse(String(calls.at(-1)?.Body))).toEqual(manifest);
     expect(String(calls[3]?.Body)).toContain('<p>Final: the day had ended when this run started.');
+    // Every object the final manifest names was written: no latest.csv, which a final day leaves alone.
+    const written = new Set(calls.map((input) => `s3://${BUCKET}/${input.Key}`));
+    const named = manifest.reports.flatMap((report) => [
+      report.object,
+      ...(report.latest ? [report.latest] : []),
+    ]);
+    expect(named.filter((object) => !written.has(object))).toEqual([]);
+    expect(manifest.reports.map((report) => report.latest)).toEqual([undefined, undefined]);
   });
 
   it('throws when a result cannot be read, before publishing anything for the run', async () => {
