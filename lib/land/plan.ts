@@ -2,7 +2,7 @@ import type { KafkaEventBatch, KafkaEventRecord } from '../contract/kafka-event'
 import { closingBrace, decodeRecord } from './decode';
 import { NdjsonBody } from './ndjson';
 
-/** Where landed and quarantined records go in the data bucket (DESIGN.md, "S3 layout"). */
+/** Where landed and quarantined records go in the data bucket (docs/design.md, "S3 layout"). */
 export interface LandingLayout {
   rawPrefix: string;
   quarantinePrefix: string;

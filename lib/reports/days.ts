@@ -24,7 +24,7 @@ export const finalManifestKey = (day: string) => `reports/_final/dt=${day}.json`
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
- * The days one reports run covers (DESIGN.md, "Days are finalized"):
+ * The days one reports run covers (docs/design.md, "Days are finalized"):
  * - a requested day alone, final when it has ended (a re-report, e.g. after a backfill); a day after the
  *   execution's own is refused, since nothing can have landed for it;
  * - otherwise the day in progress (partial), preceded by the day that ended, as final, until that day has a final

@@ -1,5 +1,5 @@
 -- stock_ticks_unique: every tick once. The reports read this view, never stock_ticks itself.
--- A tick is identified by (symbol, timestamp) (DESIGN.md, "Tick identity"). The same tick can stand in the bucket
+-- A tick is identified by (symbol, timestamp) (docs/design.md, "Tick identity"). The same tick can stand in the bucket
 -- more than once: a re-published minute reaches Kafka at new offsets, and a mapping re-driven from an older
 -- offset lands records again under other object names. Of all copies, the view keeps the one with the highest
 -- Kafka (partition, offset), the record the topic received last, as a compacted topic would; lines landed before
