@@ -8,8 +8,17 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
  */
 export const LOCAL_RUN_DIR = resolve(__dirname, '..', 'local-run');
 
+/** Where one run's outputs go. */
+export interface RunFolder {
+  dir: string;
+  functionLog: string;
+  summary: string;
+  /** Where an object of a local bucket is mirrored: `<dir>/s3/<bucket>/<key>`. */
+  objectPath(bucket: string, key: string): string;
+}
+
 /** Empties the folder for a new run and returns its layout. */
-export function prepareRunFolder(dir: string = LOCAL_RUN_DIR) {
+export function prepareRunFolder(dir: string = LOCAL_RUN_DIR): RunFolder {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'logs'), { recursive: true });
   return {

@@ -1,3 +1,4 @@
+import { MINUTE_MS } from '../lib/shared/time';
 import type { ResolvedServerlessConfig } from './serverless-config';
 
 /** A `schedule` event of a function, as the local clock fires it. */
@@ -110,18 +111,24 @@ export function localSchedules(config: ResolvedServerlessConfig): LocalSchedule[
   return schedules;
 }
 
+/** One invocation EventBridge would make: a schedule at a minute. */
+export interface Firing {
+  time: Date;
+  schedule: LocalSchedule;
+}
+
 /** The firings in [startMs, endMs) of the enabled schedules, in time order: what EventBridge would invoke. */
 export function firingsBetween(params: {
   schedules: readonly LocalSchedule[];
   startMs: number;
   endMs: number;
-}): { time: Date; schedule: LocalSchedule }[] {
-  const firings: { time: Date; schedule: LocalSchedule }[] = [];
-  const firstMinute = Math.ceil(params.startMs / 60_000);
-  for (let minute = firstMinute; minute * 60_000 < params.endMs; minute++) {
+}): Firing[] {
+  const firings: Firing[] = [];
+  const firstMinute = Math.ceil(params.startMs / MINUTE_MS);
+  for (let minute = firstMinute; minute * MINUTE_MS < params.endMs; minute++) {
     for (const schedule of params.schedules) {
       if (schedule.enabled && minute % schedule.everyMinutes === 0) {
-        firings.push({ time: new Date(minute * 60_000), schedule });
+        firings.push({ time: new Date(minute * MINUTE_MS), schedule });
       }
     }
   }

@@ -1,0 +1,92 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { TickstreamError } from '../../lib/shared/errors';
+import { MINUTE_MS } from '../../lib/shared/time';
+import { FIXTURE_SESSION } from '../alphavantage-fixtures';
+import { LOCAL_RUN_DIR } from '../outputs';
+
+/** A mistake on the command line: exit status 2. */
+export class UsageError extends TickstreamError {
+  override name = 'UsageError';
+}
+
+export interface PipelineOptions {
+  minutes: number;
+  stage: string;
+  startMs: number;
+  endMs: number;
+  out: string;
+  replay: boolean;
+  /** `alphavantage`: the producers use the Alpha Vantage adapter on the recorded fixtures. */
+  source: 'simulated' | 'alphavantage';
+}
+
+/** Parses `npm run pipeline -- …`; a mistake is a UsageError naming the option. */
+export function parseOptions(argv: string[]): PipelineOptions {
+  let values: {
+    minutes: string;
+    stage: string;
+    start?: string | undefined;
+    out?: string | undefined;
+    replay: boolean;
+    source: string;
+    fixtures: boolean;
+  };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        minutes: { type: 'string', default: '3' },
+        stage: { type: 'string', default: 'dev' },
+        start: { type: 'string' },
+        out: { type: 'string' },
+        replay: { type: 'boolean', default: false },
+        source: { type: 'string', default: 'simulated' },
+        fixtures: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const minutes = Number(values.minutes);
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 24 * 60)
+    throw new UsageError(`--minutes must be a whole number from 1 to 1440, got ${values.minutes}`);
+  if (values.source !== 'simulated' && values.source !== 'alphavantage')
+    throw new UsageError(`--source must be simulated or alphavantage, got ${values.source}`);
+  if (values.source === 'alphavantage' && !values.fixtures)
+    throw new UsageError(
+      '--source alphavantage runs on the recorded fixtures here: add --fixtures (live quotes need a deployed stage and a key)',
+    );
+  if (values.fixtures && values.source !== 'alphavantage')
+    throw new UsageError('--fixtures goes with --source alphavantage');
+  const fixtures = values.source === 'alphavantage';
+  // Default: the last N whole minutes, so every simulated tick lies in the past; on the fixtures, their session.
+  const startMs =
+    values.start === undefined
+      ? fixtures
+        ? FIXTURE_SESSION.startMs
+        : Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS - (minutes - 1) * MINUTE_MS
+      : Date.parse(values.start);
+  if (Number.isNaN(startMs))
+    throw new UsageError(
+      `--start must be an ISO-8601 instant such as 2026-11-20T14:30:00Z, got ${values.start}`,
+    );
+  const sessionEnd = FIXTURE_SESSION.startMs + FIXTURE_SESSION.minutes * MINUTE_MS;
+  if (fixtures && (startMs < FIXTURE_SESSION.startMs || startMs + minutes * MINUTE_MS > sessionEnd))
+    throw new UsageError(
+      `the fixtures hold ${FIXTURE_SESSION.minutes} minutes from ${new Date(FIXTURE_SESSION.startMs).toISOString()}: --start and --minutes must stay inside them`,
+    );
+  return {
+    minutes,
+    stage: values.stage,
+    startMs,
+    endMs: startMs + minutes * MINUTE_MS,
+    out: resolve(values.out ?? LOCAL_RUN_DIR),
+    replay: values.replay,
+    source: values.source,
+  };
+}
+
+/** How to call the command, shown after a usage error. */
+export const USAGE =
+  'usage: npm run pipeline -- [--minutes N] [--stage dev] [--start ISO-8601] [--out DIR] [--replay] [--source alphavantage --fixtures]';

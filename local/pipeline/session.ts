@@ -1,0 +1,99 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { relative } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { parseS3Url } from '../../lib/shared/s3';
+import { FIXTURE_ENVIRONMENT, type Interception, serveAlphaVantageFixtures } from '../alphavantage-fixtures';
+import { KAFKA_VERSION } from '../kafka/broker';
+import { type LocalStack, startLocalStack } from '../local-stack';
+import { prepareRunFolder, type RunFolder } from '../outputs';
+import { createProgress, type Phase } from '../progress';
+import { type Firing, firingsBetween, localSchedules } from '../schedules';
+import type { PipelineOptions } from './options';
+
+/** Everything one `npm run pipeline` works with: its options, output folder, screen, stack and schedule firings. */
+export interface PipelineSession {
+  options: PipelineOptions;
+  run: RunFolder;
+  stack: LocalStack;
+  /** The window's schedule firings, in time order. */
+  firings: Firing[];
+  /** The recorded Alpha Vantage answers, when the producers run on them (`--source alphavantage --fixtures`). */
+  fixtureServer: Interception | undefined;
+  /** Tells the fixtures which schedule minute is being run (GLOBAL_QUOTE answers with that minute's quote). */
+  setFiringTime(timeMs: number): void;
+  /** Starts a phase on the screen: a line (or a bar) on stderr. */
+  begin(name: string, total?: number): Phase;
+  /** A path as the screen shows it: relative to where the command runs. */
+  shown(path: string): string;
+  /** An object of the local S3 as text. */
+  readText(url: string): Promise<string>;
+  /** What went wrong without stopping the run; reported at the end, exit status 1. */
+  failures: string[];
+  /** Stops the stack and the fixtures, and closes the function log. */
+  close(): Promise<void>;
+}
+
+/**
+ * Prepares the run's folder and screen, starts the local stack (and the fixtures, when asked for) and lists the
+ * window's schedule firings. Function logs go to the run's `logs/functions.log`, never to the screen.
+ */
+export async function openSession(
+  options: PipelineOptions,
+  /** Told the run's folder as soon as it exists, before anything can fail: error messages point into it. */
+  onFolder: (run: RunFolder) => void = () => undefined,
+): Promise<PipelineSession> {
+  const run = prepareRunFolder(options.out);
+  onFolder(run);
+  const shown = (path: string) => relative(process.cwd(), path) || '.';
+  const functionLog: WriteStream = createWriteStream(run.functionLog, { flags: 'a' });
+  const progress = createProgress({ stream: process.stderr });
+  progress.note(`function logs: ${shown(run.functionLog)}`);
+  let current: Phase | undefined;
+  const begin = (name: string, total?: number) => {
+    current = progress.phase(name, total);
+    return current;
+  };
+  process.on('exit', () => current?.abort());
+
+  let firingMs = options.startMs;
+  const fixtureServer =
+    options.source === 'alphavantage' ? serveAlphaVantageFixtures({ clock: () => firingMs }) : undefined;
+  const starting = begin('stack');
+  const stack = await startLocalStack({
+    stage: options.stage,
+    log: (line) => functionLog.write(`${new Date().toISOString()} [local stack] ${line}\n`),
+    batchingWindowMs: 500,
+    functionLogs: functionLog,
+    ...(fixtureServer ? { functionEnvironment: FIXTURE_ENVIRONMENT } : {}),
+  });
+  starting.done(
+    `${stack.ownBroker ? `Kafka ${KAFKA_VERSION} started` : 'Kafka given by KAFKA_BROKERS'} at ${stack.brokers.join(',')} (${stack.auth.sasl ? 'SASL_SSL, SCRAM-SHA-512' : 'plaintext'}), topic ${stack.topic}; local S3 at ${stack.s3.endpoint}`,
+  );
+  return {
+    options,
+    run,
+    stack,
+    firings: firingsBetween({
+      schedules: localSchedules(stack.config),
+      startMs: options.startMs,
+      endMs: options.endMs,
+    }),
+    fixtureServer,
+    setFiringTime: (timeMs) => {
+      firingMs = timeMs;
+    },
+    begin,
+    shown,
+    async readText(url) {
+      const { bucket, key } = parseS3Url(url);
+      const object = await stack.s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return (await object.Body?.transformToString()) ?? '';
+    },
+    failures: [],
+    async close() {
+      await stack.stop();
+      await fixtureServer?.stop();
+      functionLog.end();
+    },
+  };
+}
