@@ -2,8 +2,8 @@ import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { KafkaEventBatch, KafkaEventRecord } from '../lib/contract/kafka-event';
 import { encodeHeaders } from '../lib/contract/kafka-event';
 import type { KafkaAuth } from '../lib/kafka/client';
-import { untilReady } from './kafka/broker';
 import { localKafkaClient } from './kafka/client';
+import { untilReady } from './kafka/readiness';
 import type { PartitionOffsets } from './topic';
 
 /** The settings of a self-managed Kafka event source mapping, as serverless.yml's `kafka` event gives them. */

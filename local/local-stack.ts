@@ -15,7 +15,9 @@ import {
   startEventSourceMapping,
 } from './event-source-mapping';
 import { createLocalCrawler, getLocalPartition, type LocalCatalog } from './glue-crawler';
-import { CACHE_DIR, ensureTopic, KAFKA_VERSION, startBroker } from './kafka/broker';
+import { startBroker } from './kafka/broker';
+import { CACHE_DIR, KAFKA_VERSION } from './kafka/jars';
+import { ensureTopic } from './kafka/readiness';
 import { localContext } from './lambda-context';
 import {
   observeTasks,

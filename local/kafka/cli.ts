@@ -5,7 +5,10 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CACHE_DIR, ensureKafkaJars, ensureTopic, KAFKA_VERSION, startBroker, stopProcess } from './broker';
+import { startBroker } from './broker';
+import { CACHE_DIR, ensureKafkaJars, KAFKA_VERSION } from './jars';
+import { stopProcess } from './process';
+import { ensureTopic } from './readiness';
 
 const STATE_FILE = join(CACHE_DIR, 'kafka-run', 'current.json');
 

@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { parseS3Url } from '../../lib/shared/s3';
 import { FIXTURE_ENVIRONMENT, type Interception, serveAlphaVantageFixtures } from '../alphavantage-fixtures';
-import { KAFKA_VERSION } from '../kafka/broker';
+import { KAFKA_VERSION } from '../kafka/jars';
 import { type LocalStack, startLocalStack } from '../local-stack';
 import { prepareRunFolder, type RunFolder } from '../outputs';
 import { createProgress, type Phase } from '../progress';

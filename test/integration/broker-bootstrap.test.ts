@@ -6,13 +6,9 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
-import {
-  brokerProperties,
-  ensureKafkaJars,
-  freePort,
-  KAFKA_VERSION,
-  stopProcess,
-} from '../../local/kafka/broker';
+import { ensureKafkaJars, KAFKA_VERSION } from '../../local/kafka/jars';
+import { freePort, stopProcess } from '../../local/kafka/process';
+import { brokerProperties } from '../../local/kafka/properties';
 
 const run = promisify(execFile);
 const SCRIPT = resolve(__dirname, '..', '..', 'resources', 'kafka-broker-bootstrap.sh');

@@ -5,7 +5,8 @@ import type { KafkaSettings } from '../../lib/kafka/settings';
 import { simulateTicks } from '../../lib/market/simulated/simulator';
 import { resolveProfiles } from '../../lib/market/simulated/symbols';
 import { createTickPublisher, KafkaUnavailableError, type TickPublisher } from '../../lib/produce/publisher';
-import { ensureTopic, freePort } from '../../local/kafka/broker';
+import { freePort } from '../../local/kafka/process';
+import { ensureTopic } from '../../local/kafka/readiness';
 import { endOffsets, readBetween } from '../../local/topic';
 import { testBrokers, testKafkaAuth } from '../support/env';
 

@@ -1,5 +1,6 @@
 import { loadLocalStackConfig } from '../../local/config';
-import { ensureTopic, type RunningBroker, startBroker } from '../../local/kafka/broker';
+import { type RunningBroker, startBroker } from '../../local/kafka/broker';
+import { ensureTopic } from '../../local/kafka/readiness';
 import { TEST_BROKERS_VARIABLE, TEST_KAFKA_AUTH_VARIABLE } from '../support/env';
 
 declare global {

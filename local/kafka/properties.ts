@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import type { LocalCertificates } from './tls';
+
+/** What a SASL_SSL listener needs: the TLS stores and the broker's own SCRAM user for its inter-broker client. */
+export interface ListenerSecurity {
+  certificates: LocalCertificates;
+  broker: ScramUser;
+}
+
+/** A SCRAM-SHA-512 user, created in the KRaft metadata when the storage is formatted (KIP-900). */
+export interface ScramUser {
+  username: string;
+  password: string;
+}
+
+/**
+ * The server.properties of a single-node KRaft broker listening on 127.0.0.1 only: PLAINTEXT, or with
+ * `security` SASL_SSL with SCRAM-SHA-512 only (what Lambda's Kafka event source mapping supports). The controller
+ * listener stays on the loopback interface in plaintext: it is the broker talking to itself.
+ */
+export function brokerProperties(params: {
+  port: number;
+  controllerPort: number;
+  logDir: string;
+  partitions: number;
+  advertisedHost?: string;
+  security?: ListenerSecurity;
+}): string {
+  const { port, controllerPort, logDir, partitions, advertisedHost = '127.0.0.1', security } = params;
+  const listener = security ? 'SASL_SSL' : 'PLAINTEXT';
+  const jaas = (user: ScramUser) =>
+    `org.apache.kafka.common.security.scram.ScramLoginModule required username=${JSON.stringify(user.username)} password=${JSON.stringify(user.password)};`;
+  return `${[
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `listeners=${listener}://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=${listener}://${advertisedHost}:${port}`,
+    `listener.security.protocol.map=${listener}:${listener},CONTROLLER:PLAINTEXT`,
+    `inter.broker.listener.name=${listener}`,
+    'controller.listener.names=CONTROLLER',
+    ...(security
+      ? [
+          'sasl.enabled.mechanisms=SCRAM-SHA-512',
+          'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
+          `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${jaas(security.broker)}`,
+          'ssl.keystore.type=PKCS12',
+          `ssl.keystore.location=${security.certificates.keystore}`,
+          `ssl.keystore.password=${security.certificates.storePassword}`,
+          `ssl.key.password=${security.certificates.storePassword}`,
+          'ssl.truststore.type=PKCS12',
+          `ssl.truststore.location=${security.certificates.truststore}`,
+          `ssl.truststore.password=${security.certificates.storePassword}`,
+        ]
+      : []),
+    `log.dirs=${logDir}`,
+    `num.partitions=${partitions}`,
+    // Producers must name an existing topic: a typo fails loudly instead of creating a stray topic.
+    'auto.create.topics.enable=false',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=3',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    'log.retention.hours=24',
+  ].join('\n')}\n`;
+}
+
+/** The broker's log4j settings: warnings and its start line, to its own log file. */
+export const LOG4J = `log4j.rootLogger=WARN, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.server.KafkaRaftServer=INFO
+`;
+
+/** A cluster id: 16 random bytes, base64url without padding, never starting with '-'. */
+export function newClusterId(): string {
+  const id = randomBytes(16).toString('base64url');
+  return id.startsWith('-') ? `A${id.slice(1)}` : id;
+}
