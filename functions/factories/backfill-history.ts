@@ -1,14 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { marketSources } from '../../lib/market';
 import { backfillHistory, parseBackfillRequest } from '../../lib/produce/backfill';
 import type { ProducerConfig } from '../../lib/produce/config';
-import { createTickPublisher } from '../../lib/produce/publisher';
 import { closeAfterInvocation } from '../../lib/shared/middleware';
-import { createLogger } from '../../lib/shared/observability';
-import { secretsManagerReader } from '../../lib/shared/secrets';
 import type { BuiltFunction } from './function';
-import type { ProducerCollaborators } from './produce-ticks';
+import { type ProducerCollaborators, producerParts } from './produce-ticks';
 
 /**
  * backfillHistory, on demand: publishes history for a symbol list and date range from the stage's market source;
@@ -18,16 +14,12 @@ export function createBackfillHistory(
   config: ProducerConfig,
   collaborators: ProducerCollaborators = {},
 ): BuiltFunction {
-  const logger = collaborators.logger ?? createLogger('backfill-history');
-  const readSecret = collaborators.readSecret ?? secretsManagerReader();
-  const publisher = createTickPublisher({
-    settings: config.kafka,
-    readSecret,
+  const { logger, publisher, history } = producerParts({
+    config,
+    collaborators,
+    service: 'backfill-history',
     batchSize: 2000,
-    logger,
-    ...(collaborators.createProducer ? { createProducer: collaborators.createProducer } : {}),
   });
-  const { history } = marketSources({ market: config.market, seed: config.simulationSeed, readSecret });
   const handler = middy(async (event: unknown) => {
     const request = parseBackfillRequest(event);
     const summary = await backfillHistory({ request, source: history, publisher });

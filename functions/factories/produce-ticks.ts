@@ -19,20 +19,37 @@ export interface ProducerCollaborators extends CommonCollaborators {
   createProducer?: (settings: KafkaSettings) => TickProducer;
 }
 
-/** produceTicks, scheduled by EventBridge: publishes one minute of ticks for a group of symbols. */
-export function createProduceTicks(
-  config: ProducerConfig,
-  collaborators: ProducerCollaborators = {},
-): BuiltFunction {
-  const logger = collaborators.logger ?? createLogger('produce-ticks');
+/**
+ * What both producer functions are built from: their logger, the publisher (secrets read once, on first use) and
+ * the stage's market sources, each given or made from the config.
+ */
+export function producerParts(params: {
+  config: ProducerConfig;
+  collaborators: ProducerCollaborators;
+  service: string;
+  /** Messages per Kafka send (the publisher's default when not given). */
+  batchSize?: number;
+}) {
+  const { config, collaborators } = params;
+  const logger = collaborators.logger ?? createLogger(params.service);
   const readSecret = collaborators.readSecret ?? secretsManagerReader();
   const publisher = createTickPublisher({
     settings: config.kafka,
     readSecret,
     logger,
+    ...(params.batchSize ? { batchSize: params.batchSize } : {}),
     ...(collaborators.createProducer ? { createProducer: collaborators.createProducer } : {}),
   });
-  const { live } = marketSources({ market: config.market, seed: config.simulationSeed, readSecret });
+  const sources = marketSources({ market: config.market, seed: config.simulationSeed, readSecret });
+  return { logger, publisher, ...sources };
+}
+
+/** produceTicks, scheduled by EventBridge: publishes one minute of ticks for a group of symbols. */
+export function createProduceTicks(
+  config: ProducerConfig,
+  collaborators: ProducerCollaborators = {},
+): BuiltFunction {
+  const { logger, publisher, live } = producerParts({ config, collaborators, service: 'produce-ticks' });
   const handler = middy(async (event: unknown) => {
     const request = parseRequest(ProduceTicksRequestSchema, 'produceTicks request', event);
     const summary = await produceMinute({ request, source: live, publisher });

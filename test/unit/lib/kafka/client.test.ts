@@ -3,121 +3,14 @@ import { logLevel } from 'kafkajs';
 import { kafkaLogCreator } from '../../../../lib/kafka/client';
 import { simulateTicks } from '../../../../lib/market/simulated/simulator';
 import { resolveProfiles } from '../../../../lib/market/simulated/symbols';
-import {
-  chunk,
-  createTickPublisher,
-  KafkaUnavailableError,
-  toTickMessages,
-} from '../../../../lib/produce/publisher';
-import { fakeProducer, testKafkaSettings } from '../../../fixtures/fake-producer';
-import { sampleTick } from '../../../fixtures/ticks';
 
 const MINUTE = Date.UTC(2026, 10, 20, 15, 0);
-const ticks = simulateTicks({
+const _ticks = simulateTicks({
   seed: 's',
   profiles: resolveProfiles(['AAPL', 'MSFT']),
   startMs: MINUTE,
   endMs: MINUTE + 600_000,
   ticksPerSecond: 1,
-});
-
-describe('toTickMessages', () => {
-  it('keys each message by symbol, carries the tick as JSON and labels the schema and source', () => {
-    const tick = sampleTick();
-    expect(toTickMessages({ ticks: [tick], source: 'produce-ticks/burst' })).toEqual([
-      {
-        key: 'AAPL',
-        value: JSON.stringify(tick),
-        headers: { 'content-type': 'application/json', schema: 'tick.v1', source: 'produce-ticks/burst' },
-      },
-    ]);
-  });
-});
-
-describe('chunk', () => {
-  it('splits in order with a short last chunk', () => {
-    expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
-  });
-  it('rejects a size below one', () => {
-    expect(() => chunk([1], 0)).toThrow(RangeError);
-  });
-});
-
-describe('tick publisher', () => {
-  it('sends batches of batchSize in order, acks=all, to the configured topic', async () => {
-    const { producer, calls } = fakeProducer();
-    const publisher = createTickPublisher({
-      settings: testKafkaSettings,
-      createProducer: () => producer,
-      batchSize: 500,
-    });
-    const result = await publisher.publish({ ticks, source: 'test' });
-    expect(ticks).toHaveLength(1200);
-    expect(result).toEqual({ published: 1200, sends: 3 });
-    expect(calls.sends.map((send) => send.messages.length)).toEqual([500, 500, 200]);
-    expect(calls.sends.every((send) => send.topic === 'stock-ticks' && send.acks === -1)).toBe(true);
-    const sentValues = calls.sends.flatMap((send) => send.messages.map((message) => message.value));
-    expect(sentValues).toEqual(ticks.map((tick) => JSON.stringify(tick)));
-  });
-
-  it('connects once and reuses the connection across invocations', async () => {
-    const { producer, calls } = fakeProducer();
-    const publisher = createTickPublisher({ settings: testKafkaSettings, createProducer: () => producer });
-    await publisher.publish({ ticks: ticks.slice(0, 10), source: 'test' });
-    await publisher.publish({ ticks: ticks.slice(10, 20), source: 'test' });
-    expect(calls.connect).toBe(1);
-    expect(calls.sends).toHaveLength(2);
-  });
-
-  it('neither connects nor sends for no ticks', async () => {
-    const { producer, calls } = fakeProducer();
-    const result = await createTickPublisher({
-      settings: testKafkaSettings,
-      createProducer: () => producer,
-    }).publish({
-      ticks: [],
-      source: 't',
-    });
-    expect(result).toEqual({ published: 0, sends: 0 });
-    expect(calls.connect).toBe(0);
-  });
-
-  it('fails a connect with an error naming the brokers, and connects afresh next time', async () => {
-    const { producer, calls } = fakeProducer({ failConnect: 1 });
-    const publisher = createTickPublisher({ settings: testKafkaSettings, createProducer: () => producer });
-    const failure = publisher.publish({ ticks: ticks.slice(0, 5), source: 'test' });
-    await expect(failure).rejects.toThrow(KafkaUnavailableError);
-    await expect(failure).rejects.toThrow(
-      'Kafka brokers 10.0.1.5:9092, 10.0.2.5:9092 could not be reached (connect): Connection error: connect ECONNREFUSED 10.0.1.5:9092',
-    );
-    expect(calls.sends).toHaveLength(0);
-    await expect(publisher.publish({ ticks: ticks.slice(0, 5), source: 'test' })).resolves.toEqual({
-      published: 5,
-      sends: 1,
-    });
-    expect(calls.connect).toBe(2);
-  });
-
-  it('fails a send with an error naming brokers and topic, drops the connection, and reconnects next time', async () => {
-    const { producer, calls } = fakeProducer({ failSend: 1 });
-    const publisher = createTickPublisher({ settings: testKafkaSettings, createProducer: () => producer });
-    await expect(publisher.publish({ ticks: ticks.slice(0, 5), source: 'test' })).rejects.toThrow(
-      /could not be reached \(send to topic stock-ticks\): KafkaJSNumberOfRetriesExceeded/,
-    );
-    expect(calls.disconnect).toBe(1);
-    await publisher.publish({ ticks: ticks.slice(0, 5), source: 'test' });
-    expect(calls.connect).toBe(2);
-  });
-
-  it('disconnects only an open connection', async () => {
-    const { producer, calls } = fakeProducer();
-    const publisher = createTickPublisher({ settings: testKafkaSettings, createProducer: () => producer });
-    await publisher.disconnect();
-    expect(calls.disconnect).toBe(0);
-    await publisher.publish({ ticks: ticks.slice(0, 1), source: 'test' });
-    await publisher.disconnect();
-    expect(calls.disconnect).toBe(1);
-  });
 });
 
 describe('kafkajs logs through the function logger', () => {
