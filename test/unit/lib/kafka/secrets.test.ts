@@ -1,18 +1,13 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { describe, expect, it } from '@jest/globals';
 import 'aws-sdk-client-mock-jest';
 import { resolveKafkaSecrets } from '../../../../lib/kafka/secrets';
 import type { KafkaSettings } from '../../../../lib/kafka/settings';
 import { createTickPublisher, KafkaUnavailableError } from '../../../../lib/produce/publisher';
 import { SecretError, type SecretReader, secretsManagerReader } from '../../../../lib/shared/secrets';
 import { fakeProducer, testKafkaSettings } from '../../../fixtures/fake-producer';
+import { CA_PEM, CA_SECRET, mockSecretsManager, PASSWORD, USER_SECRET } from '../../../fixtures/secrets';
 import { sampleTick } from '../../../fixtures/ticks';
-
-const USER_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tickstream-dev-kafka-client-AbCdEf';
-const CA_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tickstream-dev-kafka-ca-GhIjKl';
-const PASSWORD = 'Xq7uLr2pZk9mWv4sTn6yBc3dHf8jGe5a';
-const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIE\n-----END CERTIFICATE-----\n';
 
 const secretSettings: KafkaSettings = {
   ...testKafkaSettings,
@@ -20,15 +15,7 @@ const secretSettings: KafkaSettings = {
   secrets: { sasl: { secretId: USER_SECRET, mechanism: 'scram-sha-512' }, ca: CA_SECRET },
 };
 
-const secretsManager = mockClient(SecretsManagerClient);
-afterEach(() => {
-  secretsManager.reset();
-});
-
-function serveSecrets(values: Record<string, string>): void {
-  for (const [id, value] of Object.entries(values))
-    secretsManager.on(GetSecretValueCommand, { SecretId: id }).resolves({ SecretString: value });
-}
+const { secretsManager, serveSecrets } = mockSecretsManager();
 
 describe('resolveKafkaSecrets', () => {
   const reader =

@@ -1,31 +1,10 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { describe, expect, it } from '@jest/globals';
 import 'aws-sdk-client-mock-jest';
-import type { KafkaSettings } from '../../../../lib/kafka/settings';
 import { parseJsonSecret, SecretError, secretsManagerReader } from '../../../../lib/shared/secrets';
-import { testKafkaSettings } from '../../../fixtures/fake-producer';
+import { CA_SECRET, mockSecretsManager, PASSWORD, USER_SECRET } from '../../../fixtures/secrets';
 
-const USER_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tickstream-dev-kafka-client-AbCdEf';
-const CA_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tickstream-dev-kafka-ca-GhIjKl';
-const PASSWORD = 'Xq7uLr2pZk9mWv4sTn6yBc3dHf8jGe5a';
-const _CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIE\n-----END CERTIFICATE-----\n';
-
-const _secretSettings: KafkaSettings = {
-  ...testKafkaSettings,
-  ssl: {},
-  secrets: { sasl: { secretId: USER_SECRET, mechanism: 'scram-sha-512' }, ca: CA_SECRET },
-};
-
-const secretsManager = mockClient(SecretsManagerClient);
-afterEach(() => {
-  secretsManager.reset();
-});
-
-function serveSecrets(values: Record<string, string>): void {
-  for (const [id, value] of Object.entries(values))
-    secretsManager.on(GetSecretValueCommand, { SecretId: id }).resolves({ SecretString: value });
-}
+const { secretsManager, serveSecrets } = mockSecretsManager();
 
 describe('secretsManagerReader (Powertools parameters)', () => {
   it('asks Secrets Manager for the secret by id each time it is called', async () => {
