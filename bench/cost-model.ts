@@ -24,6 +24,7 @@ const PRICES = {
   stepFunctionsPer1000Transitions: 0.025,
   alarm: 0.1,
   secretMonth: 0.4,
+  kmsKeyMonth: 1,
 };
 const HOURS_PER_MONTH = 730;
 const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
@@ -33,6 +34,10 @@ interface StageShape {
   brokerInstanceType: string;
   /** The root volume (16 GiB) and the data volume (`brokerDataVolumeGiB`). */
   brokerVolumesGb: number;
+  /** CloudWatch alarms the stage creates. */
+  alarms: number;
+  /** Customer managed KMS keys (the alerts topic's). */
+  kmsKeys: number;
 }
 
 /** Read from serverless.yml's params for each stage (`sls print`), so the model prices what is deployed. */
@@ -40,11 +45,23 @@ async function stageShape(stage: string): Promise<StageShape> {
   const config = (await resolveServerlessConfig(stage)) as unknown as {
     resources: { Resources: Record<string, { Properties?: Record<string, unknown> }> };
   };
-  const broker = config.resources.Resources.KafkaBroker?.Properties ?? {};
-  const volumes = (broker.BlockDeviceMappings ?? []) as { Ebs?: { VolumeSize?: number } }[];
+  const resources = Object.values(
+    config.resources.Resources as Record<string, { Type?: string; Properties?: Record<string, unknown> }>,
+  );
+  // The broker is launched from its launch template: the instance type and volumes are the template's.
+  const host = (config.resources.Resources.KafkaBrokerLaunchTemplate?.Properties?.LaunchTemplateData ?? {}) as {
+    InstanceType?: string;
+    BlockDeviceMappings?: { Ebs?: { VolumeSize?: number } }[];
+  };
+  const ofType = (type: string) => resources.filter((resource) => resource.Type === type).length;
   return {
-    brokerInstanceType: String(broker.InstanceType),
-    brokerVolumesGb: volumes.reduce((sum, volume) => sum + Number(volume.Ebs?.VolumeSize ?? 0), 0),
+    brokerInstanceType: String(host.InstanceType),
+    brokerVolumesGb: (host.BlockDeviceMappings ?? []).reduce(
+      (sum, volume) => sum + Number(volume.Ebs?.VolumeSize ?? 0),
+      0,
+    ),
+    alarms: ofType('AWS::CloudWatch::Alarm'),
+    kmsKeys: ofType('AWS::KMS::Key'),
   };
 }
 
@@ -148,7 +165,10 @@ async function main(): Promise<void> {
         athena:
           reportRunsPerMonth * queriesPerRun * Math.max(gbPerDay / 2, 0.01) * (PRICES.athenaPerTb / 1000),
         stepFunctions: (reportRunsPerMonth * 40 * PRICES.stepFunctionsPer1000Transitions) / 1000,
-        alarms: 5 * PRICES.alarm,
+        alarms: shape.alarms * PRICES.alarm,
+        // The alerts topic's key ($1 a month; its requests, one data key per publisher every 5 minutes, stay
+        // inside KMS's 20,000 free requests a month).
+        kms: shape.kmsKeys * PRICES.kmsKeyMonth,
         // The broker's SCRAM user and CA secrets. Reads cost $0.05 per 10,000: the producers read once per
         // container and the mapping's pollers now and then, cents a month.
         secretsManager: 2 * PRICES.secretMonth,

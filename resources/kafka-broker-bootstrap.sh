@@ -19,6 +19,8 @@ KAFKA_CONTROLLER_PORT="$(printenv KAFKA_CONTROLLER_PORT || echo 9093)"
 KAFKA_HEAP="$(printenv KAFKA_HEAP || echo 1g)"
 SERVICE_MANAGER="$(printenv SERVICE_MANAGER || echo systemd)"
 DATA_DEVICE="$(printenv DATA_DEVICE || true)"
+DATA_DEVICE_NAME="$(printenv DATA_DEVICE_NAME || true)"
+DATA_DEVICE_WAIT_SECONDS="$(printenv DATA_DEVICE_WAIT_SECONDS || echo 120)"
 KAFKA_LIBS_DIR="$(printenv KAFKA_LIBS_DIR || true)"
 KAFKA_DISTRIBUTION_URL="$(printenv KAFKA_DISTRIBUTION_URL || true)"
 INSTALL_JAVA="$(printenv INSTALL_JAVA || echo 1)"
@@ -30,12 +32,32 @@ TLS_DIR="$KAFKA_DATA_DIR/tls"
 log() { echo "[kafka-bootstrap] $*" >&2; }
 
 # CloudFormation waits for this signal (the instance's CreationPolicy): success once the broker serves
-# SASL_SSL and the CA secret holds its certificate, failure as soon as any step fails.
+# SASL_SSL and the CA secret holds its certificate, failure as soon as any step fails. cfn-signal comes with
+# aws-cfn-bootstrap, which the first dnf install brings: when that install is what failed, the AWS CLI (part of
+# Amazon Linux 2023) sends the same signal, so CloudFormation never waits out its timeout for a dead bootstrap.
+instance_id() {
+  if [ -n "$(printenv INSTANCE_ID || true)" ]; then
+    printenv INSTANCE_ID
+    # An explicit status: a bare `return` in a trap handler returns the status from before the trap.
+    return 0
+  fi
+  local token
+  token="$(curl -sf --max-time 5 -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')"
+  curl -sf --max-time 5 -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/instance-id
+}
 signal_cloudformation() {
   local status=$?
   if [ -n "$CFN_STACK" ]; then
-    "$CFN_SIGNAL" --exit-code "$status" --stack "$CFN_STACK" --resource "$CFN_RESOURCE" --region "$AWS_REGION" ||
-      log "could not signal CloudFormation"
+    if [ -x "$CFN_SIGNAL" ]; then
+      "$CFN_SIGNAL" --exit-code "$status" --stack "$CFN_STACK" --resource "$CFN_RESOURCE" --region "$AWS_REGION" ||
+        log "could not signal CloudFormation"
+    else
+      local outcome=SUCCESS
+      if [ "$status" -ne 0 ]; then outcome=FAILURE; fi
+      aws cloudformation signal-resource --stack-name "$CFN_STACK" --logical-resource-id "$CFN_RESOURCE" \
+        --unique-id "$(instance_id || echo unknown)" --status "$outcome" --region "$AWS_REGION" ||
+        log "could not signal CloudFormation"
+    fi
   fi
   if [ "$status" -ne 0 ]; then log "bootstrap failed (exit $status)"; fi
 }
@@ -76,12 +98,46 @@ if [ "$INSTALL_JAVA" = "1" ]; then
   retry dnf install -y java-17-amazon-corretto-headless aws-cfn-bootstrap
 fi
 
-# The log dirs live on their own encrypted EBS volume when one is attached.
-if [ -n "$DATA_DEVICE" ] && [ -b "$DATA_DEVICE" ]; then
+# The block device of the EBS volume attached as DATA_DEVICE_NAME (e.g. /dev/sdf). On Nitro instances EBS
+# volumes are NVMe devices numbered in the order the kernel finds them, not the mapping order (EC2 user guide,
+# "Amazon EBS and NVMe"): Amazon Linux's udev rules link the attachment name to the right device, and the
+# volume's NVMe controller data holds that name too (ebsnvme-id). Waits for the device to appear.
+resolve_data_device() {
+  local waited device
+  for waited in $(seq 0 "$DATA_DEVICE_WAIT_SECONDS"); do
+    if [ -b "$DATA_DEVICE_NAME" ]; then
+      readlink -f "$DATA_DEVICE_NAME"
+      return 0
+    fi
+    for device in /dev/nvme*n1; do
+      [ -b "$device" ] || continue
+      if command -v ebsnvme-id >/dev/null 2>&1 &&
+        [ "/dev/$(ebsnvme-id -b "$device" 2>/dev/null | sed 's|^/dev/||')" = "$DATA_DEVICE_NAME" ]; then
+        echo "$device"
+        return 0
+      fi
+    done
+    if [ "$waited" -lt "$DATA_DEVICE_WAIT_SECONDS" ]; then sleep 1; fi
+  done
+  return 1
+}
+
+# The log dirs live on their own encrypted EBS volume. A volume that was asked for but cannot be found fails the
+# bootstrap: Kafka must never fill the root volume instead.
+if [ -z "$DATA_DEVICE" ] && [ -n "$DATA_DEVICE_NAME" ]; then
+  if ! DATA_DEVICE="$(resolve_data_device)"; then
+    log "no block device for the data volume $DATA_DEVICE_NAME after $DATA_DEVICE_WAIT_SECONDS s"
+    exit 1
+  fi
+fi
+if [ -n "$DATA_DEVICE" ]; then
   if ! blkid "$DATA_DEVICE" >/dev/null 2>&1; then mkfs.xfs -q "$DATA_DEVICE"; fi
   mkdir -p "$KAFKA_DATA_DIR"
-  grep -q "$KAFKA_DATA_DIR" /etc/fstab || echo "$DATA_DEVICE $KAFKA_DATA_DIR xfs defaults,nofail 0 2" >> /etc/fstab
+  # Mounted by the filesystem's UUID, which stays the same whatever NVMe name the volume gets at the next boot.
+  DATA_UUID="$(blkid -s UUID -o value "$DATA_DEVICE")"
+  grep -q " $KAFKA_DATA_DIR " /etc/fstab || echo "UUID=$DATA_UUID $KAFKA_DATA_DIR xfs defaults,nofail 0 2" >> /etc/fstab
   mount -a
+  mountpoint -q "$KAFKA_DATA_DIR"
 fi
 
 mkdir -p "$KAFKA_HOME" "$KAFKA_DATA_DIR/logs" "$KAFKA_HOME/config"
@@ -89,11 +145,29 @@ if [ -n "$KAFKA_LIBS_DIR" ]; then
   CLASSPATH_DIR="$KAFKA_LIBS_DIR"
 else
   log "fetching Kafka $KAFKA_VERSION from $KAFKA_DISTRIBUTION_URL"
-  case "$KAFKA_DISTRIBUTION_URL" in
-    s3://*) retry aws s3 cp "$KAFKA_DISTRIBUTION_URL" /tmp/kafka.tgz ;;
-    *) retry curl -sfL -o /tmp/kafka.tgz "$KAFKA_DISTRIBUTION_URL" ;;
-  esac
-  tar -xzf /tmp/kafka.tgz -C "$KAFKA_HOME" --strip-components=1
+  # The archive and the SHA-512 checksum Apache publishes beside it (an s3:// mirror keeps both): a truncated or
+  # altered download stops the bootstrap before anything runs.
+  fetch() {
+    case "$1" in
+      s3://*) aws s3 cp --only-show-errors "$1" "$2" ;;
+      *) curl -sfL --connect-timeout 20 --max-time "$(printenv DOWNLOAD_TIMEOUT_SECONDS || echo 600)" -o "$2" "$1" ;;
+    esac
+  }
+  DOWNLOADS="$(mktemp -d)"
+  retry fetch "$KAFKA_DISTRIBUTION_URL" "$DOWNLOADS/kafka.tgz"
+  retry fetch "$KAFKA_DISTRIBUTION_URL.sha512" "$DOWNLOADS/kafka.tgz.sha512"
+  # Either `sha512sum` output ("<hex>  <file>") or gpg --print-md's ("<file>: <hex in groups, over lines>").
+  EXPECTED_SHA512="$(python3 -c 'import sys
+text = open(sys.argv[1]).read()
+text = text.split(":", 1)[1] if text.split()[0].endswith(":") else text.split()[0]
+print("".join(text.split()).lower())' "$DOWNLOADS/kafka.tgz.sha512")"
+  ACTUAL_SHA512="$(sha512sum "$DOWNLOADS/kafka.tgz" | cut -d' ' -f1)"
+  if [ "$EXPECTED_SHA512" != "$ACTUAL_SHA512" ]; then
+    log "checksum mismatch for $KAFKA_DISTRIBUTION_URL: expected $EXPECTED_SHA512, got $ACTUAL_SHA512"
+    exit 1
+  fi
+  tar -xzf "$DOWNLOADS/kafka.tgz" -C "$KAFKA_HOME" --strip-components=1
+  rm -rf "$DOWNLOADS"
   CLASSPATH_DIR="$KAFKA_HOME/libs"
 fi
 
@@ -197,6 +271,8 @@ if [ "$SERVICE_MANAGER" = "systemd" ]; then
 Description=Apache Kafka (tickstream, KRaft)
 After=network-online.target
 Wants=network-online.target
+# Never start on the root volume: the log dirs' mount must be there first.
+RequiresMountsFor=$KAFKA_DATA_DIR
 
 [Service]
 User=kafka

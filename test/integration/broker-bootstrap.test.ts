@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,9 +16,10 @@ const CLIENT_SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:K
 const CA_SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:KafkaCaSecret-GhIjKl';
 
 /**
- * Stand-ins for the two AWS tools the script calls on EC2, which record their calls: `aws secretsmanager`
- * (serves the client secret, keeps what is put into the CA secret; fails every call when FAKE_AWS_FAIL is set)
- * and `cfn-signal`.
+ * Stand-ins for the tools the script calls on EC2, which record their calls: `aws secretsmanager` (serves the
+ * client secret, keeps what is put into the CA secret; fails every call when FAKE_AWS_FAIL is set), `aws
+ * cloudformation signal-resource` (the signal when cfn-signal is not installed), `cfn-signal`, and a `dnf` that
+ * fails (a repository out of reach).
  */
 function writeStandIns(bin: string): void {
   mkdirSync(bin, { recursive: true });
@@ -26,8 +27,9 @@ function writeStandIns(bin: string): void {
     join(bin, 'aws'),
     `#!/usr/bin/env bash
 echo "aws $*" >> "$FAKE_AWS_DIR/calls.log"
-if [ -n "\${FAKE_AWS_FAIL:-}" ]; then echo "An error occurred (AccessDeniedException)" >&2; exit 254; fi
+if [ -n "\${FAKE_AWS_FAIL:-}" ] && [ "$1" != cloudformation ]; then echo "An error occurred (AccessDeniedException)" >&2; exit 254; fi
 case "$2" in
+  signal-resource) echo "aws $*" >> "$FAKE_AWS_DIR/signals.log" ;;
   get-secret-value) cat "$FAKE_AWS_DIR/client-secret.json" ;;
   put-secret-value) cp "\${6#file://}" "$FAKE_AWS_DIR/put-$(basename "$4").json"; echo '{}' ;;
   *) exit 2 ;;
@@ -35,8 +37,11 @@ esac
 `,
   );
   writeFileSync(join(bin, 'cfn-signal'), '#!/usr/bin/env bash\necho "$*" >> "$FAKE_AWS_DIR/signals.log"\n');
-  chmodSync(join(bin, 'aws'), 0o755);
-  chmodSync(join(bin, 'cfn-signal'), 0o755);
+  writeFileSync(
+    join(bin, 'dnf'),
+    '#!/usr/bin/env bash\necho "Error: Failed to download metadata for repo" >&2\nexit 1\n',
+  );
+  for (const tool of ['aws', 'cfn-signal', 'dnf']) chmodSync(join(bin, tool), 0o755);
 }
 
 function properties(text: string): Map<string, string> {
@@ -46,6 +51,27 @@ function properties(text: string): Map<string, string> {
       .filter((line) => line.includes('='))
       .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
   );
+}
+
+/**
+ * A Kafka distribution as Apache publishes it, made from the local jar cache: `kafka_2.13-<version>.tgz` with its
+ * jars under `libs/`, and beside it the `.sha512` file in the format Apache's release tooling writes (gpg
+ * --print-md SHA512: the file name, a colon, the digest in upper-case groups over several lines; see
+ * https://www.apache.org/info/verification.html). Served to the script as a file:// URL, which curl fetches.
+ */
+async function distribution(dir: string): Promise<string> {
+  const libs = await ensureKafkaJars();
+  const name = `kafka_2.13-${KAFKA_VERSION}`;
+  mkdirSync(join(dir, name), { recursive: true });
+  await run('cp', ['-r', libs, join(dir, name, 'libs')]);
+  const archive = join(dir, `${name}.tgz`);
+  await run('tar', ['-czf', archive, '-C', dir, name]);
+  rmSync(join(dir, name), { recursive: true, force: true });
+  const digest = createHash('sha512').update(readFileSync(archive)).digest('hex').toUpperCase();
+  const groups = digest.match(/.{8}/g) ?? [];
+  const lines = [groups.slice(0, 6), groups.slice(6, 12), groups.slice(12)].map((line) => line.join(' '));
+  writeFileSync(`${archive}.sha512`, `${name}.tgz: ${lines.join(`\n${' '.repeat(name.length + 6)}`)}\n`);
+  return `file://${archive}`;
 }
 
 /** Runs the UserData script as EC2 would, with the download, dnf and systemd replaced by local stand-ins. */
@@ -85,11 +111,19 @@ let port: number;
 let log: string;
 const client = { username: 'tickstream', password: randomBytes(16).toString('hex') };
 
+let distributionUrl: string;
+
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'kafka-bootstrap-'));
   port = await freePort();
   writeFileSync(join(scratch, 'client-secret.json'), JSON.stringify(client));
-  const result = await bootstrap({ scratch, port });
+  distributionUrl = await distribution(join(scratch, 'dist'));
+  // As on EC2: Kafka downloaded and checked against its published checksum, not taken from the jar cache.
+  const result = await bootstrap({
+    scratch,
+    port,
+    env: { KAFKA_LIBS_DIR: '', KAFKA_DISTRIBUTION_URL: distributionUrl },
+  });
   log = result.stdout + result.stderr;
 });
 
@@ -236,6 +270,82 @@ describe('resources/kafka-broker-bootstrap.sh (the broker host UserData), run lo
     expect(written.get('advertised.listeners')).toBe(`SASL_SSL://127.0.0.1:${port}`);
     expect(written.get('listener.security.protocol.map')).toBe('SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT');
     expect(written.get('sasl.enabled.mechanisms')).toBe('SCRAM-SHA-512');
+  });
+});
+
+/** Runs a bootstrap expected to fail; returns its exit code, its stderr and the signals it sent. */
+async function failingBootstrap(env: Record<string, string>) {
+  const failing = mkdtempSync(join(tmpdir(), 'kafka-bootstrap-fail-'));
+  try {
+    const outcome = await bootstrap({
+      scratch: failing,
+      port: await freePort(),
+      env: { RETRY_ATTEMPTS: '2', RETRY_DELAY_SECONDS: '0', ...env },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+    const signals = existsSync(join(failing, 'signals.log'))
+      ? readFileSync(join(failing, 'signals.log'), 'utf8')
+      : '';
+    return { ...outcome, signals, brokerStarted: existsSync(join(failing, 'home', 'kafka.pid')) };
+  } finally {
+    rmSync(failing, { recursive: true, force: true });
+  }
+}
+
+const FAILURE_SIGNAL =
+  /^--exit-code [1-9]\d* --stack tickstream-dev --resource KafkaBroker --region us-east-1\n$/;
+
+describe('the bootstrap on every failure path: it stops, signals CloudFormation the failure and starts no broker', () => {
+  it('a download whose checksum does not match the published one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kafka-dist-'));
+    try {
+      const url = await distribution(dir);
+      writeFileSync(`${url.slice('file://'.length)}.sha512`, `${'0'.repeat(128)}  kafka.tgz\n`);
+      const outcome = await failingBootstrap({ KAFKA_LIBS_DIR: '', KAFKA_DISTRIBUTION_URL: url });
+      expect(outcome.code).not.toBe(0);
+      expect(outcome.stderr).toContain(`checksum mismatch for ${url}: expected ${'0'.repeat(128)}`);
+      expect(outcome.signals).toMatch(FAILURE_SIGNAL);
+      expect(outcome.brokerStarted).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a download that never arrives (retried, then given up)', async () => {
+    const outcome = await failingBootstrap({
+      KAFKA_LIBS_DIR: '',
+      KAFKA_DISTRIBUTION_URL: 'file:///nonexistent/kafka_2.13-3.9.2.tgz',
+    });
+    expect(outcome.stderr).toContain('attempt 2 of fetch file:///nonexistent/kafka_2.13-3.9.2.tgz');
+    expect(outcome.signals).toMatch(FAILURE_SIGNAL);
+    expect(outcome.brokerStarted).toBe(false);
+  });
+
+  it('a data volume that does not appear: Kafka never falls back to the root volume', async () => {
+    const outcome = await failingBootstrap({
+      DATA_DEVICE_NAME: '/dev/sdz-tickstream-test',
+      DATA_DEVICE_WAIT_SECONDS: '1',
+    });
+    expect(outcome.stderr).toContain(
+      'no block device for the data volume /dev/sdz-tickstream-test after 1 s',
+    );
+    expect(outcome.signals).toMatch(FAILURE_SIGNAL);
+    expect(outcome.brokerStarted).toBe(false);
+  });
+
+  it('a failed dnf install, which leaves no cfn-signal: the AWS CLI sends the failure instead', async () => {
+    const outcome = await failingBootstrap({
+      INSTALL_JAVA: '1',
+      CFN_SIGNAL: '/nonexistent/cfn-signal',
+      INSTANCE_ID: 'i-0123456789abcdef0',
+    });
+    expect(outcome.stderr).toContain('attempt 2 of dnf install -y failed');
+    expect(outcome.signals).toBe(
+      'aws cloudformation signal-resource --stack-name tickstream-dev --logical-resource-id KafkaBroker --unique-id i-0123456789abcdef0 --status FAILURE --region us-east-1\n',
+    );
+    expect(outcome.brokerStarted).toBe(false);
   });
 });
 

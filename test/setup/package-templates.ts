@@ -5,6 +5,7 @@ import {
   AV_KEY_SECRET_ARN,
   BYO_CA_SECRET_ARN,
   BYO_SASL_SECRET_ARN,
+  DISTRIBUTION_COPY,
   packageTemplate,
 } from '../support/template';
 
@@ -30,7 +31,12 @@ export default async function setup(): Promise<void> {
         kafkaCaSecretArn: BYO_CA_SECRET_ARN,
       }),
     // No NAT gateway: interface endpoints for what the pollers, producers and broker call.
-    endpoints: () => packageTemplate('dev', { kafkaPollerEgress: 'endpoints' }),
+    // (and so Kafka from an S3 copy of the Apache distribution, as deploying.md says).
+    endpoints: () =>
+      packageTemplate('dev', {
+        kafkaPollerEgress: 'endpoints',
+        kafkaDistributionUrl: DISTRIBUTION_COPY,
+      }),
     // Real market data: the producers read the Alpha Vantage key from the secret the param names.
     alphavantage: () =>
       packageTemplate('dev', { marketSource: 'alphavantage', alphaVantageKeySecretArn: AV_KEY_SECRET_ARN }),

@@ -63,16 +63,24 @@ export async function packageTemplate(
 
 /**
  * Evaluates the template's Conditions (Fn::Equals/And/Or/Not/Condition over the literal values serverless
- * renders), drops the resources whose condition is false and picks the Fn::If branches of the rest: what
+ * renders, and Fn::Select of their Fn::Split), drops the resources whose condition is false and picks the Fn::If branches of the rest: what
  * CloudFormation would create.
  */
 export function createdResources(template: CfnTemplate): CfnTemplate {
   const conditions = template.Conditions ?? {};
+  // Fn::Select over Fn::Split of a literal string (how a condition looks into a param's value).
+  const literal = (value: unknown): unknown => {
+    const select = (value as { 'Fn::Select'?: [number, unknown] } | null)?.['Fn::Select'];
+    if (!select) return value;
+    const split = (select[1] as { 'Fn::Split'?: [string, string] })['Fn::Split'];
+    if (!split) throw new Error(`cannot evaluate ${JSON.stringify(value)}`);
+    return split[1].split(split[0])[select[0]];
+  };
   const evaluate = (expression: unknown): boolean => {
     const [fn, args] = Object.entries(expression as Record<string, unknown>)[0] ?? [];
     if (fn === 'Condition') return evaluate(conditions[args as string]);
     const list = args as unknown[];
-    if (fn === 'Fn::Equals') return JSON.stringify(list[0]) === JSON.stringify(list[1]);
+    if (fn === 'Fn::Equals') return JSON.stringify(literal(list[0])) === JSON.stringify(literal(list[1]));
     if (fn === 'Fn::And') return list.every(evaluate);
     if (fn === 'Fn::Or') return list.some(evaluate);
     if (fn === 'Fn::Not') return !evaluate(list[0]);
@@ -136,6 +144,9 @@ export const BYO_CA_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:
 /** The Alpha Vantage key's secret the `alphavantage` variant names (a user creates it; README). */
 export const AV_KEY_SECRET_ARN =
   'arn:aws:secretsmanager:us-east-1:123456789012:secret:tickstream/alphavantage-Q1w2E3';
+
+/** Where the endpoints variant's broker fetches Kafka from (no internet there). */
+export const DISTRIBUTION_COPY = 's3://tickstream-artifacts-123456789012/kafka/kafka_2.13-3.9.2.tgz';
 
 /** The template variants the set-up packages (test/setup/package-templates.ts). */
 export type TemplateVariant = 'dev' | 'prod' | 'byo' | 'endpoints' | 'alphavantage' | 'layout';

@@ -17,7 +17,6 @@ function placesOf(template: object, text: string): string[] {
 
 /** The resources that must follow the data layout: landing, its IAM, the crawler, the workflow, the bucket. */
 const LAYOUT_USERS = [
-  'DataBucket',
   'LandTicksLambdaFunction',
   'LandTicksRole',
   'ReportsStateMachine',
@@ -29,6 +28,13 @@ const LAYOUT_USERS = [
 describe('the data layout is defined once (serverless.yml custom.data)', () => {
   it('puts the raw and quarantine prefixes in every resource that uses them', () => {
     expect(placesOf(templates.dev, 'raw/stock_ticks')).toEqual(LAYOUT_USERS);
+    // The quarantine expires by the bucket's lifecycle rule, and its alarm says where to look.
+    expect(placesOf(templates.dev, 'quarantine/stock_ticks')).toEqual([
+      'DataBucket',
+      'LandTicksLambdaFunction',
+      'LandTicksRole',
+      'TicksQuarantinedAlarm',
+    ]);
   });
 
   it('moves every one of them when the stage changes the roots, leaving no old prefix behind', () => {

@@ -4,6 +4,8 @@ import {
   BYO_SASL_SECRET_ARN,
   type CfnTemplate,
   createdResources,
+  DISTRIBUTION_COPY,
+  type PolicyStatement,
   packagedTemplates,
   resourceById,
   resourcesOfType,
@@ -230,11 +232,38 @@ describe.each(['dev', 'prod', 'byo'] as const)(
         variant === 'byo' ? expected : ['AWS/EC2/StatusCheckFailed', ...expected].sort(),
       );
       for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }]);
+      // OffsetLag is published by FunctionName only (Lambda developer guide, "Working with Lambda function
+      // metrics"): any other dimension would select a metric that never has data, and the alarm would never fire.
       const lag = alarms.find(([, alarm]) => alarm.Properties.MetricName === 'OffsetLag')?.[1];
-      expect(lag?.Properties.Dimensions).toContainEqual({
-        Name: 'EventSourceMappingUUID',
-        Value: { Ref: 'LandTicksEventSourceMappingKafkaStockticks' },
-      });
+      expect(lag?.Properties.Dimensions).toEqual([
+        { Name: 'FunctionName', Value: { Ref: 'LandTicksLambdaFunction' } },
+      ]);
+      // A stuck partition is heard of while it is stuck, and again when it lands.
+      const errors = alarms.find(([, alarm]) => alarm.Properties.MetricName === 'Errors')?.[1];
+      expect(errors?.Properties).toMatchObject({ Period: 300, EvaluationPeriods: 1, Threshold: 0 });
+      expect(errors?.Properties.OKActions).toEqual([{ Ref: 'AlertsTopic' }]);
+    });
+
+    it('encrypts the alerts topic with a key whose policy lets CloudWatch alarms and the workflow publish', () => {
+      expect(resourceById(template(), 'AlertsTopic').Properties.KmsMasterKeyId).toEqual({ Ref: 'AlertsKey' });
+      const key = resourceById(template(), 'AlertsKey').Properties;
+      const statements = (key.KeyPolicy as { Statement: PolicyStatement[] }).Statement;
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        }),
+      );
+      expect(key.EnableKeyRotation).toBe(true);
+      const workflow = roleStatements(resourceById(template(), 'ReportsStateMachineRole'));
+      expect(workflow).toContainEqual(
+        expect.objectContaining({
+          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          Resource: { 'Fn::GetAtt': ['AlertsKey', 'Arn'] },
+        }),
+      );
+      expect(JSON.stringify(template())).not.toContain('alias/aws/sns');
     });
   },
 );
@@ -242,15 +271,42 @@ describe.each(['dev', 'prod', 'byo'] as const)(
 describe.each(['dev', 'prod'] as const)('the in-stack broker (%s)', (stage) => {
   const template = () => created[stage];
 
+  /** What the broker host is launched from: its launch template's data. */
+  const hostOf = () =>
+    resourceById(template(), 'KafkaBrokerLaunchTemplate').Properties.LaunchTemplateData as Record<
+      string,
+      unknown
+    >;
+
+  it('keeps the broker through later deploys: a pinned launch template version, never the latest', () => {
+    const instance = resourceById(template(), 'KafkaBroker').Properties;
+    // A newer Amazon Linux image (resolved on every deploy) only makes a new template version.
+    expect(instance.LaunchTemplate).toEqual({
+      LaunchTemplateId: { Ref: 'KafkaBrokerLaunchTemplate' },
+      Version: '1',
+    });
+    expect(instance.ImageId).toBeUndefined();
+    expect(instance.InstanceType).toBeUndefined();
+    expect(instance.UserData).toBeUndefined();
+    expect(JSON.stringify(instance)).not.toContain('LatestVersionNumber');
+    expect(String(hostOf().ImageId)).toMatch(/^\{\{resolve:ssm:\/aws\/service\/ami-amazon-linux-latest\//);
+  });
+
   it('runs Amazon Linux 2023 in a private subnet with IMDSv2 only, encrypted EBS, SSM and no key pair', () => {
-    const broker = resourceById(template(), 'KafkaBroker').Properties;
+    const broker = hostOf();
     expect(broker.ImageId).toContain('al2023-ami');
-    expect(broker.SubnetId).toEqual({ Ref: 'PrivateSubnetA' });
+    expect(resourceById(template(), 'KafkaBroker').Properties.SubnetId).toEqual({ Ref: 'PrivateSubnetA' });
     expect(broker.MetadataOptions).toMatchObject({ HttpTokens: 'required' });
     expect(broker.KeyName).toBeUndefined();
-    const volumes = broker.BlockDeviceMappings as { Ebs: { Encrypted: boolean } }[];
+    const volumes = broker.BlockDeviceMappings as { DeviceName: string; Ebs: { Encrypted: boolean } }[];
     expect(volumes.length).toBe(2);
     for (const volume of volumes) expect(volume.Ebs.Encrypted).toBe(true);
+    // The bootstrap finds the data volume by the name it is attached under, not by an NVMe number.
+    expect(volumes[1]?.DeviceName).toBe('/dev/sdf');
+    const userData = JSON.stringify(broker.UserData);
+    expect(userData).toContain("export DATA_DEVICE_NAME='/dev/sdf'");
+    expect(userData).not.toContain('nvme1n1');
+    expect(userData).toContain('RequiresMountsFor=$KAFKA_DATA_DIR');
     // dev runs on Graviton: the instance type and the AMI's architecture go together.
     expect([broker.InstanceType, broker.ImageId]).toEqual(
       stage === 'prod'
@@ -269,7 +325,7 @@ describe.each(['dev', 'prod'] as const)('the in-stack broker (%s)', (stage) => {
   });
 
   it('embeds the bootstrap script in the UserData with the stage settings', () => {
-    const userData = JSON.stringify(resourceById(template(), 'KafkaBroker').Properties.UserData);
+    const userData = JSON.stringify(hostOf().UserData);
     expect(userData).toContain("export KAFKA_TOPIC='stock-ticks'");
     expect(userData).toContain(`export KAFKA_RETENTION_HOURS='${stage === 'prod' ? 168 : 24}'`);
     expect(userData).toContain('kafka.Kafka');
@@ -309,7 +365,7 @@ describe.each(['dev', 'prod'] as const)('the in-stack broker (%s)', (stage) => {
   it("waits for the broker's bootstrap to signal that TLS, the SCRAM user and the topic are ready", () => {
     const broker = resourceById(template(), 'KafkaBroker');
     expect(broker.CreationPolicy).toEqual({ ResourceSignal: { Count: 1, Timeout: 'PT25M' } });
-    const userData = JSON.stringify(broker.Properties.UserData);
+    const userData = JSON.stringify(hostOf().UserData);
     expect(userData).toContain("export KAFKA_PORT='9096'");
     for (const reference of ['KafkaClientSecret', 'KafkaCaSecret', 'AWS::StackName'])
       expect(userData).toContain(`"Ref":"${reference}"`);
@@ -348,7 +404,8 @@ describe.each(['dev', 'prod'] as const)('the in-stack broker (%s)', (stage) => {
   it('retains the data bucket in prod only, with lifecycle rules', () => {
     const bucket = resourceById(template(), 'DataBucket');
     expect(bucket.DeletionPolicy).toBe(stage === 'prod' ? 'Retain' : 'Delete');
-    expect(JSON.stringify(bucket.Properties.LifecycleConfiguration)).toContain('STANDARD_IA');
+    // No Standard-IA transition: S3 does not transition objects under 128 KB, and landed objects are ~30 KB.
+    expect(JSON.stringify(bucket.Properties.LifecycleConfiguration)).not.toContain('STANDARD_IA');
     expect(JSON.stringify(bucket.Properties.LifecycleConfiguration)).toContain(
       '"Prefix":"quarantine/stock_ticks/"',
     );
@@ -411,5 +468,41 @@ describe('the endpoints egress mode (kafkaPollerEgress: endpoints)', () => {
     expect(services.sort()).toEqual(
       ['cloudformation', 'ec2messages', 'lambda', 'secretsmanager', 'ssm', 'ssmmessages', 'sts'].sort(),
     );
+  });
+
+  it('lets the broker read the S3 copy of Kafka and its checksum, and nothing else in S3', () => {
+    const statements = roleStatements(resourceById(template(), 'KafkaBrokerRole'));
+    const s3 = statements.filter((statement) => JSON.stringify(statement.Action).includes('s3:'));
+    // bucket/key of the s3:// URL: what follows its scheme.
+    const object = { 'Fn::Select': [1, { 'Fn::Split': ['s3://', DISTRIBUTION_COPY] }] };
+    expect(s3).toEqual([
+      expect.objectContaining({
+        Action: 's3:GetObject',
+        Resource: [
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', object]] },
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', object, '.sha512']] },
+        ],
+      }),
+    ]);
+    expect(DISTRIBUTION_COPY.split('s3://')[1]).toBe('tickstream-artifacts-123456789012/kafka/kafka_2.13-3.9.2.tgz');
+    // From the internet (the NAT egress), the broker's role has no S3 access at all.
+    expect(JSON.stringify(roleStatements(resourceById(created.dev, 'KafkaBrokerRole')))).not.toContain('s3:');
+  });
+
+  it('creates the broker after the endpoints its bootstrap calls (and, with NAT, after the NAT route)', () => {
+    const tags = (id: 'dev' | 'endpoints') =>
+      resourceById(created[id], 'KafkaBroker').Properties.Tags as { Key: string; Value: unknown }[];
+    expect(tags('endpoints').map((tag) => tag.Value)).toEqual([
+      { Ref: 'SecretsManagerEndpoint' },
+      { Ref: 'CloudFormationEndpoint' },
+    ]);
+    expect(tags('dev').map((tag) => tag.Value)).toEqual([
+      { Ref: 'PrivateDefaultRoute' },
+      { Ref: 'PrivateDefaultRoute' },
+    ]);
+    expect(resourceById(created.dev, 'KafkaBroker').DependsOn).toEqual([
+      'PrivateSubnetARouteTable',
+      'S3GatewayEndpoint',
+    ]);
   });
 });

@@ -21,7 +21,6 @@ describe.each([
       BatchSize: batchSize,
       MaximumBatchingWindowInSeconds: window,
       SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: `tickstream-${stage}-land-ticks` },
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['LandTicksFailureQueue', 'Arn'] } } },
     });
     const access = mapping?.Properties.SourceAccessConfigurations as { Type: string }[];
     expect(access.map((entry) => entry.Type).sort()).toEqual([
@@ -29,6 +28,20 @@ describe.each([
       'VPC_SUBNET',
       'VPC_SUBNET',
     ]);
+  });
+
+  it('retries a failing batch until it lands: no retry limit, no record age, no destination to drop it to', () => {
+    // An on-demand self-managed Kafka mapping retries without limit (both settings default to -1 and are set
+    // only in provisioned mode): a partition waits for its batch instead of skipping data, and the alarms say so.
+    const mapping = resourceById(template(), 'LandTicksEventSourceMappingKafkaStockticks').Properties;
+    expect([
+      mapping.MaximumRetryAttempts,
+      mapping.MaximumRecordAgeInSeconds,
+      mapping.DestinationConfig,
+    ]).toEqual([undefined, undefined, undefined]);
+    expect(mapping.ProvisionedPollerConfig).toBeUndefined();
+    expect(template().Resources.LandTicksFailureQueue).toBeUndefined();
+    expect(JSON.stringify(roleStatements(resourceById(template(), 'LandTicksRole')))).not.toContain('sqs:');
   });
 
   it('has its own role that may only put objects under the raw and quarantine prefixes of the data bucket', () => {
