@@ -49,7 +49,8 @@ async function stageShape(stage: string): Promise<StageShape> {
     config.resources.Resources as Record<string, { Type?: string; Properties?: Record<string, unknown> }>,
   );
   // The broker is launched from its launch template: the instance type and volumes are the template's.
-  const host = (config.resources.Resources.KafkaBrokerLaunchTemplate?.Properties?.LaunchTemplateData ?? {}) as {
+  const host = (config.resources.Resources.KafkaBrokerLaunchTemplate?.Properties?.LaunchTemplateData ??
+    {}) as {
     InstanceType?: string;
     BlockDeviceMappings?: { Ebs?: { VolumeSize?: number } }[];
   };
@@ -95,6 +96,7 @@ async function measureWorkflowWeek(
             throw new ServiceError('Glue.EntityNotFoundException', `no partition ${day}`);
           return {};
         },
+        getTable: async () => ({}),
         startCrawler: async () => {
           counts.crawls++;
           // A crawl catalogs every folder with ticks, up to the day in progress.

@@ -148,6 +148,7 @@ function buildProgram(deps: CliDependencies): Command {
       );
       out(`manifest ${manifest.manifest}, dashboard ${manifest.dashboard}\n`);
     }
+    if (finished.noTicksYet) out(`no reports: ${finished.noTicksYet}\n`);
   });
 
   stageOptions(

@@ -143,6 +143,13 @@ export function createLocalCrawler(params: {
  * partition key order); throws Glue.EntityNotFoundException, as Glue does, when the table or partition is not
  * there.
  */
+/** GetTable on the local catalog: the table, or Glue's EntityNotFoundException. */
+export function getLocalTable(catalog: LocalCatalog, input: { DatabaseName: string; Name: string }) {
+  const table = catalog.get(`${input.DatabaseName}.${input.Name}`);
+  if (!table) throw new ServiceError('Glue.EntityNotFoundException', `Table ${input.Name} not found.`);
+  return { Table: { DatabaseName: input.DatabaseName, Name: input.Name } };
+}
+
 export function getLocalPartition(
   catalog: LocalCatalog,
   input: { DatabaseName: string; TableName: string; PartitionValues: string[] },

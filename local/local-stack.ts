@@ -14,7 +14,7 @@ import {
   type MappingSettings,
   startEventSourceMapping,
 } from './event-source-mapping';
-import { createLocalCrawler, getLocalPartition, type LocalCatalog } from './glue-crawler';
+import { createLocalCrawler, getLocalPartition, getLocalTable, type LocalCatalog } from './glue-crawler';
 import { startBroker } from './kafka/broker';
 import { CACHE_DIR, KAFKA_VERSION } from './kafka/jars';
 import { ensureTopic } from './kafka/readiness';
@@ -317,6 +317,7 @@ export async function startLocalStack(
                   }),
                 ),
               getPartition: async (input) => getLocalPartition(catalog, input),
+              getTable: async (input) => getLocalTable(catalog, input),
               startCrawler: () => crawler.start(),
               getCrawler: () => crawler.get(),
               runQuery: (query) => athena.startQueryExecutionSync(query),

@@ -11,6 +11,7 @@ export interface ReportsTasks {
     TableName: string;
     PartitionValues: string[];
   }): Promise<unknown>;
+  getTable(input: { DatabaseName: string; Name: string }): Promise<unknown>;
   startCrawler(input: { Name: string }): Promise<unknown>;
   getCrawler(input: { Name: string }): Promise<unknown>;
   runQuery(input: {
@@ -70,6 +71,7 @@ export async function runReportsWorkflow(params: {
     FindDayFolder: (state: Json) => tasks.listObjects(state as Parameters<ReportsTasks['listObjects']>[0]),
     GetDayPartition: (state: Json) =>
       tasks.getPartition(state as Parameters<ReportsTasks['getPartition']>[0]),
+    FindTicksTable: (state: Json) => tasks.getTable(state as Parameters<ReportsTasks['getTable']>[0]),
     StartCrawler: (state: Json) => tasks.startCrawler(state as { Name: string }),
     GetCrawler: (state: Json) => tasks.getCrawler(state as { Name: string }),
     CreateUniqueTicksView: (state: Json) => tasks.runQuery(state as Parameters<ReportsTasks['runQuery']>[0]),

@@ -12,6 +12,8 @@ export interface ReportsRunFinished extends ReportsRunStarted {
   status: 'SUCCEEDED';
   /** One run manifest per day the execution reported (the day in progress, and the day it finalized). */
   manifests: RunManifest[];
+  /** Why a run reported nothing: the workflow ran before any tick had landed. */
+  noTicksYet?: string;
   seconds: number;
 }
 
@@ -62,13 +64,16 @@ export async function waitForReportsRun(params: {
     });
     const status = execution.status ?? 'UNKNOWN';
     onPoll?.(status, elapsedMs);
-    if (status === 'SUCCEEDED')
+    if (status === 'SUCCEEDED') {
+      const output = JSON.parse(execution.output ?? '{}') as { manifests?: RunManifest[]; noTicksYet?: string };
       return {
         ...run,
         status,
-        manifests: (JSON.parse(execution.output ?? '{}') as { manifests?: RunManifest[] }).manifests ?? [],
+        manifests: output.manifests ?? [],
+        ...(output.noTicksYet ? { noTicksYet: output.noTicksYet } : {}),
         seconds: elapsedMs / 1000,
       };
+    }
     if (status !== 'RUNNING' && status !== 'PENDING_REDRIVE')
       throw new OperationFailedError(
         `reports execution ${run.executionArn} ${status}: ${execution.error ?? 'no error'}: ${execution.cause ?? 'no cause given'}`,

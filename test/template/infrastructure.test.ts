@@ -484,7 +484,9 @@ describe('the endpoints egress mode (kafkaPollerEgress: endpoints)', () => {
         ],
       }),
     ]);
-    expect(DISTRIBUTION_COPY.split('s3://')[1]).toBe('tickstream-artifacts-123456789012/kafka/kafka_2.13-3.9.2.tgz');
+    expect(DISTRIBUTION_COPY.split('s3://')[1]).toBe(
+      'tickstream-artifacts-123456789012/kafka/kafka_2.13-3.9.2.tgz',
+    );
     // From the internet (the NAT egress), the broker's role has no S3 access at all.
     expect(JSON.stringify(roleStatements(resourceById(created.dev, 'KafkaBrokerRole')))).not.toContain('s3:');
   });

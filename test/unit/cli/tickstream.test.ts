@@ -174,6 +174,25 @@ describe('the tickstream CLI', () => {
     expect(result.err).toContain('RUNNING after 0 s');
   });
 
+  it('reports run --wait before any tick has landed: says there was nothing to report, exit 0', async () => {
+    sfnMock.on(DescribeExecutionCommand).resolves({
+      executionArn,
+      stateMachineArn: '',
+      status: 'SUCCEEDED',
+      startDate: new Date(),
+      output: JSON.stringify({
+        manifests: [],
+        days: [{ day: '2026-11-20', final: false }],
+        noTicksYet: 'no ticks have landed yet, so there is no table to report from',
+      }),
+    });
+    const result = await cli('reports', 'run', '--wait');
+    expect(result).toMatchObject({
+      code: 0,
+      out: 'no reports: no ticks have landed yet, so there is no table to report from\n',
+    });
+  });
+
   it('reports run --wait: a failed execution prints its error and cause and exits 1', async () => {
     sfnMock.on(DescribeExecutionCommand).resolves({
       executionArn,

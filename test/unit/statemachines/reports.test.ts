@@ -26,6 +26,8 @@ function tasks(
     withTicks?: string[];
     /** Days the catalog has a partition for (default: none, so the crawler runs). */
     catalogued?: string[];
+    /** The catalog has no tick table yet (no crawl ever ran). */
+    noTable?: boolean;
   } = {},
 ) {
   let polls = 0;
@@ -46,6 +48,11 @@ function tasks(
       if (!(overrides.catalogued ?? []).includes(day))
         throw new ServiceError('Glue.EntityNotFoundException', `Cannot find partition ${day}.`);
       return { Partition: { Values: PartitionValues } };
+    }),
+    getTable: jest.fn<ReportsTasks['getTable']>(async ({ Name }) => {
+      if (overrides.noTable)
+        throw new ServiceError('Glue.EntityNotFoundException', `Table ${Name} not found.`);
+      return { Table: { Name } };
     }),
     startCrawler: jest.fn(async () => ({})),
     getCrawler: jest.fn(async () => {
@@ -259,6 +266,37 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
     const again = tasks({ catalogued: ['2026-11-20', '2026-11-21'] });
     await runReportsWorkflow({ definition, tasks: again, startTime: new Date('2026-11-21T00:05:00.000Z') });
     expect(again.startCrawler).not.toHaveBeenCalled();
+  });
+
+  it('before any tick has landed: no crawl, no query, no alert, a run with no reports that says why', async () => {
+    const t = tasks({ withTicks: [], noTable: true, finalized: ['2026-11-22'] });
+    const outcome = await runReportsWorkflow({
+      definition,
+      tasks: t,
+      startTime: new Date('2026-11-23T14:05:00.000Z'),
+    });
+    expect(outcome).toEqual({
+      status: 'SUCCEEDED',
+      output: {
+        manifests: [],
+        days: [{ day: '2026-11-23', final: false }],
+        noTicksYet: 'no ticks have landed yet, so there is no table to report from',
+      },
+      notifications: [],
+    });
+    expect(t.getTable).toHaveBeenCalledWith(expect.objectContaining({ Name: 'stock_ticks' }));
+    expect(t.startCrawler).not.toHaveBeenCalled();
+    expect(t.runQuery).not.toHaveBeenCalled();
+    expect(t.publish).not.toHaveBeenCalled();
+    expect(t.notify).not.toHaveBeenCalled();
+  });
+
+  it('a day without ticks on a stage that has a table still reports it (with no rows)', async () => {
+    const t = tasks({ withTicks: [], catalogued: [] });
+    const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(t.startCrawler).not.toHaveBeenCalled();
+    expect(published(t)).toEqual([{ day: '2026-11-20', final: true, reports: reportNames.length }]);
   });
 
   it('a failed catalog check notifies and fails', async () => {
