@@ -124,6 +124,7 @@ async function measure(params: { rate: number; seconds: number; security: Securi
         clientId: 'e2e',
         connectionTimeoutMs: 3000,
         requestTimeoutMs: 30_000,
+        sendTimeoutMs: 30_000,
         retries: 5,
       },
       batchSize: 5000,

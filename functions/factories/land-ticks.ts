@@ -34,6 +34,7 @@ export function createLandTicks(
       s3,
       bucket: config.bucket,
       layout: config.layout,
+      timeWindow: config.timeWindow,
       gzipLevel: config.gzipLevel,
       concurrency: config.writeConcurrency,
     });

@@ -24,6 +24,8 @@ export const kafkaEnvironment = {
   KAFKA_CONNECT_TIMEOUT_MS: positiveInt(3000, 60_000),
   KAFKA_REQUEST_TIMEOUT_MS: positiveInt(30_000, 300_000),
   KAFKA_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
+  /** How long one send may keep retrying (the idempotent producer retries without a count: see publisher.ts). */
+  KAFKA_SEND_TIMEOUT_MS: positiveInt(30_000, 300_000),
   /** SASL_SSL: TLS and SASL (Lambda's Kafka mapping supports SCRAM only over TLS); PLAINTEXT: neither. */
   KAFKA_SECURITY_PROTOCOL: z.enum(['PLAINTEXT', 'SASL_SSL']).default('PLAINTEXT'),
   KAFKA_SASL_MECHANISM: z.enum(['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN']).default('SCRAM-SHA-512'),
@@ -44,7 +46,10 @@ export interface KafkaSettings {
   clientId: string;
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
+  /** Retries of a connection (sends retry without a count, within sendTimeoutMs). */
   retries: number;
+  /** How long one send may take, its retries included, before it fails naming the brokers. */
+  sendTimeoutMs: number;
   /** TLS, with the private CA to trust when one is given (SASL_SSL). */
   ssl?: { ca?: string[] };
   /** SASL credentials (SASL_SSL). */
@@ -92,6 +97,7 @@ export function kafkaSettings(parsed: {
   KAFKA_CONNECT_TIMEOUT_MS: number;
   KAFKA_REQUEST_TIMEOUT_MS: number;
   KAFKA_RETRIES: number;
+  KAFKA_SEND_TIMEOUT_MS: number;
   KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' | 'SASL_SSL';
   KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512' | 'SCRAM-SHA-256' | 'PLAIN';
   KAFKA_SASL_SECRET_ID?: string | undefined;
@@ -107,6 +113,7 @@ export function kafkaSettings(parsed: {
     connectionTimeoutMs: parsed.KAFKA_CONNECT_TIMEOUT_MS,
     requestTimeoutMs: parsed.KAFKA_REQUEST_TIMEOUT_MS,
     retries: parsed.KAFKA_RETRIES,
+    sendTimeoutMs: parsed.KAFKA_SEND_TIMEOUT_MS,
   };
   if (parsed.KAFKA_SECURITY_PROTOCOL === 'PLAINTEXT') return settings;
   const problems: string[] = [];

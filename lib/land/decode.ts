@@ -14,7 +14,9 @@ export interface QuarantineEntry {
   partition: number;
   offset: number;
   timestamp: number;
+  /** The key as UTF-8 text, or base64 when it is not valid UTF-8 (its bytes kept either way). */
   key: string | null;
+  keyEncoding: 'utf8' | 'base64';
   /** The value as UTF-8 text, or base64 when it is not valid UTF-8. */
   value: string | null;
   valueEncoding: 'utf8' | 'base64';
@@ -31,6 +33,61 @@ function isUtf8(bytes: Uint8Array): boolean {
     return false;
   }
 }
+/** A record's key as text when its bytes are UTF-8, else as the base64 Lambda delivered: never a lossy decode. */
+function keyOf(record: KafkaEventRecord): Pick<QuarantineEntry, 'key' | 'keyEncoding'> {
+  if (!record.key) return { key: null, keyEncoding: 'utf8' };
+  const bytes = Buffer.from(record.key, 'base64');
+  return isUtf8(bytes)
+    ? { key: bytes.toString('utf8'), keyEncoding: 'utf8' }
+    : { key: record.key, keyEncoding: 'base64' };
+}
+
+/**
+ * The tick timestamps landing accepts. A tick stamped far from when it was sent is a producer's bug (a clock, a
+ * unit): it would land in a partition every crawl and listing carries for ever. The bound is the record's own
+ * Kafka timestamp, not the landing clock, so a batch retried or re-driven later lands exactly as it did.
+ */
+export interface TickTimeWindow {
+  /** How far ahead of its Kafka record (to the second) a tick may stand. */
+  maxAheadMs: number;
+  /** The first day landing accepts (YYYY-MM-DD, UTC); a backfill of any day since lands. */
+  earliestDay: string;
+}
+
+export const DEFAULT_TIME_WINDOW: TickTimeWindow = { maxAheadMs: 5 * 60_000, earliestDay: '2000-01-01' };
+
+/** Checks a decoded tick's timestamp against the window; cheap per record (string comparisons, one ISO per second). */
+function timeChecker(window: TickTimeWindow) {
+  const earliest = `${window.earliestDay}T00:00:00.000Z`;
+  let second = Number.NaN;
+  let latest = '';
+  return (record: KafkaEventRecord, timestamp: string): string | undefined => {
+    if (timestamp < earliest)
+      return `timestamp ${timestamp} is before the earliest day landing accepts (${window.earliestDay})`;
+    const recordSecond = Math.floor(record.timestamp / 1000);
+    if (recordSecond !== second) {
+      second = recordSecond;
+      latest = new Date(recordSecond * 1000 + window.maxAheadMs).toISOString();
+    }
+    if (timestamp > latest)
+      return `timestamp ${timestamp} is more than ${window.maxAheadMs / 1000} s ahead of its Kafka record (${new Date(record.timestamp).toISOString()})`;
+    return undefined;
+  };
+}
+
+/** Decodes records against a time window: {@link decodeRecord} with the window's checks. */
+export function recordDecoder(
+  window: TickTimeWindow = DEFAULT_TIME_WINDOW,
+): (record: KafkaEventRecord) => DecodedRecord {
+  const outsideWindow = timeChecker(window);
+  return (record) => {
+    const decoded = decodeRecord(record);
+    if (!decoded.ok) return decoded;
+    const reason = outsideWindow(record, decoded.timestamp);
+    return reason === undefined ? decoded : quarantined(record, reason, decoded.bytes.toString('utf8'));
+  };
+}
+
 const MAX_BASE64_LENGTH = Math.ceil(TICK_LIMITS.maxRecordBytes / 3) * 4;
 
 function quarantined(
@@ -46,7 +103,7 @@ function quarantined(
       partition: record.partition,
       offset: record.offset,
       timestamp: record.timestamp,
-      key: record.key ? Buffer.from(record.key, 'base64').toString('utf8') : null,
+      ...keyOf(record),
       value,
       valueEncoding: base64 ? 'base64' : 'utf8',
       reason,

@@ -1,5 +1,5 @@
 import type { KafkaEventBatch, KafkaEventRecord } from '../contract/kafka-event';
-import { closingBrace, decodeRecord } from './decode';
+import { closingBrace, recordDecoder, type TickTimeWindow } from './decode';
 import { NdjsonBody } from './ndjson';
 
 /** Where landed and quarantined records go in the data bucket (docs/design.md, "S3 layout"). */
@@ -85,8 +85,14 @@ export interface LandingPlan {
  * in its group, so a batch retried from the same offset, with any boundaries, rewrites the same keys and no
  * record ever stands in two objects.
  */
-export function planLanding(params: { batch: KafkaEventBatch; layout?: LandingLayout }): LandingPlan {
+export function planLanding(params: {
+  batch: KafkaEventBatch;
+  layout?: LandingLayout;
+  /** The tick timestamps accepted; the others are quarantined with the reason. */
+  timeWindow?: TickTimeWindow;
+}): LandingPlan {
   const { batch, layout = DEFAULT_LAYOUT } = params;
+  const decodeRecord = recordDecoder(params.timeWindow);
   const raw = new Map<string, PlannedObject>();
   const bad = new Map<string, PlannedObject>();
   let records = 0;

@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { KafkaEventBatch } from '../contract/kafka-event';
 import { TickstreamError } from '../shared/errors';
+import type { TickTimeWindow } from './decode';
 import { type LandingLayout, type PlannedObject, planLanding } from './plan';
 
 /** The gzipped NDJSON body of an object: one JSON document per line, newline-terminated. */
@@ -102,12 +103,13 @@ export async function landBatch(params: {
   s3: ObjectWriter;
   bucket: string;
   layout?: LandingLayout;
+  timeWindow?: TickTimeWindow;
   gzipLevel?: number;
   concurrency?: number;
   now?: () => number;
 }): Promise<LandingSummary> {
-  const { batch, s3, bucket, layout, gzipLevel = 6, concurrency = 8, now = Date.now } = params;
-  const plan = planLanding({ batch, layout });
+  const { batch, s3, bucket, layout, timeWindow, gzipLevel = 6, concurrency = 8, now = Date.now } = params;
+  const plan = planLanding({ batch, layout, ...(timeWindow ? { timeWindow } : {}) });
   const objects = [...plan.objects, ...plan.quarantine].map((object) => ({
     object,
     body: encodeBody(object, gzipLevel),

@@ -65,7 +65,10 @@ export async function waitForReportsRun(params: {
     const status = execution.status ?? 'UNKNOWN';
     onPoll?.(status, elapsedMs);
     if (status === 'SUCCEEDED') {
-      const output = JSON.parse(execution.output ?? '{}') as { manifests?: RunManifest[]; noTicksYet?: string };
+      const output = JSON.parse(execution.output ?? '{}') as {
+        manifests?: RunManifest[];
+        noTicksYet?: string;
+      };
       return {
         ...run,
         status,

@@ -68,15 +68,32 @@ export interface TickPublisher {
 /** The slice of a kafkajs producer the publisher uses, so tests can inject their own. */
 export type TickProducer = Pick<Producer, 'connect' | 'send' | 'disconnect'>;
 
-/** An idempotent producer that waits for all in-sync replicas (acks=all), so a retried send never duplicates. */
+/**
+ * An idempotent producer that waits for all in-sync replicas (acks=all), so a retried send never duplicates. Its
+ * sends retry without a count: kafkajs documents that limiting an idempotent producer's retries may break its
+ * exactly-once guarantee (and warns at creation when they are limited). What bounds a send is the publisher's
+ * deadline (`sendTimeoutMs`), after which the connection is dropped and the invocation fails; connections keep
+ * the client's bounded retries.
+ */
 export function createIdempotentProducer(kafka: Kafka): Producer {
   return kafka.producer({
     idempotent: true,
+    retry: { retries: Number.MAX_SAFE_INTEGER },
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     // Murmur2 on the key, as the Java client partitions: a symbol's partition does not depend on the client.
     createPartitioner: Partitioners.DefaultPartitioner,
   });
+}
+
+/** The promise's outcome, or a rejection with `reason` once `ms` have passed (the timer never holds the process). */
+function withDeadline<T>(promise: Promise<T>, ms: number, reason: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(reason)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -134,7 +151,11 @@ export function createTickPublisher(params: {
       const batches = chunk(toTickMessages({ ticks, source, ...(schema ? { schema } : {}) }), batchSize);
       for (const messages of batches) {
         try {
-          await connected.send({ topic: settings.topic, acks: -1, messages });
+          await withDeadline(
+            connected.send({ topic: settings.topic, acks: -1, messages }),
+            settings.sendTimeoutMs,
+            `no acknowledgement within ${settings.sendTimeoutMs} ms`,
+          );
         } catch (error) {
           connection = undefined;
           await connected.disconnect().catch(() => undefined);

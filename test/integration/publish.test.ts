@@ -19,6 +19,7 @@ const settings = (topic: string): KafkaSettings => ({
   clientId: 'integration',
   connectionTimeoutMs: 3000,
   requestTimeoutMs: 30_000,
+  sendTimeoutMs: 30_000,
   retries: 3,
 });
 const publishers: TickPublisher[] = [];

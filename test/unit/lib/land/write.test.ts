@@ -95,7 +95,8 @@ describe('landBatch', () => {
       objects: 3,
       quarantineObjects: 0,
       putRequests: 3,
-      batchAgeMs: 5000,
+      // The oldest record (a, written when it happened at 14:59:58) is 7 s old at 15:00:05.
+      batchAgeMs: 7000,
     });
     expect(summary.bytes).toBe(
       s3Mock

@@ -17,6 +17,7 @@ describe('producer config', () => {
         clientId: 'tickstream',
         connectionTimeoutMs: 3000,
         requestTimeoutMs: 30_000,
+        sendTimeoutMs: 30_000,
         retries: 3,
       },
       market: { source: 'simulated' },

@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
+import { createKafkaClient } from '../../../../lib/kafka/client';
 import { simulateTicks } from '../../../../lib/market/simulated/simulator';
 import { resolveProfiles } from '../../../../lib/market/simulated/symbols';
 import {
   chunk,
+  createIdempotentProducer,
   createTickPublisher,
   KafkaUnavailableError,
   toTickMessages,
@@ -114,6 +116,41 @@ describe('tick publisher', () => {
     expect(calls.disconnect).toBe(0);
     await publisher.publish({ ticks: ticks.slice(0, 1), source: 'test' });
     await publisher.disconnect();
+    expect(calls.disconnect).toBe(1);
+  });
+});
+
+describe('the idempotent producer and its send deadline', () => {
+  it('lets kafkajs retry a send without a count, so it does not warn that exactly-once may break', () => {
+    const warnings: string[] = [];
+    const target = {
+      error: () => undefined,
+      warn: (message: string) => warnings.push(message),
+      info: () => undefined,
+      debug: () => undefined,
+    };
+    // kafkajs warns at producer creation when an idempotent producer's retries are limited.
+    createIdempotentProducer(createKafkaClient(testKafkaSettings, target));
+    expect(warnings).not.toContain(
+      'Limiting retries for the idempotent producer may invalidate EoS guarantees',
+    );
+    // The warning exists, and a limited producer does draw it: the check above can fail.
+    createKafkaClient(testKafkaSettings, target).producer({ idempotent: true, retry: { retries: 3 } });
+    expect(warnings).toContain('Limiting retries for the idempotent producer may invalidate EoS guarantees');
+  });
+
+  it('fails a send that is still retrying at its deadline, naming the brokers, and drops the connection', async () => {
+    const { producer, calls } = fakeProducer();
+    producer.send = () => new Promise(() => undefined);
+    const publisher = createTickPublisher({
+      settings: { ...testKafkaSettings, sendTimeoutMs: 50 },
+      createProducer: () => producer,
+    });
+    const failure = publisher.publish({ ticks: ticks.slice(0, 10), source: 'test' });
+    await expect(failure).rejects.toThrow(KafkaUnavailableError);
+    await expect(failure).rejects.toThrow(
+      'Kafka brokers 10.0.1.5:9092, 10.0.2.5:9092 could not be reached (send to topic stock-ticks): no acknowledgement within 50 ms',
+    );
     expect(calls.disconnect).toBe(1);
   });
 });
