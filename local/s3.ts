@@ -2,12 +2,11 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../lib/shared/s3';
 
-/** Credentials the local endpoint accepts; it checks signatures' shape, not their secret. */
-export const LOCAL_AWS_CREDENTIALS = {
-  AWS_ACCESS_KEY_ID: 'local',
-  AWS_SECRET_ACCESS_KEY: 'local-secret',
-  AWS_REGION: 'us-east-1',
-};
+/** The buckets serverless.yml's `local` stage names (custom.functionValues.local), for sls invoke local. */
+export const LOCAL_STAGE_BUCKETS = ['tickstream-local-data', 'tickstream-local-results'];
+
+/** The region the local stand-ins answer for. */
+export const LOCAL_REGION = 'us-east-1';
 
 export interface LocalS3 {
   endpoint: string;
@@ -25,26 +24,29 @@ export async function startLocalS3(params: {
   storageDir: string;
   buckets: string[];
   removeOnStop?: boolean;
+  /** The port to listen on (default: one the OS picks). */
+  port?: number;
 }): Promise<LocalS3> {
   mkdirSync(params.storageDir, { recursive: true });
   // fauxqs is ESM-only (no `require` export): load it with a dynamic import.
   const { startFauxqs } = await import('fauxqs');
   const server = await startFauxqs({
-    port: 0,
+    port: params.port ?? 0,
     host: '127.0.0.1',
     logger: false,
     s3StorageDir: params.storageDir,
   });
   const endpoint = `http://127.0.0.1:${server.port}`;
-  const client = createS3Client({
-    region: LOCAL_AWS_CREDENTIALS.AWS_REGION,
-    endpoint,
-    credentials: {
-      accessKeyId: LOCAL_AWS_CREDENTIALS.AWS_ACCESS_KEY_ID,
-      secretAccessKey: LOCAL_AWS_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-    },
-  });
-  for (const bucket of params.buckets) await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  const client = createS3Client({ region: LOCAL_REGION, endpoint });
+  for (const bucket of params.buckets)
+    await client.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: unknown) => {
+      // A storage folder kept from an earlier run already holds the bucket.
+      if (
+        (error as Error).name !== 'BucketAlreadyOwnedByYou' &&
+        (error as Error).name !== 'BucketAlreadyExists'
+      )
+        throw error;
+    });
   return {
     endpoint,
     storageDir: params.storageDir,

@@ -20,6 +20,21 @@ export function routeFunctionLogs(destination: LogSink | undefined): void {
 
 /** Powertools' logger, writing to the routed sink when there is one. */
 class FunctionLogger extends Logger {
+  /** Off Lambda (sls invoke local, the local stack, tests): whether the first invocation has been logged. */
+  private invokedOffLambda = false;
+
+  /**
+   * Powertools reads the cold start from AWS_LAMBDA_INITIALIZATION_TYPE, which only Lambda's runtime sets: off
+   * Lambda every invocation would say `cold_start: false`. There, the module's first invocation is the cold one,
+   * as on an on-demand Lambda container.
+   */
+  override getColdStart(): boolean {
+    if (process.env.AWS_LAMBDA_INITIALIZATION_TYPE !== undefined) return super.getColdStart();
+    const cold = !this.invokedOffLambda;
+    this.invokedOffLambda = true;
+    return cold;
+  }
+
   protected override printLog(logLevel: number, log: LogItem): void {
     if (sink === undefined) {
       super.printLog(logLevel, log);

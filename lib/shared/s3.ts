@@ -1,7 +1,11 @@
 import { S3Client } from '@aws-sdk/client-s3';
 
+/** What a client signs with for a local S3-compatible endpoint, which checks signatures' shape, not their secret. */
+export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local-secret' };
+
 /**
- * An S3 client for a region, or for an S3-compatible endpoint (the local stack) reached path-style.
+ * An S3 client for a region, or for an S3-compatible endpoint (the local stand-ins only) reached path-style and
+ * signed with {@link LOCAL_S3_CREDENTIALS} unless given others: `sls invoke local` needs no AWS credentials.
  * Created once per module and reused across invocations.
  */
 export function createS3Client(params: {
@@ -11,7 +15,12 @@ export function createS3Client(params: {
 }): S3Client {
   const { region, endpoint, credentials } = params;
   return endpoint
-    ? new S3Client({ region, endpoint, forcePathStyle: true, ...(credentials ? { credentials } : {}) })
+    ? new S3Client({
+        region,
+        endpoint,
+        forcePathStyle: true,
+        credentials: credentials ?? LOCAL_S3_CREDENTIALS,
+      })
     : new S3Client({ region, ...(credentials ? { credentials } : {}) });
 }
 

@@ -20,15 +20,24 @@ export interface CfnTemplate {
   Conditions?: Record<string, unknown>;
 }
 
+/** What the packaging shell holds besides (the local broker's variables): deployed values must ignore it. */
+export const DEPLOYING_SHELL = {
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT',
+  KAFKA_SASL_USERNAME: 'local-user',
+  S3_ENDPOINT: 'http://127.0.0.1:4569',
+};
+
 /** This process's environment without AWS credentials or overrides: packaging must work with no AWS access. */
 function packagingEnvironment(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
     delete env[name];
   }
-  // KAFKA_BROKERS, KAFKA_SECURITY_PROTOCOL and the rest override the deployed broker settings (invoke local).
+  // A shell that still holds the local broker's variables, as docs/local-stack.md has a user export them: none
+  // of it may reach a deployed function (the template tests check the functions' environment against this).
   for (const name of Object.keys(env)) if (name.startsWith('KAFKA_')) delete env[name];
-  return env;
+  return { ...env, ...DEPLOYING_SHELL };
 }
 
 /** Runs `sls package` offline for a stage into a scratch folder and returns the CloudFormation template. */
