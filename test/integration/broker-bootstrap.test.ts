@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -321,6 +323,27 @@ describe('the bootstrap on every failure path: it stops, signals CloudFormation 
     expect(outcome.stderr).toContain('attempt 2 of fetch file:///nonexistent/kafka_2.13-3.9.2.tgz');
     expect(outcome.signals).toMatch(FAILURE_SIGNAL);
     expect(outcome.brokerStarted).toBe(false);
+  });
+
+  it('a download that hangs: each attempt ends at the time limit, then it gives up', async () => {
+    // A server that accepts the request and never answers, as a stalled mirror does.
+    const server = createServer(() => undefined);
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/kafka_2.13-3.9.2.tgz`;
+    try {
+      // Without the time limit the first attempt would never end, and this test would hit jest's timeout.
+      const outcome = await failingBootstrap({
+        KAFKA_LIBS_DIR: '',
+        KAFKA_DISTRIBUTION_URL: url,
+        DOWNLOAD_TIMEOUT_SECONDS: '1',
+      });
+      expect(outcome.stderr).toContain(`attempt 2 of fetch ${url}`);
+      expect(outcome.signals).toMatch(FAILURE_SIGNAL);
+      expect(outcome.brokerStarted).toBe(false);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((closed) => server.close(closed));
+    }
   });
 
   it('a data volume that does not appear: Kafka never falls back to the root volume', async () => {

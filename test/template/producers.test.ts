@@ -79,6 +79,26 @@ describe.each(['dev', 'prod'] as const)('sls package --stage %s', (stage) => {
     expect(fn.Properties.Timeout).toBeGreaterThan(60);
   });
 
+  it('lets the producers manage their VPC network interfaces as Lambda needs, DescribeSubnets included', () => {
+    // What AWSLambdaVPCAccessExecutionRole grants today: Lambda checks the function's subnets with it.
+    for (const role of ['ProduceTicksRole', 'BackfillHistoryRole']) {
+      const networking = roleStatements(resourceById(template(), role)).find(
+        (s) => s.Sid === 'VpcNetworking',
+      );
+      expect({ role, actions: networking?.Action }).toEqual({
+        role,
+        actions: expect.arrayContaining([
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ]),
+      });
+    }
+  });
+
   it('retries a failed minute twice within 10 minutes, then records it in an SQS queue that raises an alarm', () => {
     const template = templates[stage];
     expect(resourceById(template, 'ProduceTicksLambdaEvConf').Properties).toEqual({

@@ -124,6 +124,13 @@ describe.each([
     });
     expect(crawler.Schedule).toBeUndefined();
     expect(crawler.Name).toBe(`tickstream-${stage}-stock-ticks`);
+    // Crawlers create a partition index on the tables they make unless configured not to: its role may.
+    const tableStatement = roleStatements(resourceById(template(), 'TicksCrawlerRole')).find((statement) =>
+      [statement.Action].flat().includes('glue:CreateTable'),
+    );
+    expect(tableStatement?.Action).toEqual(
+      expect.arrayContaining(['glue:CreatePartitionIndex', 'glue:GetPartitionIndexes']),
+    );
   });
 
   it('runs queries in an enforced engine-v3 workgroup with results under athena/ and a per-stage cutoff', () => {
