@@ -48,7 +48,7 @@ function keyOf(record: KafkaEventRecord): Pick<QuarantineEntry, 'key' | 'keyEnco
  * Kafka timestamp, not the landing clock, so a batch retried or re-driven later lands exactly as it did.
  */
 export interface TickTimeWindow {
-  /** How far ahead of its Kafka record (to the second) a tick may stand. */
+  /** How far ahead of its Kafka record's timestamp a tick may stand. */
   maxAheadMs: number;
   /** The first day landing accepts (YYYY-MM-DD, UTC); a backfill of any day since lands. */
   earliestDay: string;
@@ -56,22 +56,27 @@ export interface TickTimeWindow {
 
 export const DEFAULT_TIME_WINDOW: TickTimeWindow = { maxAheadMs: 5 * 60_000, earliestDay: '2000-01-01' };
 
-/** Checks a decoded tick's timestamp against the window; cheap per record (string comparisons, one ISO per second). */
+/**
+ * Checks a decoded tick's timestamp against the window. Cheap per record: the common case is two string
+ * comparisons (ISO timestamps order as strings) against bounds computed once per minute of record time; only a
+ * tick close to the upper bound has its timestamp parsed for the exact test.
+ */
 function timeChecker(window: TickTimeWindow) {
   const earliest = `${window.earliestDay}T00:00:00.000Z`;
-  let second = Number.NaN;
-  let latest = '';
+  let minute = Number.NaN;
+  // Every record of this minute accepts a tick up to here at least.
+  let surelyAccepted = '';
   return (record: KafkaEventRecord, timestamp: string): string | undefined => {
     if (timestamp < earliest)
       return `timestamp ${timestamp} is before the earliest day landing accepts (${window.earliestDay})`;
-    const recordSecond = Math.floor(record.timestamp / 1000);
-    if (recordSecond !== second) {
-      second = recordSecond;
-      latest = new Date(recordSecond * 1000 + window.maxAheadMs).toISOString();
+    const recordMinute = Math.floor(record.timestamp / 60_000);
+    if (recordMinute !== minute) {
+      minute = recordMinute;
+      surelyAccepted = new Date(recordMinute * 60_000 + window.maxAheadMs).toISOString();
     }
-    if (timestamp > latest)
-      return `timestamp ${timestamp} is more than ${window.maxAheadMs / 1000} s ahead of its Kafka record (${new Date(record.timestamp).toISOString()})`;
-    return undefined;
+    if (timestamp <= surelyAccepted || Date.parse(timestamp) <= record.timestamp + window.maxAheadMs)
+      return undefined;
+    return `timestamp ${timestamp} is more than ${window.maxAheadMs / 1000} s ahead of its Kafka record (${new Date(record.timestamp).toISOString()})`;
   };
 }
 

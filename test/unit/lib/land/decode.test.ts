@@ -57,6 +57,18 @@ describe('the time window landing accepts', () => {
     ).toMatchObject({ landed: 2, quarantined: [{ offset: 3 }] });
   });
 
+  it('bounds each tick by its own record to the millisecond, whatever second of the minute it was sent', () => {
+    const sent = Date.parse('2026-11-20T15:00:30.500Z');
+    const plan = planLanding({
+      batch: kafkaEvent([
+        { offset: 1, value: at('2026-11-20T15:05:30.500Z'), timestamp: sent },
+        { offset: 2, value: at('2026-11-20T15:05:30.501Z'), timestamp: sent },
+      ]),
+    });
+    expect(plan.objects.map((object) => object.body.lines)).toEqual([1]);
+    expect(plan.quarantined).toBe(1);
+  });
+
   it('lands a backfilled past day, and quarantines a tick before the earliest day', () => {
     expect(
       reasons(
