@@ -26,15 +26,24 @@ export function isTransientKafkaLog(log: Record<string, unknown>): boolean {
 }
 
 /**
+ * kafkajs' warning at the creation of an idempotent producer whose retries are counted: the publisher counts
+ * them on purpose, and says what exactly-once covers (lib/produce/publisher.ts).
+ */
+export const LIMITED_RETRIES_WARNING =
+  'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+
+/**
  * A kafkajs `logCreator` that sends its logs to a structured logger at their own level, except that ERROR lines
- * for transient states (see isTransientKafkaLog) are warnings: nothing has failed yet.
+ * for transient states (see isTransientKafkaLog) are warnings: nothing has failed yet; and the decided
+ * LIMITED_RETRIES_WARNING is debug.
  */
 export function kafkaLogCreator(target: KafkaLogTarget) {
   return () =>
     ({ namespace, level, log }: LogEntry): void => {
       const { message, timestamp: _timestamp, ...extra } = log;
       const fields = { logger: 'kafkajs', namespace, ...extra };
-      if (level === logLevel.ERROR && !isTransientKafkaLog(extra)) target.error(message, fields);
+      if (message === LIMITED_RETRIES_WARNING) target.debug(message, fields);
+      else if (level === logLevel.ERROR && !isTransientKafkaLog(extra)) target.error(message, fields);
       else if (level <= logLevel.WARN) target.warn(message, fields);
       else if (level === logLevel.INFO) target.info(message, fields);
       else target.debug(message, fields);

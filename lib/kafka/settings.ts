@@ -24,7 +24,7 @@ export const kafkaEnvironment = {
   KAFKA_CONNECT_TIMEOUT_MS: positiveInt(3000, 60_000),
   KAFKA_REQUEST_TIMEOUT_MS: positiveInt(30_000, 300_000),
   KAFKA_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
-  /** How long one send may keep retrying (the idempotent producer retries without a count: see publisher.ts). */
+  /** How long one send may take, retries included (the producer's retry count is derived from it: publisher.ts). */
   KAFKA_SEND_TIMEOUT_MS: positiveInt(30_000, 300_000),
   /** SASL_SSL: TLS and SASL (Lambda's Kafka mapping supports SCRAM only over TLS); PLAINTEXT: neither. */
   KAFKA_SECURITY_PROTOCOL: z.enum(['PLAINTEXT', 'SASL_SSL']).default('PLAINTEXT'),
@@ -46,7 +46,7 @@ export interface KafkaSettings {
   clientId: string;
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
-  /** Retries of a connection (sends retry without a count, within sendTimeoutMs). */
+  /** Retries of a connection (a send's retries are derived from sendTimeoutMs). */
   retries: number;
   /** How long one send may take, its retries included, before it fails naming the brokers. */
   sendTimeoutMs: number;

@@ -68,17 +68,42 @@ export interface TickPublisher {
 /** The slice of a kafkajs producer the publisher uses, so tests can inject their own. */
 export type TickProducer = Pick<Producer, 'connect' | 'send' | 'disconnect'>;
 
+// kafkajs' backoff between a send's attempts: each wait is the previous one, randomized by ±factor, times
+// multiplier, capped at maxRetryTime (kafkajs/src/retry/index.js).
+const SEND_BACKOFF = { initialRetryTime: 300, maxRetryTime: 2000, factor: 0.2, multiplier: 2 } as const;
+
 /**
- * An idempotent producer that waits for all in-sync replicas (acks=all), so a retried send never duplicates. Its
- * sends retry without a count: kafkajs documents that limiting an idempotent producer's retries may break its
- * exactly-once guarantee (and warns at creation when they are limited). What bounds a send is the publisher's
- * deadline (`sendTimeoutMs`), after which the connection is dropped and the invocation fails; connections keep
- * the client's bounded retries.
+ * How many times kafkajs may retry one send so that its waits, each at its longest, add up to at most half of
+ * `sendTimeoutMs` (the other half is for the attempts themselves). At least 1: kafkajs refuses an idempotent
+ * producer that may not retry.
  */
-export function createIdempotentProducer(kafka: Kafka): Producer {
+export function sendRetries(sendTimeoutMs: number): number {
+  const { initialRetryTime, maxRetryTime, factor, multiplier } = SEND_BACKOFF;
+  let retries = 0;
+  let waited = 0;
+  let longest = Math.min(initialRetryTime * (1 + factor), maxRetryTime);
+  while (waited + longest <= sendTimeoutMs / 2) {
+    waited += longest;
+    retries += 1;
+    longest = Math.min(longest * (1 + factor) * multiplier, maxRetryTime);
+  }
+  return Math.max(1, retries);
+}
+
+/**
+ * An idempotent producer that waits for all in-sync replicas (acks=all) with one request in flight: while a send
+ * retries, the broker drops the batches it already has, so kafkajs' own retries never duplicate or reorder.
+ * Those retries are counted (`sendRetries`), so a send that cannot succeed ends by itself, before the publisher's
+ * deadline: kafkajs offers no way to stop a send, and an uncounted one would go on retrying after the invocation
+ * failed, in the next invocation's container. The invocation is then retried with a new producer session, which
+ * may write a batch Kafka already had: delivery into Kafka is at least once, and the reports count each tick
+ * once by identity (docs/architecture.md). That is what kafkajs' creation warning "limiting retries for the
+ * idempotent producer may invalidate EoS guarantees" is about, so the log adapter keeps it at debug.
+ */
+export function createIdempotentProducer(kafka: Kafka, sendTimeoutMs: number): Producer {
   return kafka.producer({
     idempotent: true,
-    retry: { retries: Number.MAX_SAFE_INTEGER },
+    retry: { ...SEND_BACKOFF, retries: sendRetries(sendTimeoutMs) },
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     // Murmur2 on the key, as the Java client partitions: a symbol's partition does not depend on the client.
@@ -124,7 +149,7 @@ export function createTickPublisher(params: {
       : settings;
     return params.createProducer
       ? params.createProducer(resolved)
-      : createIdempotentProducer(createKafkaClient(resolved, params.logger));
+      : createIdempotentProducer(createKafkaClient(resolved, params.logger), resolved.sendTimeoutMs);
   };
 
   const connect = (): Promise<TickProducer> => {
@@ -158,6 +183,8 @@ export function createTickPublisher(params: {
           );
         } catch (error) {
           connection = undefined;
+          // A new client next time: this one's send may still be in its last attempt.
+          producer = undefined;
           await connected.disconnect().catch(() => undefined);
           throw new KafkaUnavailableError(settings.brokers, `send to topic ${settings.topic}`, error);
         }

@@ -122,7 +122,7 @@ describe('every report counts each tick once, and every day is finalized', () =>
       SIMULATION_SEED: seed,
     }).kafka;
     // The real producer, except that its connection drops on the second send of 500 messages.
-    const real = createIdempotentProducer(createKafkaClient(settings));
+    const real = createIdempotentProducer(createKafkaClient(settings), settings.sendTimeoutMs);
     let sends = 0;
     const dropsOnSecondSend: TickProducer = {
       connect: () => real.connect(),

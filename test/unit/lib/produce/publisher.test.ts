@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { createKafkaClient } from '../../../../lib/kafka/client';
+import { logLevel } from 'kafkajs';
+import { createKafkaClient, kafkaLogCreator, LIMITED_RETRIES_WARNING } from '../../../../lib/kafka/client';
 import { simulateTicks } from '../../../../lib/market/simulated/simulator';
 import { resolveProfiles } from '../../../../lib/market/simulated/symbols';
 import {
@@ -7,6 +8,7 @@ import {
   createIdempotentProducer,
   createTickPublisher,
   KafkaUnavailableError,
+  sendRetries,
   toTickMessages,
 } from '../../../../lib/produce/publisher';
 import { fakeProducer, testKafkaSettings } from '../../../fixtures/fake-producer';
@@ -121,30 +123,55 @@ describe('tick publisher', () => {
 });
 
 describe('the idempotent producer and its send deadline', () => {
-  it('lets kafkajs retry a send without a count, so it does not warn that exactly-once may break', () => {
-    const warnings: string[] = [];
-    const target = {
-      error: () => undefined,
-      warn: (message: string) => warnings.push(message),
-      info: () => undefined,
-      debug: () => undefined,
+  it("counts a send's retries so that their longest waits fit in half the deadline", () => {
+    // kafkajs' waits: 300 ms ±20%, then each ×2 ±20%, capped at 2 s.
+    const longestWaits = (retries: number): number => {
+      let total = 0;
+      let longest = 360;
+      for (let retry = 0; retry < retries; retry += 1) {
+        total += longest;
+        longest = Math.min(longest * 2.4, 2000);
+      }
+      return total;
     };
-    // kafkajs warns at producer creation when an idempotent producer's retries are limited.
-    createIdempotentProducer(createKafkaClient(testKafkaSettings, target));
-    expect(warnings).not.toContain(
-      'Limiting retries for the idempotent producer may invalidate EoS guarantees',
-    );
-    // The warning exists, and a limited producer does draw it: the check above can fail.
-    createKafkaClient(testKafkaSettings, target).producer({ idempotent: true, retry: { retries: 3 } });
-    expect(warnings).toContain('Limiting retries for the idempotent producer may invalidate EoS guarantees');
+    for (const deadline of [30_000, 60_000, 300_000]) {
+      const retries = sendRetries(deadline);
+      expect(longestWaits(retries)).toBeLessThanOrEqual(deadline / 2);
+      expect(longestWaits(retries + 1)).toBeGreaterThan(deadline / 2);
+    }
+    expect(sendRetries(30_000)).toBe(8);
+    // kafkajs refuses an idempotent producer that may not retry.
+    expect(sendRetries(50)).toBe(1);
+  });
+
+  it("keeps kafkajs' warning about counted retries at debug, and every other warning a warning", () => {
+    const logged: { level: string; message: string }[] = [];
+    const target = {
+      error: (message: string) => logged.push({ level: 'error', message }),
+      warn: (message: string) => logged.push({ level: 'warn', message }),
+      info: () => undefined,
+      debug: (message: string) => logged.push({ level: 'debug', message }),
+    };
+    createIdempotentProducer(createKafkaClient(testKafkaSettings, target), testKafkaSettings.sendTimeoutMs);
+    expect(logged).toContainEqual({ level: 'debug', message: LIMITED_RETRIES_WARNING });
+    expect(logged.filter((line) => line.level !== 'debug')).toEqual([]);
+    kafkaLogCreator(target)()({
+      namespace: 'Producer',
+      level: logLevel.WARN,
+      label: 'WARN',
+      log: { timestamp: '', message: 'another warning' },
+    });
+    expect(logged).toContainEqual({ level: 'warn', message: 'another warning' });
   });
 
   it('fails a send that is still retrying at its deadline, naming the brokers, and drops the connection', async () => {
     const { producer, calls } = fakeProducer();
     producer.send = () => new Promise(() => undefined);
+    const replacement = fakeProducer();
+    const made = [producer, replacement.producer];
     const publisher = createTickPublisher({
       settings: { ...testKafkaSettings, sendTimeoutMs: 50 },
-      createProducer: () => producer,
+      createProducer: () => made.shift() ?? producer,
     });
     const failure = publisher.publish({ ticks: ticks.slice(0, 10), source: 'test' });
     await expect(failure).rejects.toThrow(KafkaUnavailableError);
@@ -152,5 +179,8 @@ describe('the idempotent producer and its send deadline', () => {
       'Kafka brokers 10.0.1.5:9092, 10.0.2.5:9092 could not be reached (send to topic stock-ticks): no acknowledgement within 50 ms',
     );
     expect(calls.disconnect).toBe(1);
+    // The next invocation gets a new client: the abandoned one may still be in its last attempt.
+    await publisher.publish({ ticks: ticks.slice(0, 10), source: 'test' });
+    expect(replacement.calls.sends).toHaveLength(1);
   });
 });
