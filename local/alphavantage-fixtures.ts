@@ -19,10 +19,15 @@ import {
 
 /** The fixtures' folder. */
 export const ALPHA_VANTAGE_FIXTURES = join(__dirname, '..', 'test', 'fixtures', 'alphavantage');
-/** The key the fixture server accepts (any other gets the provider's invalid-key answer). */
+/**
+ * The key the local runs use. Like the live API, the fixture server accepts any non-empty key (a wrong key is
+ * generally accepted there); only a missing one gets the provider's "apikey is invalid or missing" answer.
+ */
 export const FIXTURE_API_KEY = 'fixtures-demo-key';
 /** Where the fixture server answers: the provider's own URL, intercepted. */
 export const FIXTURE_BASE_URL = 'https://www.alphavantage.co/query';
+/** The session before the recorded one: what an end-of-day quote during it names. */
+export const FIXTURE_PREVIOUS_SESSION = '2026-11-19';
 /** The recorded session: 2026-11-20, 09:31 to 09:45 New York (14:31 to 14:45 UTC). */
 export const FIXTURE_SESSION = { startMs: Date.parse('2026-11-20T14:31:00.000Z'), minutes: 15 } as const;
 
@@ -93,28 +98,44 @@ export function serveAlphaVantageFixtures(params: { clock: () => number }): Inte
   const quotes = fixture<Record<string, Record<string, unknown>>>('session-global-quote.json');
   const overviews = fixture<Record<string, unknown>>('session-overview.json');
   const intraday = fixture<Record<string, unknown>>('session-intraday-2026-11.json');
-  const invalidKey = fixture('invalid-key.json');
-  const unknownOverview = fixture('unknown-symbol-overview.json');
-  const unknownQuote = fixture('unknown-symbol-global-quote.json');
-  const unknownIntraday = fixture('unknown-symbol-intraday.json');
+  // The provider's own answers for what the session did not record (test/fixtures/alphavantage/provider/).
+  const missingKey = fixture('provider/error-missing-key.json');
+  const demoKey = fixture('provider/information-demo-key.json');
+  const unknownOverview = fixture('provider/overview-unknown.json');
+  const unknownQuote = fixture('provider/global-quote-unknown.json');
+  const invalidCall = fixture('provider/error-invalid-call.json');
   const emptySeries = fixture('empty-series.json');
   return interceptAlphaVantage({
     answer: (query) => {
       const fn = query.get('function') ?? '';
       const symbol = query.get('symbol') ?? '';
-      if (query.get('apikey') !== FIXTURE_API_KEY) return [200, invalidKey];
+      if (!query.get('apikey')) return [200, missingKey];
+      // The public demo key answers only the documentation's own examples.
+      if (query.get('apikey') === 'demo') return [200, demoKey];
       if (fn === 'OVERVIEW') return [200, overviews[symbol] ?? unknownOverview];
       if (fn === 'GLOBAL_QUOTE') {
         const recorded = quotes[symbol];
         if (!recorded) return [200, unknownQuote];
         // The quote of the minute being run; before or after the session, its first or last.
         const minutes = Object.keys(recorded).sort();
-        const now = new Date(Math.floor(params.clock() / 60_000) * 60_000).toISOString();
+        const entitlement = query.get('entitlement');
+        // A delayed quote is the one of 15 minutes earlier.
+        const asOf =
+          Math.floor(params.clock() / 60_000) * 60_000 - (entitlement === 'delayed' ? 15 * 60_000 : 0);
+        const now = new Date(asOf).toISOString();
         const at = minutes.filter((minute) => minute <= now).at(-1) ?? minutes[0] ?? '';
-        return [200, recorded[at]];
+        const body = recorded[at] as { 'Global Quote': Record<string, string> };
+        if (entitlement === 'delayed')
+          return [200, { 'Global Quote - DATA DELAYED BY 15 MINUTES': body['Global Quote'] }];
+        if (entitlement === 'realtime') return [200, body];
+        // Without an entitlement the provider answers the last session's end-of-day quote.
+        return [
+          200,
+          { 'Global Quote': { ...body['Global Quote'], '07. latest trading day': FIXTURE_PREVIOUS_SESSION } },
+        ];
       }
       if (fn === 'TIME_SERIES_INTRADAY') {
-        if (!(symbol in quotes)) return [200, unknownIntraday];
+        if (!(symbol in quotes)) return [200, invalidCall];
         if (query.get('month') === '2026-11' && intraday[symbol]) return [200, intraday[symbol]];
         return [200, emptySeries];
       }
@@ -132,5 +153,8 @@ export const FIXTURE_ENVIRONMENT: Record<string, string> = {
   ALPHA_VANTAGE_KEY_SECRET_ID: '',
   ALPHA_VANTAGE_API_KEY: FIXTURE_API_KEY,
   ALPHA_VANTAGE_BASE_URL: FIXTURE_BASE_URL,
+  // What a key that can run live quotes has: a premium plan, realtime quotes.
+  ALPHA_VANTAGE_PLAN: 'premium',
+  ALPHA_VANTAGE_ENTITLEMENT: 'realtime',
   ALPHA_VANTAGE_MAX_QUOTE_DELAY_SECONDS: String(366 * 86_400),
 };

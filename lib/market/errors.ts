@@ -19,6 +19,30 @@ export class MarketThrottledError extends MarketDataError {
   }
 }
 
+/** The provider's daily limit is reached: nothing more until its day resets. */
+export class MarketDailyLimitError extends MarketThrottledError {
+  constructor(message: string, symbol: string | undefined) {
+    super(message, symbol);
+    this.name = 'MarketDailyLimitError';
+  }
+}
+
+/** The key's plan does not include what was asked (a premium endpoint or parameter): every symbol would get the same. */
+export class MarketPlanError extends MarketDataError {
+  constructor(message: string) {
+    super(message, undefined);
+    this.name = 'MarketPlanError';
+  }
+}
+
+/** The provider called the request invalid: an unknown symbol, or a parameter it does not take. */
+export class MarketInvalidCallError extends MarketDataError {
+  constructor(message: string, symbol: string) {
+    super(message, symbol);
+    this.name = 'MarketInvalidCallError';
+  }
+}
+
 /** The provider refused the API key. */
 export class MarketAuthError extends MarketDataError {
   constructor(message: string) {

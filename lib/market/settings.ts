@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { ConfigError, positiveInt } from '../shared/environment';
-import { type AlphaVantageSettings, liveRequestsPerInvocation } from './alphavantage/settings';
+import {
+  ALPHA_VANTAGE_PLANS,
+  type AlphaVantageSettings,
+  liveRequestsPerInvocation,
+  QUOTE_ENTITLEMENTS,
+} from './alphavantage/settings';
 import { MARKET_SOURCES } from './source';
 
 /** Where the producers' ticks come from, and how the Alpha Vantage adapter paces and times its requests. */
@@ -11,6 +16,11 @@ export const marketEnvironment = {
   /** …or the key itself (local runs only). */
   ALPHA_VANTAGE_API_KEY: z.string().min(1).optional(),
   ALPHA_VANTAGE_BASE_URL: z.url().default('https://www.alphavantage.co/query'),
+  /** The key's plan: `free` (25 requests a day: backfills only) or `premium` (ALPHA_VANTAGE_CALLS_PER_MINUTE). */
+  ALPHA_VANTAGE_PLAN: z.enum(ALPHA_VANTAGE_PLANS).default('free'),
+  /** Which quotes a premium key asks for: realtime, or delayed 15 minutes. */
+  ALPHA_VANTAGE_ENTITLEMENT: z.enum(QUOTE_ENTITLEMENTS).default('realtime'),
+  ALPHA_VANTAGE_DAILY_REQUESTS: positiveInt(25, 100_000),
   ALPHA_VANTAGE_CALLS_PER_MINUTE: positiveInt(75, 10_000),
   ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE: positiveInt(1, 10_000),
   PRODUCER_SCHEDULE_GROUPS: positiveInt(1, 100),
@@ -44,6 +54,9 @@ export function marketSettings(parsed: z.output<z.ZodObject<typeof marketEnviron
     );
   const alphaVantage: AlphaVantageSettings = {
     baseUrl: parsed.ALPHA_VANTAGE_BASE_URL,
+    plan: parsed.ALPHA_VANTAGE_PLAN,
+    entitlement: parsed.ALPHA_VANTAGE_ENTITLEMENT,
+    dailyRequests: parsed.ALPHA_VANTAGE_DAILY_REQUESTS,
     callsPerMinute: parsed.ALPHA_VANTAGE_CALLS_PER_MINUTE,
     backfillCallsPerMinute: parsed.ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE,
     scheduleGroups: parsed.PRODUCER_SCHEDULE_GROUPS,
@@ -53,7 +66,8 @@ export function marketSettings(parsed: z.output<z.ZodObject<typeof marketEnviron
     backfillTimeBudgetMs: parsed.ALPHA_VANTAGE_BACKFILL_TIME_BUDGET_SECONDS * 1000,
   };
   const live = parsed.ALPHA_VANTAGE_CALLS_PER_MINUTE - parsed.ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE;
-  if (liveRequestsPerInvocation(alphaVantage) < 1)
+  // The per-minute shares matter on a premium plan only: a free plan runs no live schedule.
+  if (alphaVantage.plan === 'premium' && liveRequestsPerInvocation(alphaVantage) < 1)
     problems.push(
       `ALPHA_VANTAGE_CALLS_PER_MINUTE=${parsed.ALPHA_VANTAGE_CALLS_PER_MINUTE} leaves ${live} request(s) a minute after ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE=${parsed.ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE}: fewer than the ${parsed.PRODUCER_SCHEDULE_GROUPS} schedule group(s) (PRODUCER_SCHEDULE_GROUPS) need, one each`,
     );

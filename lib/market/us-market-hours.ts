@@ -85,3 +85,81 @@ export function inRegularSession({
   if (weekday === 'Sat' || weekday === 'Sun') return false;
   return minuteOfDay > REGULAR_SESSION.openMinute && minuteOfDay <= REGULAR_SESSION.closeMinute;
 }
+
+/** The date (YYYY-MM-DD) of a UTC calendar day. */
+const ymd = (date: Date) => date.toISOString().slice(0, 10);
+
+/** The `n`th (1-based) `weekday` (0 = Sunday) of a month, or the last one with n = -1. */
+function nthWeekday(year: number, month: number, weekday: number, n: number): string {
+  if (n > 0) {
+    const first = new Date(Date.UTC(year, month, 1));
+    const offset = (weekday - first.getUTCDay() + 7) % 7;
+    return ymd(new Date(Date.UTC(year, month, 1 + offset + (n - 1) * 7)));
+  }
+  const last = new Date(Date.UTC(year, month + 1, 0));
+  return ymd(new Date(Date.UTC(year, month, last.getUTCDate() - ((last.getUTCDay() - weekday + 7) % 7))));
+}
+
+/** A fixed-date holiday as observed: Saturday on the Friday before, Sunday on the Monday after. */
+function observed(year: number, month: number, day: number): string {
+  const date = new Date(Date.UTC(year, month, day));
+  const shift = date.getUTCDay() === 6 ? -1 : date.getUTCDay() === 0 ? 1 : 0;
+  return ymd(new Date(Date.UTC(year, month, day + shift)));
+}
+
+/** Easter Sunday (the anonymous Gregorian algorithm). */
+function easter(year: number): Date {
+  const a = year % 19;
+  const b = Math.floor(year / 100);
+  const c = year % 100;
+  const d = Math.floor(b / 4);
+  const e = b % 4;
+  const f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4);
+  const k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return new Date(Date.UTC(year, month - 1, day));
+}
+
+/**
+ * The NYSE's full-day holidays of a year, by date, from its published rules: New Year's Day (a Saturday one is not
+ * moved to the Friday before, which ends the previous year), Martin Luther King Jr. Day, Washington's Birthday,
+ * Good Friday, Memorial Day, Juneteenth (since 2022), Independence Day, Labor Day, Thanksgiving and Christmas.
+ * Early closes (13:00 New York) and closures for unscheduled events are not in it.
+ */
+export function marketHolidays(year: number): Map<string, string> {
+  const goodFriday = easter(year);
+  goodFriday.setUTCDate(goodFriday.getUTCDate() - 2);
+  const newYear = new Date(Date.UTC(year, 0, 1)).getUTCDay() === 6 ? undefined : observed(year, 0, 1);
+  const holidays: [string | undefined, string][] = [
+    [newYear, "New Year's Day"],
+    [nthWeekday(year, 0, 1, 3), 'Martin Luther King Jr. Day'],
+    [nthWeekday(year, 1, 1, 3), "Washington's Birthday"],
+    [ymd(goodFriday), 'Good Friday'],
+    [nthWeekday(year, 4, 1, -1), 'Memorial Day'],
+    [year >= 2022 ? observed(year, 5, 19) : undefined, 'Juneteenth'],
+    [observed(year, 6, 4), 'Independence Day'],
+    [nthWeekday(year, 8, 1, 1), 'Labor Day'],
+    [nthWeekday(year, 10, 4, 4), 'Thanksgiving Day'],
+    [observed(year, 11, 25), 'Christmas Day'],
+  ];
+  return new Map(holidays.filter((entry): entry is [string, string] => entry[0] !== undefined));
+}
+
+/** The NYSE holiday a New York date (YYYY-MM-DD) falls on, if any. */
+export function marketHoliday(date: string): string | undefined {
+  return marketHolidays(Number(date.slice(0, 4))).get(date);
+}
+
+/** The next midnight in New York after an instant, as a UTC instant. */
+export function nextNewYorkMidnight(timeMs: number): number {
+  const today = newYorkTime(timeMs).date;
+  const tomorrow = new Date(`${today}T00:00:00Z`);
+  tomorrow.setUTCDate(tomorrow.getUTCDate() + 1);
+  return newYorkToUtcMs(`${ymd(tomorrow)} 00:00:00`);
+}

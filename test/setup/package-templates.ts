@@ -40,6 +40,14 @@ export default async function setup(): Promise<void> {
     // Real market data: the producers read the Alpha Vantage key from the secret the param names.
     alphavantage: () =>
       packageTemplate('dev', { marketSource: 'alphavantage', alphaVantageKeySecretArn: AV_KEY_SECRET_ARN }),
+    // The same on a premium key with delayed quotes.
+    alphavantagePremium: () =>
+      packageTemplate('dev', {
+        marketSource: 'alphavantage',
+        alphaVantageKeySecretArn: AV_KEY_SECRET_ARN,
+        alphaVantagePlan: 'premium',
+        alphaVantageEntitlement: 'delayed',
+      }),
     // Another data layout: every user of the landing prefixes must follow serverless.yml's custom.data.
     layout: () => packageTemplate('dev', { rawRoot: 'landing', quarantineRoot: 'rejected' }),
   };

@@ -158,11 +158,19 @@ export const AV_KEY_SECRET_ARN =
 export const DISTRIBUTION_COPY = 's3://tickstream-artifacts-123456789012/kafka/kafka_2.13-3.9.2.tgz';
 
 /** The template variants the set-up packages (test/setup/package-templates.ts). */
-export type TemplateVariant = 'dev' | 'prod' | 'byo' | 'endpoints' | 'alphavantage' | 'layout';
+export type TemplateVariant =
+  | 'dev'
+  | 'prod'
+  | 'byo'
+  | 'endpoints'
+  | 'alphavantage'
+  | 'alphavantagePremium'
+  | 'layout';
 
 /**
  * The packaged templates the template set-up left: `dev`, `prod`, `byo` (bring your own broker), `endpoints`
- * (dev with interface endpoints instead of the NAT gateway), `alphavantage` (dev on the Alpha Vantage source) and
+ * (dev with interface endpoints instead of the NAT gateway), `alphavantage` (dev on the Alpha Vantage source, free plan), `alphavantagePremium` (the same, premium plan with delayed
+ * quotes) and
  * `layout` (dev with other data bucket roots).
  */
 export function packagedTemplates(): Record<TemplateVariant, CfnTemplate> {
@@ -175,6 +183,7 @@ export function packagedTemplates(): Record<TemplateVariant, CfnTemplate> {
     byo: read('byo'),
     endpoints: read('endpoints'),
     alphavantage: read('alphavantage'),
+    alphavantagePremium: read('alphavantagePremium'),
     layout: read('layout'),
   };
 }

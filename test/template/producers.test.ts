@@ -187,8 +187,48 @@ describe('the market source param', () => {
     ]);
   });
 
+  const produceSchedules = (template: (typeof templates)['dev']) =>
+    resourcesOfType(template, 'AWS::Events::Rule').filter(
+      ([, rule]) =>
+        (rule.Properties.Targets as RuleTarget[])[0]?.Arn['Fn::GetAtt']?.[0] === 'ProduceTicksLambdaFunction',
+    );
+
+  it('turns the live schedules off on a free plan, whatever producerSchedulesEnabled says, and on on a premium one', () => {
+    expect(produceSchedules(templates.alphavantage).map(([, rule]) => rule.Properties.State)).toEqual([
+      'DISABLED',
+      'DISABLED',
+    ]);
+    expect(produceSchedules(templates.alphavantagePremium).map(([, rule]) => rule.Properties.State)).toEqual([
+      'ENABLED',
+      'ENABLED',
+    ]);
+    // The simulator's stages are untouched.
+    expect(produceSchedules(templates.dev).map(([, rule]) => rule.Properties.State)).toEqual([
+      'ENABLED',
+      'ENABLED',
+    ]);
+  });
+
+  it('never retries an Alpha Vantage minute (its share of the plan would be spent twice), and retries a simulated one', () => {
+    const retries = (template: (typeof templates)['dev']) =>
+      resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')
+        .filter(([, config]) => JSON.stringify(config.Properties.FunctionName).includes('ProduceTicks'))
+        .map(([, config]) => config.Properties.MaximumRetryAttempts);
+    expect(retries(templates.alphavantagePremium)).toEqual([0]);
+    expect(retries(templates.dev)).toEqual([2]);
+  });
+
+  it('gives the producers the plan and the entitlement, which their config reads', () => {
+    const variables = variablesOf(templates.alphavantagePremium, 'ProduceTicksLambdaFunction');
+    expect([
+      variables.ALPHA_VANTAGE_PLAN,
+      variables.ALPHA_VANTAGE_ENTITLEMENT,
+      variables.ALPHA_VANTAGE_DAILY_REQUESTS,
+    ]).toEqual(['premium', 'delayed', '25']);
+  });
+
   it('tells produceTicks how many schedules share the per-minute limit, and the settings parse', () => {
-    const template = templates.alphavantage;
+    const template = templates.alphavantagePremium;
     const schedules = resourcesOfType(template, 'AWS::Events::Rule').filter(
       ([, rule]) =>
         (rule.Properties.Targets as RuleTarget[])[0]?.Arn['Fn::GetAtt']?.[0] === 'ProduceTicksLambdaFunction',
@@ -206,7 +246,13 @@ describe('the market source param', () => {
     expect(config.market).toMatchObject({
       source: 'alphavantage',
       apiKey: { secretId: AV_KEY_SECRET_ARN },
-      alphaVantage: { callsPerMinute: 75, backfillCallsPerMinute: 1, scheduleGroups: schedules.length },
+      alphaVantage: {
+        plan: 'premium',
+        entitlement: 'delayed',
+        callsPerMinute: 75,
+        backfillCallsPerMinute: 1,
+        scheduleGroups: schedules.length,
+      },
     });
   });
 });

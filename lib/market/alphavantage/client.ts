@@ -1,6 +1,14 @@
 import { sleep as defaultSleep } from '../../shared/time';
-import { MarketAuthError, MarketDataError, MarketThrottledError, MarketUnknownSymbolError } from '../errors';
-import { type AlphaVantageSettings, THROTTLE_COOL_DOWN_MS } from './settings';
+import {
+  MarketAuthError,
+  MarketDailyLimitError,
+  MarketDataError,
+  MarketInvalidCallError,
+  MarketPlanError,
+  MarketThrottledError,
+} from '../errors';
+import { nextNewYorkMidnight } from '../us-market-hours';
+import { type AlphaVantageSettings, BURST_COOL_DOWN_MS, THROTTLE_COOL_DOWN_MS } from './settings';
 
 type Fetch = (url: string, init: { signal: AbortSignal }) => Promise<Response>;
 /** A decoded JSON body. */
@@ -13,14 +21,30 @@ export interface AlphaVantageClient {
   readonly requests: number;
 }
 
-const THROTTLE_NOTE =
-  /call frequency|rate limit|requests per (minute|day)|calls per (minute|day)|spreading out/i;
+/**
+ * What a note in place of data means (Alpha Vantage answers refusals with HTTP 200 and an `Information` or, in
+ * older answers, `Note` text; the texts are in test/fixtures/alphavantage/provider/, with their sources).
+ */
+export function classifyNote(
+  note: string,
+): 'burst' | 'daily' | 'minute' | 'premium' | 'demo' | 'key' | 'other' {
+  // The burst note also mentions the free plan's "25 requests per day": it is checked first.
+  if (/spreading out|per second/i.test(note)) return 'burst';
+  if (/requests per day/i.test(note) && !/per minute/i.test(note)) return 'daily';
+  if (/call frequency|per minute|rate limit/i.test(note)) return 'minute';
+  if (/premium (endpoint|feature)/i.test(note)) return 'premium';
+  if (/\bdemo\b/i.test(note)) return 'demo';
+  if (/apikey/i.test(note)) return 'key';
+  return 'other';
+}
 
 /**
- * An Alpha Vantage client over `fetch`. The provider answers throttling, a bad key and unknown symbols with HTTP
- * 200 and a JSON note instead of data, so every body is checked before it is used: a throttle note raises
- * MarketThrottledError and makes this container wait THROTTLE_COOL_DOWN_MS before asking again; a bad key raises
- * MarketAuthError; `Invalid API call` raises MarketUnknownSymbolError. Each attempt has a timeout; network errors,
+ * An Alpha Vantage client over `fetch`. The provider answers refusals with HTTP 200 and a JSON note instead of
+ * data, so every body is checked before it is used (see classifyNote): the daily limit raises
+ * MarketDailyLimitError and stops this container until midnight New York; a burst or per-minute throttle raises
+ * MarketThrottledError and a short wait; a premium endpoint or parameter raises MarketPlanError; the demo key and a
+ * missing or invalid key raise MarketAuthError; `Invalid API call` raises MarketInvalidCallError (an unknown symbol
+ * or a parameter it does not take: the provider does not say which). Each attempt has a timeout; network errors,
  * timeouts, 429 and 5xx are retried `retries` times with backoff. The key is read through `apiKey` (once, by its
  * caller's cache) and never appears in an error: the URL that carries it is never quoted.
  */
@@ -39,6 +63,48 @@ export function alphaVantageClient(params: {
   const limit = `this stage's alphaVantageCallsPerMinute is ${settings.callsPerMinute}`;
 
   const redact = (text: string, key: string) => (key ? text.replaceAll(key, '***') : text);
+
+  /** The error for a note in place of data; throttles also make this container wait before asking again. */
+  const refusal = (
+    what: string,
+    symbol: string,
+    kind: ReturnType<typeof classifyNote>,
+    said: string,
+  ): MarketDataError => {
+    if (kind === 'daily') {
+      // The provider does not say when its day resets: midnight New York, the later of the plausible resets (UTC
+      // or US time), so a container never asks while the limit surely holds.
+      coolDownUntil = nextNewYorkMidnight(now());
+      return new MarketDailyLimitError(
+        `Alpha Vantage refused ${what}: the key's daily limit is reached (${settings.dailyRequests} requests a day on a free plan, alphaVantageDailyRequests); it said: "${said}". This container asks again after ${new Date(coolDownUntil).toISOString()} (midnight New York)`,
+        symbol,
+      );
+    }
+    if (kind === 'burst' || kind === 'minute') {
+      const waitMs = kind === 'burst' ? BURST_COOL_DOWN_MS : THROTTLE_COOL_DOWN_MS;
+      coolDownUntil = now() + waitMs;
+      return new MarketThrottledError(
+        `Alpha Vantage throttled ${what}: ${kind === 'burst' ? 'requests came faster than the key allows (about one a second on a free plan)' : `the plan's limit is reached (${limit})`}; it said: "${said}". Nothing from this response was published; this container waits ${waitMs / 1000} s before asking again`,
+        symbol,
+      );
+    }
+    if (kind === 'premium')
+      return new MarketPlanError(
+        `Alpha Vantage refused ${what}: the key's plan does not include it (this stage's alphaVantagePlan is ${settings.plan}); it said: "${said}"`,
+      );
+    if (kind === 'key')
+      return new MarketAuthError(
+        `Alpha Vantage refused ${what}: the API key is missing or invalid ("${said}"). Check the secret alphaVantageKeySecretArn names`,
+      );
+    if (kind === 'demo')
+      return new MarketAuthError(
+        `Alpha Vantage refused ${what}: the demo key only answers the documentation's examples; put a key of your own in the secret alphaVantageKeySecretArn names ("${said}")`,
+      );
+    return new MarketDataError(
+      `Alpha Vantage answered ${what} with a note instead of data: "${said}"`,
+      symbol,
+    );
+  };
 
   return {
     get requests() {
@@ -95,28 +161,17 @@ export function alphaVantageClient(params: {
         throw new MarketDataError(`Alpha Vantage answered ${what} with JSON that is not an object`, symbol);
       const json = body as Json;
       const note = [json.Note, json.Information].find((value): value is string => typeof value === 'string');
-      if (note !== undefined) {
-        const said = redact(note, key);
-        if (THROTTLE_NOTE.test(note)) {
-          coolDownUntil = now() + THROTTLE_COOL_DOWN_MS;
-          throw new MarketThrottledError(
-            `Alpha Vantage throttled ${what}: the plan's limit is reached (${limit}); it said: "${said}". Nothing from this response was published; this container waits ${THROTTLE_COOL_DOWN_MS / 1000} s before asking again`,
-            symbol,
-          );
-        }
-        throw new MarketDataError(
-          `Alpha Vantage answered ${what} with a note instead of data: "${said}"`,
-          symbol,
-        );
-      }
+      // Classified by what the provider said, quoted with the key masked (the demo key is a word of its note).
+      if (note !== undefined) throw refusal(what, symbol, classifyNote(note), redact(note, key));
       const errorMessage = json['Error Message'];
       if (typeof errorMessage === 'string') {
+        const said = redact(errorMessage, key);
         if (/apikey/i.test(errorMessage))
           throw new MarketAuthError(
-            `Alpha Vantage rejected the API key (${what}): "${redact(errorMessage, key)}". Check the secret alphaVantageKeySecretArn names`,
+            `Alpha Vantage refused ${what}: the API key is missing or invalid ("${said}"). Check the secret alphaVantageKeySecretArn names`,
           );
-        throw new MarketUnknownSymbolError(
-          `Alpha Vantage has no ${fn} data for symbol ${symbol}: "${redact(errorMessage, key)}"`,
+        throw new MarketInvalidCallError(
+          `Alpha Vantage called ${what} an invalid call: an unknown symbol, or a parameter it does not take ("${said}")`,
           symbol,
         );
       }

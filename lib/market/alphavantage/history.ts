@@ -7,6 +7,9 @@ import { overviewCache } from './overviews';
 import { parseIntraday } from './parse';
 import type { AlphaVantageSettings } from './settings';
 
+/** A free key's pace: its burst limit is about one request a second. */
+export const FREE_PLAN_SPACING_MS = 1_200;
+
 /** The months (`YYYY-MM`, UTC) a range [startMs, endMs) touches, widened by a day for New York's offset. */
 export function monthsOf(startMs: number, endMs: number): string[] {
   const months: string[] = [];
@@ -22,7 +25,8 @@ export function monthsOf(startMs: number, endMs: number): string[] {
 
 /**
  * History from TIME_SERIES_INTRADAY (1min, regular hours, one request per symbol and month via `month=YYYY-MM`,
- * outputsize=full): each bar's close and volume at the bar's minute, sampled every `intervalSeconds` (a multiple
+ * outputsize=full): each bar's close and volume at the bar's end (09:31 to 16:00 New York, as the live session's
+ * quotes), sampled every `intervalSeconds` (a multiple
  * of 60). Market cap and P/E are not known for past minutes and stay null; the exchange comes from the OVERVIEW.
  * Requests are paced to `backfillCallsPerMinute`; `check` refuses a range needing more requests than the
  * invocation's time budget allows, before any is made. One page per symbol and month.
@@ -35,7 +39,9 @@ export function alphaVantageHistorySource(params: {
 }): HistorySource {
   const { client, settings, now = Date.now, sleep = defaultSleep } = params;
   const overviews = overviewCache({ client, now });
-  const spacingMs = MINUTE_MS / settings.backfillCallsPerMinute;
+  // A premium plan's backfill share per minute; a free key's burst limit (about one request a second).
+  const spacingMs =
+    settings.plan === 'free' ? FREE_PLAN_SPACING_MS : MINUTE_MS / settings.backfillCallsPerMinute;
   let nextSlot = 0;
   const paced = async <T>(request: () => Promise<T>): Promise<T> => {
     const wait = nextSlot - now();
@@ -56,6 +62,11 @@ export function alphaVantageHistorySource(params: {
           `intervalSeconds must be a multiple of 60 with the alphavantage source (it has 1-minute bars), got ${intervalSeconds}`,
         );
       const requests = requestsFor(symbols, startMs, endMs);
+      if (settings.plan === 'free' && requests > settings.dailyRequests)
+        throw new InvalidRequestError(
+          'backfillHistory request',
+          `the range needs ${requests} Alpha Vantage requests (one per symbol and month, and an OVERVIEW per symbol); a free key has ${settings.dailyRequests} a day (alphaVantageDailyRequests), shared by everything using it: backfill fewer symbols or months a day`,
+        );
       const needMs = (requests - 1) * spacingMs;
       if (needMs > settings.backfillTimeBudgetMs)
         throw new InvalidRequestError(
@@ -77,24 +88,25 @@ export function alphaVantageHistorySource(params: {
               query: { interval: '1min', month, outputsize: 'full', extended_hours: 'false' },
             }),
           );
+          // Each bar's close stands at the bar's end, as a live quote of that minute does.
           const ticks: TickV2[] = parseIntraday(symbol, json)
             .filter(
               (bar) =>
-                bar.timeMs >= startMs &&
-                bar.timeMs < endMs &&
-                Math.round(bar.timeMs / MINUTE_MS) % everyMinutes === 0,
+                bar.endMs >= startMs &&
+                bar.endMs < endMs &&
+                Math.round(bar.endMs / MINUTE_MS) % everyMinutes === 0,
             )
             .map((bar) => ({
               symbol,
               price: bar.close,
               volume: bar.volume,
-              timestamp: toIso(bar.timeMs),
+              timestamp: toIso(bar.endMs),
               market_cap: null,
               pe_ratio: null,
               bid: null,
               ask: null,
               exchange: overview.exchange,
-              seq: Math.round(bar.timeMs / MINUTE_MS),
+              seq: Math.round(bar.endMs / MINUTE_MS),
             }));
           if (ticks.length > 0) yield ticks;
           else onEmpty?.(`${symbol} ${month}: no minute bars in the range`);

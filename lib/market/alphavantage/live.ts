@@ -1,16 +1,18 @@
 import { TICK_SCHEMA_V2, type TickV2 } from '../../contract/tick';
 import { MINUTE_MS, toIso } from '../../shared/time';
-import { MarketAuthError, MarketDataError, MarketThrottledError } from '../errors';
+import { MarketAuthError, MarketDataError, MarketPlanError, MarketThrottledError } from '../errors';
 import type { LiveMinute, LiveSource } from '../source';
-import { inRegularSession, newYorkTime } from '../us-market-hours';
+import { inRegularSession, marketHoliday, newYorkTime } from '../us-market-hours';
 import type { AlphaVantageClient } from './client';
 import { overviewCache } from './overviews';
 import { parseGlobalQuote } from './parse';
-import { type AlphaVantageSettings, liveRequestsPerInvocation } from './settings';
+import { type AlphaVantageSettings, DELAYED_QUOTE_MS, liveRequestsPerInvocation } from './settings';
 
 /**
- * Live quotes from GLOBAL_QUOTE, one per symbol per run, stamped with the schedule minute (the provider gives
- * no time of day). Runs outside the regular US session, or later than `maxQuoteDelayMs` after their minute,
+ * Live quotes from GLOBAL_QUOTE with the stage's entitlement (realtime, or delayed 15 minutes), one per symbol per
+ * run, stamped with the minute they describe: the schedule minute, or 15 minutes before it for a delayed quote (the
+ * provider gives no time of day). A free plan, a market holiday and a key that only gets end-of-day quotes
+ * publish nothing and say why (the last once per container, which then stops asking). Runs outside the regular US session, or later than `maxQuoteDelayMs` after their minute,
  * publish nothing and say why. Each run spends at most its schedule's share of the plan's per-minute limit
  * (see liveRequestsPerInvocation), counting the OVERVIEW a symbol needs once a day: when a group holds more symbols
  * than that, consecutive minutes take consecutive slices of it, so every symbol is quoted in turn and the plan's
@@ -24,18 +26,34 @@ export function alphaVantageLiveSource(params: {
   const { client, settings, now = Date.now } = params;
   const overviews = overviewCache({ client, now });
   const budget = liveRequestsPerInvocation(settings);
+  /** Set once this container has seen the key answer an end-of-day quote during a session. */
+  let endOfDayOnly: string | undefined;
   return {
     name: 'alphavantage',
     schema: TICK_SCHEMA_V2,
     async minute({ symbols, timeMs }): Promise<LiveMinute> {
       const quotedAt = Math.floor(timeMs / MINUTE_MS) * MINUTE_MS;
       const newYork = newYorkTime(quotedAt);
+      if (settings.plan === 'free')
+        return {
+          ticks: [],
+          covered: [],
+          skipped: `a free Alpha Vantage key (alphaVantagePlan: free) has ${settings.dailyRequests} requests a day and end-of-day quotes only: live quotes need a premium plan with alphaVantageEntitlement realtime or delayed; backfillHistory works on a free key`,
+        };
       if (!inRegularSession(newYork))
         return {
           ticks: [],
           covered: [],
           skipped: `outside regular US trading hours (09:30-16:00 New York, Monday to Friday): ${toIso(quotedAt)} is ${newYork.weekday} ${newYork.time} in New York`,
         };
+      const holiday = marketHoliday(newYork.date);
+      if (holiday !== undefined)
+        return {
+          ticks: [],
+          covered: [],
+          skipped: `the US markets are closed for ${holiday} (${newYork.date})`,
+        };
+      if (endOfDayOnly !== undefined) return { ticks: [], covered: [], skipped: endOfDayOnly };
       const delay = now() - quotedAt;
       if (delay > settings.maxQuoteDelayMs)
         return {
@@ -65,31 +83,42 @@ export function alphaVantageLiveSource(params: {
           if (spent >= budget) break;
           spent++;
           covered.push(symbol);
-          const quote = parseGlobalQuote(symbol, await client.query({ fn: 'GLOBAL_QUOTE', symbol }));
+          const quote = parseGlobalQuote(
+            symbol,
+            await client.query({ fn: 'GLOBAL_QUOTE', symbol, query: { entitlement: settings.entitlement } }),
+          );
           if (quote.latestTradingDay !== today) {
-            missing.push({
-              symbol,
-              reason: `no trading today: the latest trading day is ${quote.latestTradingDay} (a market holiday?)`,
-            });
-            continue;
+            // Not a holiday (checked above): the key was answered with the last session's end-of-day quote, which
+            // is what GLOBAL_QUOTE gives without a realtime or delayed entitlement. Every symbol would be the same:
+            // this container stops asking, and says why once.
+            endOfDayOnly = `your Alpha Vantage key returns end-of-day quotes (the quote for ${symbol} at ${newYork.date} ${newYork.time} New York is from ${quote.latestTradingDay}): live quotes need a premium plan with the realtime or delayed entitlement, asked for by alphaVantageEntitlement (now ${settings.entitlement}); this container publishes no live quotes until it is replaced`;
+            missing.push({ symbol, reason: endOfDayOnly });
+            break;
           }
+          // A delayed quote describes the market 15 minutes before the minute it was asked for.
+          const describes = quote.delayed ? quotedAt - DELAYED_QUOTE_MS : quotedAt;
           ticks.push({
             symbol,
             price: quote.price,
             volume: null,
-            timestamp: toIso(quotedAt),
+            timestamp: toIso(describes),
             market_cap: overview.marketCap,
             pe_ratio: overview.peRatio,
             bid: null,
             ask: null,
             exchange: overview.exchange,
-            seq: quotedAt / MINUTE_MS,
+            seq: describes / MINUTE_MS,
           });
         } catch (error) {
           if (!(error instanceof MarketDataError)) throw error;
           failures.push(error);
-          // After a throttle note every further request would be refused too.
-          if (error instanceof MarketThrottledError || error instanceof MarketAuthError) break;
+          // After a throttle, a refused key or a plan refusal every further request would be refused too.
+          if (
+            error instanceof MarketThrottledError ||
+            error instanceof MarketAuthError ||
+            error instanceof MarketPlanError
+          )
+            break;
         }
       }
       return {

@@ -47,9 +47,24 @@ export function parseOverview(symbol: string, json: Json): Overview {
   };
 }
 
-/** The fields of a GLOBAL_QUOTE body a tick uses; `{"Global Quote": {}}` is its answer for an unknown symbol. */
-export function parseGlobalQuote(symbol: string, json: Json): { price: number; latestTradingDay: string } {
-  const quote = json['Global Quote'];
+/** The key GLOBAL_QUOTE answers under with `entitlement=delayed` (recorded by client libraries; see the fixtures). */
+export const DELAYED_QUOTE_KEY = 'Global Quote - DATA DELAYED BY 15 MINUTES';
+
+/** What a tick takes from a GLOBAL_QUOTE: the price, the session it belongs to, and whether it is 15 minutes old. */
+export interface GlobalQuote {
+  price: number;
+  latestTradingDay: string;
+  /** Answered under the delayed key: the price is about 15 minutes old. */
+  delayed: boolean;
+}
+
+/**
+ * The fields of a GLOBAL_QUOTE body a tick uses, under `Global Quote` or, with `entitlement=delayed`, under its
+ * delayed key; `{"Global Quote": {}}` is the provider's answer for an unknown symbol.
+ */
+export function parseGlobalQuote(symbol: string, json: Json): GlobalQuote {
+  const delayed = json[DELAYED_QUOTE_KEY] !== undefined;
+  const quote = delayed ? json[DELAYED_QUOTE_KEY] : json['Global Quote'];
   if (typeof quote !== 'object' || quote === null || Object.keys(quote).length === 0)
     throw new MarketUnknownSymbolError(
       `Alpha Vantage has no GLOBAL_QUOTE for symbol ${symbol} (it answered an empty quote)`,
@@ -64,12 +79,19 @@ export function parseGlobalQuote(symbol: string, json: Json): { price: number; l
   return {
     price: requiredDecimal(fields['05. price'], '05. price', 'GLOBAL_QUOTE', symbol),
     latestTradingDay: String(fields['07. latest trading day'] ?? ''),
+    delayed,
   };
 }
 
-/** One minute bar of a TIME_SERIES_INTRADAY body, its time converted from New York to UTC. */
+/**
+ * One minute bar of a TIME_SERIES_INTRADAY body. The provider labels a bar by its start (New York time; a regular
+ * session's bars run 09:30 to 15:59) and its close is the price at its end: a tick stands at `endMs`.
+ */
 export interface MinuteBar {
-  timeMs: number;
+  /** The bar's start, converted from New York to UTC: the provider's label. */
+  startMs: number;
+  /** Its end, one minute later: when its close was the price. */
+  endMs: number;
   close: number;
   volume: number;
 }
@@ -89,9 +111,10 @@ export function parseIntraday(symbol: string, json: Json): MinuteBar[] {
       symbol,
     );
   const bars = Object.entries(series as Record<string, Json>).map(([time, bar]) => ({
-    timeMs: newYorkToUtcMs(time),
+    startMs: newYorkToUtcMs(time),
+    endMs: newYorkToUtcMs(time) + 60_000,
     close: requiredDecimal(bar['4. close'], '4. close', 'TIME_SERIES_INTRADAY', symbol),
     volume: Math.round(requiredDecimal(bar['5. volume'], '5. volume', 'TIME_SERIES_INTRADAY', symbol)),
   }));
-  return bars.sort((a, b) => a.timeMs - b.timeMs);
+  return bars.sort((a, b) => a.startMs - b.startMs);
 }

@@ -196,6 +196,7 @@ describe('produceTicks handler', () => {
         {
           ...environment,
           MARKET_SOURCE: 'alphavantage',
+          ALPHA_VANTAGE_PLAN: 'premium',
           ALPHA_VANTAGE_KEY_SECRET_ID: keySecret,
           // The recorded session lies in the past.
           ALPHA_VANTAGE_MAX_QUOTE_DELAY_SECONDS: String(366 * 86_400),
@@ -230,17 +231,27 @@ describe('produceTicks handler', () => {
       expect(logged.join('')).not.toContain(FIXTURE_API_KEY);
     });
 
-    it('fails an invocation whose key the provider refuses, naming the secret and not the key, publishing nothing', async () => {
-      const wrongKey = 'WRONG-KEY-0000';
-      serveFixturesAt(Date.parse('2026-11-20T14:32:00Z'));
-      const { handler, logged } = await loadWithKey(wrongKey);
-      const failure = handler({ symbols: ['AAPL'], time: '2026-11-20T14:32:00Z' }, context);
+    it('fails an invocation whose key the provider refuses (the public demo key), saying what to do, publishing nothing', async () => {
+      const served = serveFixturesAt(Date.parse('2026-11-20T14:32:00Z'));
+      const { handler } = await loadWithKey('demo');
+      const failure = handler({ symbols: ['AAPL', 'KO'], time: '2026-11-20T14:32:00Z' }, context);
       await expect(failure).rejects.toThrow(
-        /^alphavantage: 1 request\(s\) failed \(0 tick\(s\) from the others were published\): Alpha Vantage rejected the API key \(OVERVIEW for AAPL\)/,
+        /^alphavantage: 1 request\(s\) failed \(0 tick\(s\) from the others were published\): Alpha Vantage refused OVERVIEW for (AAPL|KO): the demo key only answers the documentation's examples; put a key of your own in the secret alphaVantageKeySecretArn names/,
       );
-      await expect(failure).rejects.not.toThrow(wrongKey);
       expect(kafka.sends).toHaveLength(0);
-      expect(logged.join('')).not.toContain(wrongKey);
+      // The refusal is the same for every symbol: the run stops at the first, spending one request.
+      expect(served.requests).toHaveLength(1);
+    });
+
+    it('accepts a wrong but non-empty key as the provider does, and publishes what it answers', async () => {
+      serveFixturesAt(Date.parse('2026-11-20T14:32:00Z'));
+      const { handler, logged } = await loadWithKey('WRONG-KEY-0000');
+      await expect(
+        handler({ symbols: ['AAPL'], time: '2026-11-20T14:32:00Z' }, context),
+      ).resolves.toMatchObject({
+        published: 1,
+      });
+      expect(logged.join('')).not.toContain('WRONG-KEY-0000');
     });
   });
 });

@@ -40,6 +40,10 @@ describe('producer config', () => {
       apiKey: { secretId: secret },
       alphaVantage: {
         baseUrl: 'https://www.alphavantage.co/query',
+        // The plan says what the key can do: free unless the stage says otherwise.
+        plan: 'free',
+        entitlement: 'realtime',
+        dailyRequests: 25,
         callsPerMinute: 75,
         backfillCallsPerMinute: 1,
         scheduleGroups: 2,
@@ -49,6 +53,29 @@ describe('producer config', () => {
         backfillTimeBudgetMs: 780_000,
       },
     });
+  });
+
+  it('checks the per-minute shares on a premium plan only, and refuses an unknown plan or entitlement', () => {
+    const tight = {
+      ...complete,
+      MARKET_SOURCE: 'alphavantage',
+      ALPHA_VANTAGE_API_KEY: 'k',
+      ALPHA_VANTAGE_CALLS_PER_MINUTE: '5',
+      ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE: '5',
+    };
+    // A free plan runs no live schedule: its per-minute shares do not matter.
+    expect(loadProducerConfig({ ...tight, ALPHA_VANTAGE_PLAN: 'free' }).market).toMatchObject({
+      alphaVantage: { plan: 'free' },
+    });
+    expect(() => loadProducerConfig({ ...tight, ALPHA_VANTAGE_PLAN: 'premium' })).toThrow(
+      /leaves 0 request\(s\)/,
+    );
+    expect(() => loadProducerConfig({ ...tight, ALPHA_VANTAGE_PLAN: 'gold' })).toThrow(
+      'ALPHA_VANTAGE_PLAN="gold" is invalid: Invalid option: expected one of "free"|"premium"',
+    );
+    expect(() => loadProducerConfig({ ...tight, ALPHA_VANTAGE_ENTITLEMENT: 'live' })).toThrow(
+      'ALPHA_VANTAGE_ENTITLEMENT="live" is invalid: Invalid option: expected one of "realtime"|"delayed"',
+    );
   });
 
   it('needs exactly one Alpha Vantage key, and never shows a key given in the environment', () => {
@@ -89,6 +116,7 @@ describe('producer config', () => {
         ...complete,
         MARKET_SOURCE: 'alphavantage',
         ALPHA_VANTAGE_API_KEY: 'k',
+        ALPHA_VANTAGE_PLAN: 'premium',
         ALPHA_VANTAGE_CALLS_PER_MINUTE: '5',
         ALPHA_VANTAGE_BACKFILL_CALLS_PER_MINUTE: '4',
         PRODUCER_SCHEDULE_GROUPS: '2',

@@ -1,9 +1,16 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, jest } from '@jest/globals';
-import { alphaVantageClient } from '../../../../../lib/market/alphavantage/client';
+import { alphaVantageClient, classifyNote } from '../../../../../lib/market/alphavantage/client';
 import { THROTTLE_COOL_DOWN_MS } from '../../../../../lib/market/alphavantage/settings';
-import { MarketAuthError, MarketDataError, MarketThrottledError } from '../../../../../lib/market/errors';
+import {
+  MarketAuthError,
+  MarketDailyLimitError,
+  MarketDataError,
+  MarketInvalidCallError,
+  MarketPlanError,
+  MarketThrottledError,
+} from '../../../../../lib/market/errors';
 import { fixture } from '../../../../../local/alphavantage-fixtures';
 
 import {
@@ -22,7 +29,7 @@ import {
 describe('throttling, bad keys, timeouts and retries', () => {
   it('turns the throttle note into an error naming the symbol and the limit, and asks nothing for a minute', async () => {
     const asked = serve((fn, symbol) =>
-      fn === 'OVERVIEW' ? [200, overviews[symbol]] : [200, fixture('throttle-note.json')],
+      fn === 'OVERVIEW' ? [200, overviews[symbol]] : [200, fixture('provider/note-call-frequency.json')],
     );
     const clock = fakeClock(SESSION_MINUTE);
     const { source } = liveSource(clock);
@@ -51,21 +58,76 @@ describe('throttling, bad keys, timeouts and retries', () => {
     expect(asked).toHaveLength(3);
   });
 
-  it('treats the daily-limit Information note as throttling too', async () => {
-    serve(() => [200, fixture('daily-limit-information.json')]);
-    const { client } = liveSource(fakeClock(SESSION_MINUTE));
-    await expect(client.query({ fn: 'GLOBAL_QUOTE', symbol: 'KO' })).rejects.toThrow(
-      /^Alpha Vantage throttled GLOBAL_QUOTE for KO: .*25 requests per day/,
+  it('stops until midnight New York after the daily limit, the reset it assumes, and says so', async () => {
+    const asked = serve(() => [200, fixture('provider/information-daily-limit.json')]);
+    const clock = fakeClock(SESSION_MINUTE);
+    const { client } = liveSource(clock);
+    const failure = client.query({ fn: 'GLOBAL_QUOTE', symbol: 'KO' });
+    await expect(failure).rejects.toBeInstanceOf(MarketDailyLimitError);
+    await expect(failure).rejects.toThrow(
+      /^Alpha Vantage refused GLOBAL_QUOTE for KO: the key's daily limit is reached \(25 requests a day on a free plan, alphaVantageDailyRequests\); it said: "Thank you for using Alpha Vantage! Our standard API rate limit is 25 requests per day\..*This container asks again after 2026-11-21T05:00:00.000Z \(midnight New York\)$/,
     );
+    // Nothing is asked before then: not a minute later, as a per-minute throttle would.
+    clock.now = Date.parse('2026-11-21T04:59:59.000Z');
+    await expect(client.query({ fn: 'GLOBAL_QUOTE', symbol: 'KO' })).rejects.toThrow(/was not sent/);
+    expect(asked).toHaveLength(1);
+    clock.now = Date.parse('2026-11-21T05:00:00.000Z');
+    await expect(client.query({ fn: 'GLOBAL_QUOTE', symbol: 'KO' })).rejects.toBeInstanceOf(
+      MarketDailyLimitError,
+    );
+    expect(asked).toHaveLength(2);
   });
 
-  it('turns an invalid key into MarketAuthError without ever showing the key', async () => {
-    serve(() => [200, fixture('invalid-key.json')]);
+  it.each([
+    [
+      'provider/information-burst.json',
+      MarketThrottledError,
+      /requests came faster than the key allows \(about one a second on a free plan\).*waits 1 s/,
+    ],
+    ['provider/note-call-frequency.json', MarketThrottledError, /the plan's limit is reached.*waits 60 s/],
+    [
+      'provider/information-premium-endpoint.json',
+      MarketPlanError,
+      /the key's plan does not include it \(this stage's alphaVantagePlan is premium\); it said: "Thank you for using Alpha Vantage! This is a premium endpoint/,
+    ],
+    [
+      'provider/information-demo-key.json',
+      MarketAuthError,
+      /the demo key only answers the documentation's examples; put a key of your own in the secret/,
+    ],
+    [
+      'provider/error-missing-key.json',
+      MarketAuthError,
+      /the API key is missing or invalid \("the parameter apikey/,
+    ],
+    [
+      'provider/error-invalid-call.json',
+      MarketInvalidCallError,
+      /called TIME_SERIES_INTRADAY for ZZZZ an invalid call: an unknown symbol, or a parameter it does not take \("Invalid API call/,
+    ],
+  ] as const)('answers %s with what it is, never showing the key', async (file, type, message) => {
+    serve(() => [200, fixture(file)]);
     const { client } = liveSource(fakeClock(SESSION_MINUTE));
-    const failure = client.query({ fn: 'GLOBAL_QUOTE', symbol: 'AAPL' });
-    await expect(failure).rejects.toBeInstanceOf(MarketAuthError);
-    await expect(failure).rejects.toThrow(/rejected the API key \(GLOBAL_QUOTE for AAPL\)/);
+    const failure = client.query({ fn: 'TIME_SERIES_INTRADAY', symbol: 'ZZZZ' });
+    await expect(failure).rejects.toBeInstanceOf(type);
+    await expect(failure).rejects.toThrow(message);
     await expect(failure).rejects.not.toThrow(KEY);
+  });
+
+  it("classifies the provider's notes, the burst note first (it also mentions the daily limit)", () => {
+    const note = (file: string) =>
+      Object.values(fixture<Record<string, string>>(`provider/${file}`))[0] ?? '';
+    expect(
+      [
+        'information-burst.json',
+        'information-daily-limit.json',
+        'note-call-frequency.json',
+        'information-premium-endpoint.json',
+        'information-demo-key.json',
+        'error-missing-key.json',
+      ].map((file) => classifyNote(note(file))),
+    ).toEqual(['burst', 'daily', 'minute', 'premium', 'demo', 'key']);
+    expect(classifyNote('something new')).toBe('other');
   });
 
   it('retries a 503 with backoff and gives up after the retry budget, naming the call', async () => {

@@ -17,6 +17,9 @@ export const SESSION_MINUTE = Date.parse('2026-11-20T14:35:00.000Z');
 
 export const settings: AlphaVantageSettings = {
   baseUrl: `${ORIGIN}/query`,
+  plan: 'premium',
+  entitlement: 'realtime',
+  dailyRequests: 25,
   callsPerMinute: 75,
   backfillCallsPerMinute: 1,
   scheduleGroups: 2,
@@ -97,9 +100,13 @@ export const minuteOf = (
   timeMs = SESSION_MINUTE,
 ) => source.minute({ symbols, startMs: timeMs - 60_000, endMs: timeMs, timeMs, ticksPerSecond: 1 });
 
-export function historySource(clock = fakeClock(Date.parse('2026-11-24T12:00:00.000Z'))) {
+export function historySource(
+  clock = fakeClock(Date.parse('2026-11-24T12:00:00.000Z')),
+  overrides: Partial<AlphaVantageSettings> = {},
+) {
+  const planned = { ...settings, ...overrides };
   const client = alphaVantageClient({
-    settings,
+    settings: planned,
     apiKey: async () => KEY,
     fetch: interceptedFetch,
     now: clock.read,
@@ -107,6 +114,6 @@ export function historySource(clock = fakeClock(Date.parse('2026-11-24T12:00:00.
   });
   return {
     clock,
-    source: alphaVantageHistorySource({ client, settings, now: clock.read, sleep: clock.sleep }),
+    source: alphaVantageHistorySource({ client, settings: planned, now: clock.read, sleep: clock.sleep }),
   };
 }

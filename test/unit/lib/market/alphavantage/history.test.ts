@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AnyTick } from '../../../../../lib/contract/tick';
+import { parseIntraday } from '../../../../../lib/market/alphavantage/parse';
 import { backfillHistory, parseBackfillRequest } from '../../../../../lib/produce/backfill';
 import type { TickPublisher } from '../../../../../lib/produce/publisher';
 import { fixture } from '../../../../../local/alphavantage-fixtures';
@@ -10,7 +11,7 @@ describe('Alpha Vantage history (TIME_SERIES_INTRADAY by month)', () => {
   const intraday = fixture<Record<string, unknown>>('session-intraday-2026-11.json');
   const historyAnswers = (fn: string, symbol: string, query: URLSearchParams): [number, unknown] => {
     if (fn === 'OVERVIEW') return [200, overviews[symbol] ?? {}];
-    if (symbol === 'ZZZZ') return [200, fixture('unknown-symbol-intraday.json')];
+    if (symbol === 'ZZZZ') return [200, fixture('provider/error-invalid-call.json')];
     return [200, query.get('month') === '2026-11' ? intraday[symbol] : fixture('empty-series.json')];
   };
 
@@ -23,7 +24,7 @@ describe('Alpha Vantage history (TIME_SERIES_INTRADAY by month)', () => {
     return pages;
   }
 
-  it('maps minute bars (New York time) to ticks at their UTC minute, sampled at the interval, within the range', async () => {
+  it('stamps each bar at its end: the provider labels a bar by its start and its close is the price at its end', async () => {
     const asked = serve(historyAnswers);
     const { source } = historySource();
     const pages = await collect(source, {
@@ -36,18 +37,19 @@ describe('Alpha Vantage history (TIME_SERIES_INTRADAY by month)', () => {
       'Time Series (1min)'
     ];
     expect(pages).toHaveLength(1);
+    // The bars labelled 09:34 and 09:39 end at 09:35 and 09:40 New York (14:35 and 14:40 UTC): the 5-minute grid.
     expect(pages[0]).toEqual(
-      ['09:30', '09:35', '09:40'].map((time, index) => ({
+      ['09:34', '09:39'].map((label, index) => ({
         symbol: 'AAPL',
-        price: Number(bars[`2026-11-20 ${time}:00`]?.['4. close']),
-        volume: Number(bars[`2026-11-20 ${time}:00`]?.['5. volume']),
-        timestamp: new Date(Date.parse('2026-11-20T14:30:00.000Z') + index * 300_000).toISOString(),
+        price: Number(bars[`2026-11-20 ${label}:00`]?.['4. close']),
+        volume: Number(bars[`2026-11-20 ${label}:00`]?.['5. volume']),
+        timestamp: new Date(Date.parse('2026-11-20T14:35:00.000Z') + index * 300_000).toISOString(),
         market_cap: null,
         pe_ratio: null,
         bid: null,
         ask: null,
         exchange: 'NASDAQ',
-        seq: Date.parse('2026-11-20T14:30:00.000Z') / 60_000 + index * 5,
+        seq: Date.parse('2026-11-20T14:35:00.000Z') / 60_000 + index * 5,
       })),
     );
     const intradayQuery = asked.find((query) => query.get('function') === 'TIME_SERIES_INTRADAY');
@@ -89,7 +91,9 @@ describe('Alpha Vantage history (TIME_SERIES_INTRADAY by month)', () => {
         endMs: Date.parse('2026-11-20T15:00:00Z'),
         intervalSeconds: 60,
       }),
-    ).rejects.toThrow(/^Alpha Vantage has no TIME_SERIES_INTRADAY data for symbol ZZZZ: "Invalid API call/);
+    ).rejects.toThrow(
+      /^Alpha Vantage called TIME_SERIES_INTRADAY for ZZZZ an invalid call: an unknown symbol, or a parameter it does not take \("Invalid API call/,
+    );
   });
 
   it('paces its requests to the backfill share of the limit', async () => {
@@ -103,6 +107,33 @@ describe('Alpha Vantage history (TIME_SERIES_INTRADAY by month)', () => {
     });
     // Two overviews and two months: four requests, one a minute.
     expect(clock.sleeps).toEqual([60_000, 60_000, 60_000]);
+  });
+
+  it('paces a free key at its burst limit, about one request a second', async () => {
+    serve(historyAnswers);
+    const { source, clock } = historySource(undefined, { plan: 'free' });
+    await collect(source, {
+      symbols: ['AAPL', 'MSFT'],
+      startMs: Date.parse('2026-11-20T14:30:00.000Z'),
+      endMs: Date.parse('2026-11-20T15:00:00.000Z'),
+      intervalSeconds: 60,
+    });
+    expect(clock.sleeps).toEqual([1200, 1200, 1200]);
+  });
+
+  it('refuses, before any request, a range a free key cannot fetch within its daily requests', () => {
+    const asked = serve(historyAnswers);
+    const { source } = historySource(undefined, { plan: 'free', dailyRequests: 25 });
+    // Twelve symbols over one month: 12 months of series and 12 overviews fit in 25; thirteen do not.
+    const month = { startMs: Date.parse('2026-11-02T00:00:00Z'), endMs: Date.parse('2026-11-28T00:00:00Z') };
+    const symbols = Array.from({ length: 13 }, (_, index) => `SYM${index}`);
+    expect(() =>
+      source.check?.({ symbols: symbols.slice(0, 12), ...month, intervalSeconds: 60 }),
+    ).not.toThrow();
+    expect(() => source.check?.({ symbols, ...month, intervalSeconds: 60 })).toThrow(
+      'invalid backfillHistory request: the range needs 26 Alpha Vantage requests (one per symbol and month, and an OVERVIEW per symbol); a free key has 25 a day (alphaVantageDailyRequests), shared by everything using it: backfill fewer symbols or months a day',
+    );
+    expect(asked).toHaveLength(0);
   });
 
   it('refuses, before any request, an interval finer than its bars and a range one invocation cannot pace', () => {
@@ -149,16 +180,52 @@ describe('backfillHistory from Alpha Vantage', () => {
       source,
       publisher,
     });
+    // The bars labelled 09:30 to 09:38 end at 09:31 to 09:39: the first minute of the session is 09:31, as live.
     expect(summary).toMatchObject({
-      published: 10,
+      published: 9,
       source: 'alphavantage',
       schema: 'tick.v2',
-      firstTimestamp: '2026-11-20T14:30:00.000Z',
+      firstTimestamp: '2026-11-20T14:31:00.000Z',
       lastTimestamp: '2026-11-20T14:39:00.000Z',
       empty: ['MSFT 2026-10: no minute bars in the range'],
     });
     expect(sent.map((batch) => [batch.source, batch.schema, batch.ticks.length])).toEqual([
-      ['backfill-history/alphavantage', 'tick.v2', 10],
+      ['backfill-history/alphavantage', 'tick.v2', 9],
     ]);
+  });
+});
+
+describe('TIME_SERIES_INTRADAY as the provider answers it', () => {
+  it('parses a recorded series (newest first, US/Eastern) into bars that end a minute after their label', () => {
+    const bars = parseIntraday('MSFT', fixture('provider/time-series-intraday-msft.json'));
+    // 2017-12-18 is in standard time: New York is UTC-5.
+    expect(
+      bars.map((bar) => [
+        new Date(bar.startMs).toISOString(),
+        new Date(bar.endMs).toISOString(),
+        bar.close,
+        bar.volume,
+      ]),
+    ).toEqual([
+      ['2017-12-18T19:52:00.000Z', '2017-12-18T19:53:00.000Z', 86.499, 59822],
+      ['2017-12-18T19:53:00.000Z', '2017-12-18T19:54:00.000Z', 86.47, 13249],
+      ['2017-12-18T19:54:00.000Z', '2017-12-18T19:55:00.000Z', 86.4931, 24345],
+      ['2017-12-18T19:55:00.000Z', '2017-12-18T19:56:00.000Z', 86.5, 12682],
+      ['2017-12-18T19:56:00.000Z', '2017-12-18T19:57:00.000Z', 86.5, 10494],
+    ]);
+  });
+
+  it.each([
+    // label (New York)       session day in daylight-saving time (UTC-4) or not (UTC-5)
+    ['2026-03-06 09:30:00', '2026-03-06T14:31:00.000Z'], // the Friday before the change: EST, the session's first bar
+    ['2026-03-09 15:59:00', '2026-03-09T20:00:00.000Z'], // the Monday after: EDT, the last bar ends at the 16:00 close
+    ['2026-10-30 15:59:00', '2026-10-30T20:00:00.000Z'], // before the change back: EDT
+    ['2026-11-02 09:30:00', '2026-11-02T14:31:00.000Z'], // after it: EST
+  ])('stamps the bar labelled %s New York at %s, across daylight-saving changes', (label, end) => {
+    const series = {
+      'Meta Data': { '6. Time Zone': 'US/Eastern' },
+      'Time Series (1min)': { [label]: { '4. close': '1.0000', '5. volume': '1' } },
+    };
+    expect(parseIntraday('AAPL', series).map((bar) => new Date(bar.endMs).toISOString())).toEqual([end]);
   });
 });

@@ -97,22 +97,81 @@ describe('Alpha Vantage live quotes (GLOBAL_QUOTE + OVERVIEW)', () => {
     expect(asked).toHaveLength(0);
   });
 
-  it('reports a quote of an earlier trading day (a market holiday) as missing, not as a tick', async () => {
-    serve((fn, symbol) => {
+  it('asks GLOBAL_QUOTE with the stage’s entitlement', async () => {
+    const asked = serve(sessionAnswers);
+    const { source } = liveSource(fakeClock(SESSION_MINUTE));
+    await minuteOf(source, ['AAPL']);
+    const quote = asked.find((query) => query.get('function') === 'GLOBAL_QUOTE');
+    expect(quote?.get('entitlement')).toBe('realtime');
+  });
+
+  it('a key that gets end-of-day quotes: says so once, names the setting, and stops asking in this container', async () => {
+    // What GLOBAL_QUOTE answers without an entitlement during a session: the last session's quote.
+    const asked = serve((fn, symbol) => {
       if (fn === 'OVERVIEW') return [200, overviews[symbol]];
       const quote = structuredClone(quoteOf(symbol)) as { 'Global Quote': Record<string, string> };
       quote['Global Quote']['07. latest trading day'] = '2026-11-19';
       return [200, quote];
     });
     const { source } = liveSource(fakeClock(SESSION_MINUTE));
+    const minute = await minuteOf(source, ['AAPL', 'MSFT', 'KO']);
+    expect(minute.ticks).toEqual([]);
+    // The minute's slice of the group starts at a symbol of the rotation: the one quoted, and named.
+    const [first] = minute.covered;
+    const explanation = `your Alpha Vantage key returns end-of-day quotes (the quote for ${first} at 2026-11-20 09:35 New York is from 2026-11-19): live quotes need a premium plan with the realtime or delayed entitlement, asked for by alphaVantageEntitlement (now realtime); this container publishes no live quotes until it is replaced`;
+    expect(minute.missing?.map((entry) => entry.reason)).toEqual([explanation]);
+    // Not "a market holiday": the day is no holiday. The other symbols would answer the same: not asked.
+    expect(asked.filter((query) => query.get('function') === 'GLOBAL_QUOTE')).toHaveLength(1);
+    const next = await minuteOf(source, ['MSFT'], SESSION_MINUTE + 60_000);
+    expect(next).toEqual({ ticks: [], covered: [], skipped: explanation });
+    expect(asked.filter((query) => query.get('function') === 'GLOBAL_QUOTE')).toHaveLength(1);
+  });
+
+  it('a market holiday: publishes nothing and asks nothing, naming the holiday', async () => {
+    const asked = serve(sessionAnswers);
+    const { source } = liveSource(fakeClock(Date.parse('2026-11-26T15:00:00.000Z')));
+    const minute = await minuteOf(source, ['AAPL'], Date.parse('2026-11-26T15:00:00.000Z'));
+    expect(minute).toEqual({
+      ticks: [],
+      covered: [],
+      skipped: 'the US markets are closed for Thanksgiving Day (2026-11-26)',
+    });
+    expect(asked).toHaveLength(0);
+  });
+
+  it('reads a delayed quote from its own key and stamps it with the minute it describes, 15 minutes earlier', async () => {
+    const asked = serve((fn, symbol) => {
+      if (fn === 'OVERVIEW') return [200, overviews[symbol]];
+      const quote = quoteOf(symbol) as { 'Global Quote': Record<string, string> };
+      return [200, { 'Global Quote - DATA DELAYED BY 15 MINUTES': quote['Global Quote'] }];
+    });
+    const { source } = liveSource(fakeClock(SESSION_MINUTE), { entitlement: 'delayed' });
+    const minute = await minuteOf(source, ['AAPL']);
+    expect(asked.find((query) => query.get('function') === 'GLOBAL_QUOTE')?.get('entitlement')).toBe(
+      'delayed',
+    );
+    const price = Number(
+      (quoteOf('AAPL') as { 'Global Quote': Record<string, string> })['Global Quote']['05. price'],
+    );
+    expect(minute.ticks).toEqual([
+      expect.objectContaining({
+        symbol: 'AAPL',
+        price,
+        timestamp: new Date(SESSION_MINUTE - 15 * 60_000).toISOString(),
+        seq: (SESSION_MINUTE - 15 * 60_000) / 60_000,
+      }),
+    ]);
+  });
+
+  it('a free plan runs no live quotes: nothing asked, and the reason names the plan and what works', async () => {
+    const asked = serve(sessionAnswers);
+    const { source } = liveSource(fakeClock(SESSION_MINUTE), { plan: 'free' });
     const minute = await minuteOf(source, ['AAPL']);
     expect(minute.ticks).toEqual([]);
-    expect(minute.missing).toEqual([
-      {
-        symbol: 'AAPL',
-        reason: 'no trading today: the latest trading day is 2026-11-19 (a market holiday?)',
-      },
-    ]);
+    expect(minute.skipped).toBe(
+      'a free Alpha Vantage key (alphaVantagePlan: free) has 25 requests a day and end-of-day quotes only: live quotes need a premium plan with alphaVantageEntitlement realtime or delayed; backfillHistory works on a free key',
+    );
+    expect(asked).toHaveLength(0);
   });
 
   it('reports an unknown symbol and still returns the ticks of the others', async () => {
@@ -129,7 +188,7 @@ describe('Alpha Vantage live quotes (GLOBAL_QUOTE + OVERVIEW)', () => {
 
   it('answers a GLOBAL_QUOTE of {"Global Quote": {}} with an unknown-symbol error', async () => {
     serve((fn) =>
-      fn === 'OVERVIEW' ? [200, overviews.AAPL] : [200, fixture('unknown-symbol-global-quote.json')],
+      fn === 'OVERVIEW' ? [200, overviews.AAPL] : [200, fixture('provider/global-quote-unknown.json')],
     );
     const { source } = liveSource(fakeClock(SESSION_MINUTE));
     const minute = await minuteOf(source, ['AAPL']);
