@@ -1,17 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { logLevel } from 'kafkajs';
 import { kafkaLogCreator } from '../../../../lib/kafka/client';
-import { simulateTicks } from '../../../../lib/market/simulated/simulator';
-import { resolveProfiles } from '../../../../lib/market/simulated/symbols';
-
-const MINUTE = Date.UTC(2026, 10, 20, 15, 0);
-const _ticks = simulateTicks({
-  seed: 's',
-  profiles: resolveProfiles(['AAPL', 'MSFT']),
-  startMs: MINUTE,
-  endMs: MINUTE + 600_000,
-  ticksPerSecond: 1,
-});
 
 describe('kafkajs logs through the function logger', () => {
   const entry = (level: logLevel, log: Record<string, unknown>) => ({

@@ -96,29 +96,20 @@ describe('Alpha Vantage history (TIME_SERIES_INTRADAY by month)', () => {
     );
   });
 
-  it('paces its requests to the backfill share of the limit', async () => {
+  // Two overviews and two months: four requests, so three waits.
+  it.each([
+    ['a premium key, to the backfill share of its per-minute limit', 'premium', 60_000],
+    ['a free key, at its burst limit of about one request a second', 'free', 1200],
+  ] as const)('paces the requests of %s', async (_plan, plan, spacingMs) => {
     serve(historyAnswers);
-    const { source, clock } = historySource();
+    const { source, clock } = historySource(undefined, { plan });
     await collect(source, {
       symbols: ['AAPL', 'MSFT'],
       startMs: Date.parse('2026-11-20T14:30:00.000Z'),
       endMs: Date.parse('2026-11-20T15:00:00.000Z'),
       intervalSeconds: 60,
     });
-    // Two overviews and two months: four requests, one a minute.
-    expect(clock.sleeps).toEqual([60_000, 60_000, 60_000]);
-  });
-
-  it('paces a free key at its burst limit, about one request a second', async () => {
-    serve(historyAnswers);
-    const { source, clock } = historySource(undefined, { plan: 'free' });
-    await collect(source, {
-      symbols: ['AAPL', 'MSFT'],
-      startMs: Date.parse('2026-11-20T14:30:00.000Z'),
-      endMs: Date.parse('2026-11-20T15:00:00.000Z'),
-      intervalSeconds: 60,
-    });
-    expect(clock.sleeps).toEqual([1200, 1200, 1200]);
+    expect(clock.sleeps).toEqual([spacingMs, spacingMs, spacingMs]);
   });
 
   it('refuses, before any request, a range a free key cannot fetch within its daily requests', () => {
