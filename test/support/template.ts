@@ -70,6 +70,21 @@ export async function packageTemplate(
   }
 }
 
+/** Runs an sls command offline (no AWS credentials) and returns whether it succeeded and what it printed. */
+export async function slsOffline(args: string[]): Promise<{ ok: boolean; output: string }> {
+  try {
+    const { stdout, stderr } = await run(join(ROOT, 'node_modules', '.bin', 'sls'), args, {
+      cwd: ROOT,
+      env: packagingEnvironment(),
+      maxBuffer: 32 * 1024 * 1024,
+    });
+    return { ok: true, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as { stdout?: string; stderr?: string };
+    return { ok: false, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+  }
+}
+
 /**
  * Evaluates the template's Conditions (Fn::Equals/And/Or/Not/Condition over the literal values serverless
  * renders, and Fn::Select of their Fn::Split), drops the resources whose condition is false and picks the Fn::If branches of the rest: what

@@ -1,0 +1,44 @@
+import { describe, expect, it } from '@jest/globals';
+import { slsOffline } from '../support/template';
+
+type Hook = () => void;
+// The guard is a plain CommonJS Serverless plugin (osls loads it with require).
+const LocalStageGuard = require('../../local/local-stage-guard.js') as new (
+  serverless: unknown,
+  options: { stage?: string },
+) => { hooks: Record<string, Hook> };
+
+const REFUSAL =
+  'stage "local" points its functions at this machine (functionValues: local): it is for sls invoke local only, deploy another stage';
+
+/** The slice of the Serverless instance the guard reads, with the stages' params as serverless.yml has them. */
+const fakeServerless = (params: Record<string, Record<string, string>>) => ({
+  service: { provider: { stage: 'dev' } },
+  configurationInput: { params },
+  classes: { Error },
+});
+
+describe('the local stage cannot be deployed', () => {
+  it('refuses `sls deploy --stage local` before packaging, offline, saying why', async () => {
+    const result = await slsOffline(['deploy', '--stage', 'local']);
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain(REFUSAL);
+  });
+
+  it('refuses `sls deploy function` on the local stage', async () => {
+    const result = await slsOffline(['deploy', 'function', '-f', 'produceTicks', '--stage', 'local']);
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain(REFUSAL);
+  });
+
+  it('lets every stage whose functions point at the stack deploy', () => {
+    const params = { default: { functionValues: 'stack' }, local: { functionValues: 'local' } };
+    for (const stage of ['dev', 'prod', 'anything']) {
+      const guard = new LocalStageGuard(fakeServerless(params), { stage });
+      for (const hook of Object.values(guard.hooks)) expect(hook).not.toThrow();
+    }
+    const local = new LocalStageGuard(fakeServerless(params), { stage: 'local' });
+    expect(Object.keys(local.hooks)).toEqual(['before:deploy:deploy', 'before:deploy:function:initialize']);
+    for (const hook of Object.values(local.hooks)) expect(hook).toThrow(REFUSAL);
+  });
+});
