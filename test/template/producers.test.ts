@@ -1,7 +1,11 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
+import type { Context } from 'aws-lambda';
+import { createProduceTicks } from '../../functions/factories/produce-ticks';
 import { resolveProfiles } from '../../lib/market/simulated/symbols';
 import { loadProducerConfig } from '../../lib/produce/config';
 import { ProduceTicksRequestSchema } from '../../lib/produce/produce-minute';
+import { createLogger } from '../../lib/shared/observability';
+import { FIXTURE_API_KEY, serveAlphaVantageFixtures } from '../../local/alphavantage-fixtures';
 import { applyInputTransformer, scheduledEvent } from '../../local/schedules';
 import {
   AV_KEY_SECRET_ARN,
@@ -216,6 +220,76 @@ describe('the market source param', () => {
         .map(([, config]) => config.Properties.MaximumRetryAttempts);
     expect(retries(templates.alphavantagePremium)).toEqual([0]);
     expect(retries(templates.dev)).toEqual([2]);
+  });
+
+  it("drives a failing Alpha Vantage minute through every retry its template allows, within that minute's share of the plan", async () => {
+    const template = templates.alphavantagePremium;
+    const retries = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')
+      .filter(([, config]) => JSON.stringify(config.Properties.FunctionName).includes('ProduceTicks'))
+      .map(([, config]) => config.Properties.MaximumRetryAttempts as number)
+      .reduce((sum, count) => sum + count, 0);
+    const literal = Object.fromEntries(
+      Object.entries(variablesOf(template, 'ProduceTicksLambdaFunction')).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      ),
+    );
+    const config = loadProducerConfig({
+      ...literal,
+      KAFKA_BROKERS: '10.0.1.5:9096',
+      KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT',
+      // The recorded session lies in the past.
+      ALPHA_VANTAGE_MAX_QUOTE_DELAY_SECONDS: String(366 * 86_400),
+    });
+    // The first schedule's event for a session minute, as EventBridge builds it.
+    const target = resourcesOfType(template, 'AWS::Events::Rule')
+      .map(([, rule]) => (rule.Properties.Targets as RuleTarget[])[0])
+      .find((candidate) => candidate?.Arn['Fn::GetAtt']?.[0] === 'ProduceTicksLambdaFunction');
+    if (!target) throw new Error('the template has no produceTicks schedule');
+    const minute = Date.parse('2026-11-20T14:32:00Z');
+    const event = applyInputTransformer(
+      {
+        inputPathsMap: target.InputTransformer.InputPathsMap,
+        inputTemplate: target.InputTransformer.InputTemplate,
+      },
+      scheduledEvent({ time: new Date(minute), ruleName: 'r' }),
+    );
+    const served = serveAlphaVantageFixtures({ clock: () => minute });
+    const fetchSpy = jest
+      .spyOn(globalThis, 'fetch')
+      .mockImplementation(((url: string, init: { signal: AbortSignal }) =>
+        served.fetch(url, init)) as typeof fetch);
+    // The broker takes nothing: every attempt fails after the quotes were fetched.
+    const { handler } = createProduceTicks(config, {
+      logger: createLogger('produce-ticks', { logLevel: 'SILENT' }),
+      readSecret: async () => FIXTURE_API_KEY,
+      createProducer: () => ({
+        connect: async () => undefined,
+        send: async () => {
+          throw new Error('broker down');
+        },
+        disconnect: async () => undefined,
+      }),
+    });
+    const context = {
+      functionName: 'produceTicks',
+      awsRequestId: 'r',
+      getRemainingTimeInMillis: () => 30_000,
+    };
+    try {
+      // The scheduled invocation, then each retry Lambda makes of the same event.
+      for (let attempt = 0; attempt <= retries; attempt += 1)
+        await expect(handler(event, context as Context)).rejects.toThrow(/broker down/);
+    } finally {
+      fetchSpy.mockRestore();
+      await served.stop();
+    }
+    if (config.market.source !== 'alphavantage')
+      throw new Error('the template variant must use Alpha Vantage');
+    const { callsPerMinute, backfillCallsPerMinute, scheduleGroups } = config.market.alphaVantage;
+    const share = Math.floor((callsPerMinute - backfillCallsPerMinute) / scheduleGroups);
+    // A group's quotes and first overviews are 20 requests of its 37: a single retry would overspend the minute.
+    expect(served.requests.length).toBeGreaterThan(share / 2);
+    expect(served.requests.length).toBeLessThanOrEqual(share);
   });
 
   it('gives the producers the plan and the entitlement, which their config reads', () => {
