@@ -130,7 +130,7 @@ function easter(year: number): Date {
  * The NYSE's full-day holidays of a year, by date, from its published rules: New Year's Day (a Saturday one is not
  * moved to the Friday before, which ends the previous year), Martin Luther King Jr. Day, Washington's Birthday,
  * Good Friday, Memorial Day, Juneteenth (since 2022), Independence Day, Labor Day, Thanksgiving and Christmas.
- * Early closes (13:00 New York) and closures for unscheduled events are not in it.
+ * Early closes are in marketEarlyClose; closures for unscheduled events are in neither.
  */
 export function marketHolidays(year: number): Map<string, string> {
   const goodFriday = easter(year);
@@ -154,6 +154,25 @@ export function marketHolidays(year: number): Map<string, string> {
 /** The NYSE holiday a New York date (YYYY-MM-DD) falls on, if any. */
 export function marketHoliday(date: string): string | undefined {
   return marketHolidays(Number(date.slice(0, 4))).get(date);
+}
+
+/** The early close of the NYSE's shortened sessions, New York time: 13:00. */
+export const EARLY_CLOSE_MINUTE = 13 * 60;
+
+/**
+ * The NYSE's shortened session (closing at 13:00 New York) a New York date falls on, if any, from the rules its
+ * published calendars follow: the day after Thanksgiving, and Christmas Eve and the day before Independence Day
+ * when they fall Monday to Thursday (on a Friday they are the observed holiday, on a weekend nothing trades).
+ */
+export function marketEarlyClose(date: string): string | undefined {
+  const year = Number(date.slice(0, 4));
+  const thanksgiving = new Date(`${nthWeekday(year, 10, 4, 4)}T00:00:00Z`);
+  thanksgiving.setUTCDate(thanksgiving.getUTCDate() + 1);
+  if (date === ymd(thanksgiving)) return 'the day after Thanksgiving';
+  const mondayToThursday = (day: string) => [1, 2, 3, 4].includes(new Date(`${day}T00:00:00Z`).getUTCDay());
+  if (date === `${year}-12-24` && mondayToThursday(date)) return 'Christmas Eve';
+  if (date === `${year}-07-03` && mondayToThursday(date)) return 'the day before Independence Day';
+  return undefined;
 }
 
 /** The next midnight in New York after an instant, as a UTC instant. */

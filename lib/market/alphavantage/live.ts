@@ -2,7 +2,13 @@ import { TICK_SCHEMA_V2, type TickV2 } from '../../contract/tick';
 import { MINUTE_MS, toIso } from '../../shared/time';
 import { MarketAuthError, MarketDataError, MarketPlanError, MarketThrottledError } from '../errors';
 import type { LiveMinute, LiveSource } from '../source';
-import { inRegularSession, marketHoliday, newYorkTime } from '../us-market-hours';
+import {
+  EARLY_CLOSE_MINUTE,
+  inRegularSession,
+  marketEarlyClose,
+  marketHoliday,
+  newYorkTime,
+} from '../us-market-hours';
 import type { AlphaVantageClient } from './client';
 import { overviewCache } from './overviews';
 import { parseGlobalQuote } from './parse';
@@ -52,6 +58,13 @@ export function alphaVantageLiveSource(params: {
           ticks: [],
           covered: [],
           skipped: `the US markets are closed for ${holiday} (${newYork.date})`,
+        };
+      const earlyClose = marketEarlyClose(newYork.date);
+      if (earlyClose !== undefined && newYork.minuteOfDay > EARLY_CLOSE_MINUTE)
+        return {
+          ticks: [],
+          covered: [],
+          skipped: `the US markets closed at 13:00 New York on ${earlyClose} (${newYork.date})`,
         };
       if (endOfDayOnly !== undefined) return { ticks: [], covered: [], skipped: endOfDayOnly };
       const delay = now() - quotedAt;

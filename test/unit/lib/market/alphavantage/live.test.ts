@@ -139,6 +139,22 @@ describe('Alpha Vantage live quotes (GLOBAL_QUOTE + OVERVIEW)', () => {
     expect(asked).toHaveLength(0);
   });
 
+  it('an early close: asks until 13:00 New York, then publishes nothing and says why', async () => {
+    const asked = serve(sessionAnswers);
+    // Friday 2026-11-27, the day after Thanksgiving: 13:00 and 13:01 New York.
+    const lastMinute = Date.parse('2026-11-27T18:00:00.000Z');
+    const { source } = liveSource(fakeClock(lastMinute), { maxQuoteDelayMs: 366 * 86_400_000 });
+    await minuteOf(source, ['AAPL'], lastMinute);
+    expect(asked.filter((query) => query.get('function') === 'GLOBAL_QUOTE')).toHaveLength(1);
+    const after = await minuteOf(source, ['AAPL'], lastMinute + 60_000);
+    expect(after).toEqual({
+      ticks: [],
+      covered: [],
+      skipped: 'the US markets closed at 13:00 New York on the day after Thanksgiving (2026-11-27)',
+    });
+    expect(asked.filter((query) => query.get('function') === 'GLOBAL_QUOTE')).toHaveLength(1);
+  });
+
   it('reads a delayed quote from its own key and stamps it with the minute it describes, 15 minutes earlier', async () => {
     const asked = serve((fn, symbol) => {
       if (fn === 'OVERVIEW') return [200, overviews[symbol]];
