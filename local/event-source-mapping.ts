@@ -1,4 +1,4 @@
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { Consumer, ConsumerConfig, ConsumerRunConfig, KafkaMessage } from 'kafkajs';
 import type { KafkaEventBatch, KafkaEventRecord } from '../lib/contract/kafka-event';
 import { encodeHeaders } from '../lib/contract/kafka-event';
 import type { KafkaAuth } from '../lib/kafka/client';
@@ -89,13 +89,13 @@ export async function startEventSourceMapping(params: {
     brokers: settings.brokers,
     auth: settings.auth,
   });
-  const consumer: Consumer = kafka.consumer({
+  const consumerConfig: ConsumerConfig = {
     groupId: settings.consumerGroupId,
     maxWaitTimeInMs: settings.batchingWindowMs,
     // Wait for about a full batch (ticks are ~300 bytes) or the window, like the mapping's batching window.
     minBytes: settings.batchSize * 300,
     maxBytesPerPartition: Math.max(1_048_576, settings.batchSize * 600),
-  });
+  };
   const committed: PartitionOffsets = new Map();
   const stats: MappingStats = { invocations: 0, failedInvocations: 0, records: 0 };
   let failure: Error | undefined;
@@ -142,12 +142,8 @@ export async function startEventSourceMapping(params: {
     await admin.disconnect();
   }
 
-  await consumer.connect();
-  await consumer.subscribe({
-    topic: settings.topic,
-    fromBeginning: settings.startingPosition === 'TRIM_HORIZON',
-  });
-  await consumer.run({
+  /** One batch handler per consumer: it commits through the consumer that fetched the batch. */
+  const runConfig = (consumer: Consumer): ConsumerRunConfig => ({
     autoCommit: false,
     eachBatchAutoResolve: false,
     // Like the AWS mapping, partitions are processed concurrently; each one strictly in order.
@@ -190,6 +186,46 @@ export async function startEventSourceMapping(params: {
     },
   });
 
+  // Lambda's mapping keeps polling through a broker's stall or restart. kafkajs restarts its consumer after a
+  // retriable crash only: after a stall longer than the session timeout the group has dropped the member
+  // ("The coordinator is not aware of this member", not retriable) and the consumer stops. The mapping then
+  // starts a new one, which rejoins the group and resumes from the committed offsets.
+  let consumer: Consumer | undefined;
+  let stopped = false;
+  let lastConsumerError: Error | undefined;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let restarts = 0;
+  const startConsumer = async (): Promise<void> => {
+    const current = kafka.consumer(consumerConfig);
+    consumer = current;
+    current.on(current.events.CRASH, ({ payload }) => {
+      lastConsumerError = payload.error;
+      if (payload.restart) return;
+      log(`mapping ${settings.topic}: its consumer stopped (${payload.error.message}); starting a new one`);
+      scheduleRestart();
+    });
+    await current.connect();
+    await current.subscribe({
+      topic: settings.topic,
+      fromBeginning: settings.startingPosition === 'TRIM_HORIZON',
+    });
+    await current.run(runConfig(current));
+  };
+  const scheduleRestart = () => {
+    if (stopped) return;
+    restarts++;
+    // 1 s, 2 s, 4 s… capped at 10 s, as long as the mapping runs.
+    const delayMs = Math.min(10_000, 1000 * 2 ** Math.min(restarts - 1, 4));
+    restartTimer = setTimeout(() => {
+      void consumer?.disconnect().catch(() => undefined);
+      startConsumer().catch((error: unknown) => {
+        lastConsumerError = error as Error;
+        scheduleRestart();
+      });
+    }, delayMs);
+  };
+  await startConsumer();
+
   return {
     stats,
     committed: () => new Map(committed),
@@ -209,7 +245,8 @@ export async function startEventSourceMapping(params: {
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`the mapping did not reach the target offsets within ${timeoutMs} ms`));
+          const last = lastConsumerError ? ` (its consumer's last error: ${lastConsumerError.message})` : '';
+          reject(new Error(`the mapping did not reach the target offsets within ${timeoutMs} ms${last}`));
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);
@@ -220,7 +257,9 @@ export async function startEventSourceMapping(params: {
       });
     },
     async stop() {
-      await consumer.disconnect();
+      stopped = true;
+      clearTimeout(restartTimer);
+      await consumer?.disconnect();
     },
   };
 }

@@ -37,6 +37,8 @@ export interface LocalStack {
   auth: KafkaAuth;
   /** Whether the stack started its broker (or was given one: `brokers`, KAFKA_BROKERS). */
   ownBroker: boolean;
+  /** The process ID of the stack's own broker (tests stall and resume it), when it started one. */
+  brokerPid: number | undefined;
   topic: string;
   config: ResolvedServerlessConfig;
   /** Where ticks land and the table they make (serverless.yml `custom.data`). */
@@ -150,6 +152,8 @@ export async function startLocalStack(
     stage?: string;
     partitions?: number;
     brokers?: string[];
+    /** Start a broker of its own even where `KAFKA_BROKERS` names one (a test that stalls its broker). */
+    ownBroker?: boolean;
     /** How to sign in to the given `brokers` (default: plaintext). */
     auth?: KafkaAuth;
     /**
@@ -177,7 +181,7 @@ export async function startLocalStack(
   const log = params.log ?? (() => undefined);
   const config = await resolveServerlessConfig(stage);
   const local = loadLocalStackConfig();
-  const externalBrokers = params.brokers ?? local.externalBrokers;
+  const externalBrokers = params.ownBroker ? undefined : (params.brokers ?? local.externalBrokers);
   const runId = `${process.pid}-${Date.now()}`;
   // The stack's own broker listens as the deployed one does: SASL_SSL with SCRAM-SHA-512 only.
   const broker = externalBrokers
@@ -335,6 +339,7 @@ export async function startLocalStack(
     brokers,
     auth,
     ownBroker: broker !== undefined,
+    brokerPid: broker?.pid,
     topic,
     config,
     layout,

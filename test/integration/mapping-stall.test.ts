@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { auditDataBucket } from '../../local/bucket-audit';
+import { type LocalStack, startLocalStack } from '../../local/local-stack';
+import { endOffsets } from '../../local/topic';
+import { testLogLevel } from '../support/env';
+import { produceMinutes } from '../support/local-stack';
+
+// A stack with a broker of its own: stalling the shared test broker would stall every other test file.
+let stack: LocalStack | undefined;
+const logged: string[] = [];
+beforeAll(async () => {
+  stack = await startLocalStack({
+    stage: 'dev',
+    ownBroker: true,
+    functionLogLevel: testLogLevel(),
+    batchingWindowMs: 200,
+    log: (line) => logged.push(line),
+  });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the local mapping through a broker stall', () => {
+  it('resumes from its committed offsets after a stall longer than its session timeout, landing everything once', async () => {
+    const local = stack as LocalStack;
+    expect(local.ownBroker).toBe(true);
+    const pid = local.brokerPid as number;
+    const [mapping] = await local.startMappings();
+    const before = await produceMinutes(local, ['AAPL', 'MSFT', 'KO'], 2);
+    // Frozen as a broker whose machine stops answering, for longer than the consumer group's 30 s session
+    // timeout: the group drops the member, and kafkajs does not restart a consumer for that.
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await sleep(40_000);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const after = await produceMinutes(local, ['JPM', 'PG', 'HD'], 2);
+    await mapping?.waitFor(await endOffsets(local), 90_000);
+
+    const audit = await auditDataBucket({
+      client: local.s3.client,
+      bucket: local.resources.DataBucket as string,
+      layout: local.layout,
+    });
+    expect(audit).toMatchObject({ landed: before + after, distinct: before + after, quarantined: 0 });
+    // The path that was missing: the mapping started a new consumer, and said why.
+    expect(logged.some((line) => /its consumer stopped \(.+\); starting a new one$/.test(line))).toBe(true);
+  }, 180_000);
+});
