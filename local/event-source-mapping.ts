@@ -204,12 +204,20 @@ export async function startEventSourceMapping(params: {
       log(`mapping ${settings.topic}: its consumer stopped (${payload.error.message}); starting a new one`);
       scheduleRestart();
     });
+    // A request the broker never answered (a stalled broker) is the likeliest reason a run cannot finish.
+    current.on(current.events.REQUEST_TIMEOUT, ({ payload }) => {
+      lastConsumerError = new Error(
+        `${payload.apiName} request to ${payload.broker} timed out after ${payload.pendingDuration} ms`,
+      );
+    });
     await current.connect();
     await current.subscribe({
       topic: settings.topic,
       fromBeginning: settings.startingPosition === 'TRIM_HORIZON',
     });
     await current.run(runConfig(current));
+    // Stopped while this one was starting: stop it too.
+    if (stopped) await current.disconnect();
   };
   const scheduleRestart = () => {
     if (stopped) return;
@@ -217,6 +225,7 @@ export async function startEventSourceMapping(params: {
     // 1 s, 2 s, 4 s… capped at 10 s, as long as the mapping runs.
     const delayMs = Math.min(10_000, 1000 * 2 ** Math.min(restarts - 1, 4));
     restartTimer = setTimeout(() => {
+      if (stopped) return;
       void consumer?.disconnect().catch(() => undefined);
       startConsumer().catch((error: unknown) => {
         lastConsumerError = error as Error;

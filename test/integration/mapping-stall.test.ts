@@ -50,4 +50,22 @@ describe('the local mapping through a broker stall', () => {
     // The path that was missing: the mapping started a new consumer, and said why.
     expect(logged.some((line) => /its consumer stopped \(.+\); starting a new one$/.test(line))).toBe(true);
   }, 180_000);
+
+  it("names the consumer's last error when it cannot reach its offsets", async () => {
+    const local = stack as LocalStack;
+    const pid = local.brokerPid as number;
+    const [mapping] = await local.startMappings({ consumerGroupSuffix: '-stalled' });
+    // One record past the topic's end, on a broker that stops answering: the mapping cannot get there.
+    const target = new Map(
+      [...(await endOffsets(local))].map(([partition, offset]) => [partition, offset + 1n]),
+    );
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await expect(mapping?.waitFor(target, 45_000)).rejects.toThrow(
+        /^the mapping did not reach the target offsets within 45000 ms \(its consumer's last error: .+\)$/,
+      );
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+  }, 120_000);
 });
