@@ -11,10 +11,9 @@ const LocalStageGuard = require('../../local/local-stage-guard.js') as new (
 const REFUSAL =
   'stage "local" points its functions at this machine (functionValues: local): it is for sls invoke local only, deploy another stage';
 
-/** The slice of the Serverless instance the guard reads, with the stages' params as serverless.yml has them. */
-const fakeServerless = (params: Record<string, Record<string, string>>) => ({
-  service: { provider: { stage: 'dev' } },
-  configurationInput: { params },
+/** The slice of the Serverless instance the guard reads: serverless.yml's param as resolved for the command. */
+const fakeServerless = (stage: string, functionValuesInUse: string) => ({
+  service: { provider: { stage }, custom: { functionValuesInUse } },
   classes: { Error },
 });
 
@@ -31,13 +30,18 @@ describe('the local stage cannot be deployed', () => {
     expect(result.output).toContain(REFUSAL);
   });
 
+  it('refuses a deployed stage told to point at this machine with --param', async () => {
+    const result = await slsOffline(['deploy', '--stage', 'dev', '--param=functionValues=local']);
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain(REFUSAL.replace('"local"', '"dev"'));
+  });
+
   it('lets every stage whose functions point at the stack deploy', () => {
-    const params = { default: { functionValues: 'stack' }, local: { functionValues: 'local' } };
     for (const stage of ['dev', 'prod', 'anything']) {
-      const guard = new LocalStageGuard(fakeServerless(params), { stage });
+      const guard = new LocalStageGuard(fakeServerless(stage, 'stack'), { stage });
       for (const hook of Object.values(guard.hooks)) expect(hook).not.toThrow();
     }
-    const local = new LocalStageGuard(fakeServerless(params), { stage: 'local' });
+    const local = new LocalStageGuard(fakeServerless('local', 'local'), { stage: 'local' });
     expect(Object.keys(local.hooks)).toEqual(['before:deploy:deploy', 'before:deploy:function:initialize']);
     for (const hook of Object.values(local.hooks)) expect(hook).toThrow(REFUSAL);
   });
