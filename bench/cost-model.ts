@@ -8,6 +8,10 @@ import { ServiceError } from '../local/glue-crawler';
 import { runReportsWorkflow } from '../local/reports-workflow';
 import { resolveServerlessConfig } from '../local/serverless-config';
 import { measureProductionLanding } from './landing-model';
+import { readMeasuredScan } from './measured-scan';
+
+/** Athena bills at least 10 MB per query. */
+const ATHENA_MINIMUM_BYTES = 10 * 1024 * 1024;
 
 /** us-east-1 on-demand list prices, as of 2026-11 (USD). */
 const PRICES = {
@@ -75,6 +79,7 @@ async function measureWorkflowWeek(
   stage: string,
 ): Promise<{ runs: number; crawls: number; queries: number }> {
   const config = (await resolveServerlessConfig(stage)) as unknown as {
+    custom: { data: { curatedPrefix: string } };
     stepFunctions: { stateMachines: { reports: { definition: unknown } } };
   };
   const catalogued = new Set<string>();
@@ -90,7 +95,11 @@ async function measureWorkflowWeek(
       tasks: {
         plan: (payload) =>
           planReportDays({ input: payload, graceMinutes: 5, isFinalized: async (day) => finalized.has(day) }),
-        listObjects: async () => ({ KeyCount: 1 }),
+        // Every raw day folder holds ticks; a day's curated folder is empty when it is finalized.
+        listObjects: async ({ Prefix }) => ({
+          KeyCount: Prefix.startsWith(config.custom.data.curatedPrefix) ? 0 : 1,
+        }),
+        deleteObject: async () => ({}),
         getPartition: async ({ PartitionValues: [day = ''] }) => {
           if (!catalogued.has(day))
             throw new ServiceError('Glue.EntityNotFoundException', `no partition ${day}`);
@@ -135,7 +144,11 @@ async function main(): Promise<void> {
   const putsPerTick = landing.puts / landing.ticks;
   const ticksPerMonth = TICKS_PER_SECOND * SECONDS_PER_MONTH;
   const gbPerMonth = (ticksPerMonth * bytesPerTick) / 1e9;
-  const gbPerDay = gbPerMonth / 30.4;
+  const ticksPerDay = TICKS_PER_SECOND * 86_400;
+  const scan = readMeasuredScan();
+  const rawReportBytesPerTick = scan.rawReportsScannedBytes / scan.reports / scan.ticks;
+  const curatedReportBytesPerTick = scan.curatedReportsScannedBytes / scan.reports / scan.ticks;
+  const insertBytesPerTick = scan.insertScannedBytes / scan.ticks;
 
   const weeksPerMonth = HOURS_PER_MONTH / (7 * 24);
   const stageNames = ['dev', 'prod'];
@@ -162,10 +175,19 @@ async function main(): Promise<void> {
           ((5 * 60 * HOURS_PER_MONTH) / 1e6) * PRICES.lambdaPerMillionRequests,
         // Each crawl bills at least 10 minutes of 1 DPU; the workflow starts one only for an uncatalogued day.
         glueCrawler: crawlsPerMonth * (10 / 60) * PRICES.glueDpuHour,
-        // Each query reads on average half the day's partition (Athena bills at least 10 MB per query; the
-        // view's DDL scans nothing, so it is priced as such a minimum too).
+        // From the bytes Trino read for a full simulated day (bench:scan), per tick, at this rate. Every hourly run
+        // replaces the view (DDL: the 10 MB minimum) and runs each report over the day so far (half a day on
+        // average) in the raw view; once a day the final run INSERTs the ended day (one raw scan) and runs each
+        // report over the curated Parquet table instead.
         athena:
-          reportRunsPerMonth * queriesPerRun * Math.max(gbPerDay / 2, 0.01) * (PRICES.athenaPerTb / 1000),
+          ((reportRunsPerMonth *
+            (ATHENA_MINIMUM_BYTES +
+              scan.reports * Math.max(rawReportBytesPerTick * ticksPerDay * 0.5, ATHENA_MINIMUM_BYTES)) +
+            30.4 *
+              (Math.max(insertBytesPerTick * ticksPerDay, ATHENA_MINIMUM_BYTES) +
+                scan.reports * Math.max(curatedReportBytesPerTick * ticksPerDay, ATHENA_MINIMUM_BYTES))) /
+            1e12) *
+          PRICES.athenaPerTb,
         stepFunctions: (reportRunsPerMonth * 40 * PRICES.stepFunctionsPer1000Transitions) / 1000,
         alarms: shape.alarms * PRICES.alarm,
         // The alerts topic's key ($1 a month; its requests, one data key per publisher every 5 minutes, stay
@@ -193,6 +215,9 @@ async function main(): Promise<void> {
     `100 symbols x 1 tick/s: ${(ticksPerMonth / 1e6).toFixed(0)} M ticks, ${gbPerMonth.toFixed(2)} GB landed per month`,
   );
   console.log(
+    `Athena, measured in the local Trino (bench:scan): a report reads ${rawReportBytesPerTick.toFixed(1)} bytes per tick of the day on the raw view, ${curatedReportBytesPerTick.toFixed(2)} on the curated table; finalizing a day reads ${insertBytesPerTick.toFixed(1)}`,
+  );
+  console.log(
     `Reports workflow, run at each scheduled hour of a week: ${workflow.runs} runs, ${workflow.crawls} crawls, ${queriesPerRun.toFixed(1)} queries per run\n`,
   );
   const stages = Object.keys(model);
@@ -213,6 +238,11 @@ async function main(): Promise<void> {
       gbPerMonth: Number(gbPerMonth.toFixed(2)),
       workflowWeek: workflow,
       crawlsPerMonth: Number(crawlsPerMonth.toFixed(1)),
+      athenaBytesPerTick: {
+        rawReport: Number(rawReportBytesPerTick.toFixed(2)),
+        curatedReport: Number(curatedReportBytesPerTick.toFixed(3)),
+        finalize: Number(insertBytesPerTick.toFixed(2)),
+      },
       dev: model.dev?.total,
       prod: model.prod?.total,
       stages: model,

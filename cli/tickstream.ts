@@ -157,7 +157,10 @@ function buildProgram(deps: CliDependencies): Command {
       .description('run one report (lib/reports/<name>.sql) in Athena and print its rows')
       .argument('<name>', 'the report, e.g. vwap_daily')
       .option('--day <YYYY-MM-DD>', "the UTC day (default: today; with --local, the last run's first day)")
-      .option('--local', 'run it over the last `npm run pipeline` (DuckDB), no AWS account needed')
+      .option(
+        '--local',
+        'run it over the last `npm run pipeline` (Trino, the local Athena), no AWS account needed',
+      )
       .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table')),
   ).action(
     async (

@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { brokerList, type KafkaSettings, kafkaEnvironment, kafkaSettings } from '../lib/kafka/settings';
 import { ConfigError, type Environment, parseEnvironment } from '../lib/shared/environment';
 
-/** Settings of the local stack (never deployed): an external broker to use instead of starting one. */
+/** Settings of the local stack (never deployed): an external broker or Trino to use instead of starting one. */
 export interface LocalStackConfig {
   externalBrokers: string[] | undefined;
   /** How to sign in to the external broker (KAFKA_SECURITY_PROTOCOL=SASL_SSL and its KAFKA_SASL_*, KAFKA_SSL_CA_PEM). */
   externalAuth: Pick<KafkaSettings, 'ssl' | 'sasl'>;
+  /** A running Trino (`TRINO_URL`, e.g. http://127.0.0.1:8080) to use as Athena instead of starting one. */
+  externalTrino: string | undefined;
 }
 
 /**
@@ -15,7 +17,10 @@ export interface LocalStackConfig {
  */
 export function loadLocalStackConfig(env: Environment = process.env): LocalStackConfig {
   const { KAFKA_BROKERS: _brokers, KAFKA_TOPIC: _topic, ...security } = kafkaEnvironment;
-  const parsed = parseEnvironment(z.object({ KAFKA_BROKERS: brokerList.optional(), ...security }), env);
+  const parsed = parseEnvironment(
+    z.object({ KAFKA_BROKERS: brokerList.optional(), TRINO_URL: z.string().url().optional(), ...security }),
+    env,
+  );
   const { ssl, sasl, secrets } = kafkaSettings({ ...parsed, KAFKA_BROKERS: [], KAFKA_TOPIC: '' });
   if (secrets)
     throw new ConfigError([
@@ -24,5 +29,6 @@ export function loadLocalStackConfig(env: Environment = process.env): LocalStack
   return {
     externalBrokers: parsed.KAFKA_BROKERS,
     externalAuth: { ...(ssl ? { ssl } : {}), ...(sasl ? { sasl } : {}) },
+    externalTrino: parsed.TRINO_URL?.replace(/\/$/, ''),
   };
 }

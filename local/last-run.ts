@@ -43,7 +43,7 @@ function filesUnder(dir: string): string[] {
 /**
  * Runs a report over the ticks the last local run landed (`<dir>/s3/<data bucket>/<raw prefix>`), as the
  * local workflow does: the files go into a scratch local S3, the crawler stand-in catalogs them, and the report's
- * SQL runs unedited in DuckDB with the day as its parameter. Returns the rows, header first.
+ * SQL runs unedited in Trino with the day as its parameter. Returns the rows, header first.
  */
 export async function queryLastRun(params: {
   report: Report;

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { FUNCTIONS } from '../functions/factories';
 import type { BuiltFunction } from '../functions/factories/function';
 import type { KafkaEventBatch } from '../lib/contract/kafka-event';
 import type { KafkaAuth } from '../lib/kafka/client';
+import { curatedTableDdl } from '../lib/reports/catalog';
 import { createLogger, createMetrics, type LogSink, routeFunctionLogs } from '../lib/shared/observability';
 import { createLocalAthena } from './athena';
 import { loadLocalStackConfig } from './config';
@@ -14,8 +14,8 @@ import {
   type MappingSettings,
   startEventSourceMapping,
 } from './event-source-mapping';
-import { createLocalCrawler, getLocalPartition, getLocalTable, type LocalCatalog } from './glue-crawler';
-import { startBroker } from './kafka/broker';
+import { createLocalCrawler, getLocalPartition, getLocalTable, sqlName } from './glue-crawler';
+import { type RunningBroker, startBroker } from './kafka/broker';
 import { CACHE_DIR, KAFKA_VERSION } from './kafka/jars';
 import { ensureTopic } from './kafka/readiness';
 import { localContext } from './lambda-context';
@@ -25,9 +25,13 @@ import {
   runReportsWorkflow,
   type WorkflowOutcome,
 } from './reports-workflow';
-import { type LocalS3, startLocalS3 } from './s3';
+import { LOCAL_REGION, type LocalS3, startLocalS3 } from './s3';
 import { type ResolvedServerlessConfig, resolveServerlessConfig } from './serverless-config';
 import type { PartitionOffsets } from './topic';
+import { createTrinoClient, type TrinoClient } from './trino/client';
+import { TRINO_VERSION } from './trino/distribution';
+import { createHiveCatalog, type LocalHiveCatalog } from './trino/hive-catalog';
+import { type RunningTrino, startTrino } from './trino/server';
 
 /** The pipeline on one machine: a real Kafka broker, a local S3 endpoint and the project's real handlers. */
 export interface LocalStack {
@@ -59,10 +63,14 @@ export interface LocalStack {
       onTask?: (task: keyof ReportsTasks) => void;
       /** The execution's start time, the workflow's clock (default: now). */
       startTime?: Date;
+      /** Another ASL to run on the same stand-ins (default: serverless.yml's), e.g. with other report SQL. */
+      definition?: unknown;
     },
   ): Promise<WorkflowOutcome>;
-  /** The local Glue catalog the crawler stand-in fills. */
-  catalog: LocalCatalog;
+  /** The local Glue Data Catalog: this stack's Hive catalog on the local Trino, which the crawler stand-in fills. */
+  catalog: LocalHiveCatalog;
+  /** The local Athena's engine (the stack's own Trino, or the one `TRINO_URL` names). */
+  trino: TrinoClient;
   /** Starts the `kafka` event source mappings of serverless.yml; `wrap` can intercept each invocation. */
   startMappings(options?: {
     maxAttempts?: number;
@@ -170,6 +178,8 @@ export async function startLocalStack(
     functionLogLevel?: string;
     /** Where the functions' logs go instead of stdout, e.g. a file. */
     functionLogs?: LogSink;
+    /** Where the stack's own Trino writes its log (default: beside its work folder in .cache/trino-run/). */
+    trinoLogFile?: string;
     /**
      * Variables set for every function after serverless.yml's (e.g. the market source of a local run); an empty
      * value unsets one, as for the functions an empty variable is unset.
@@ -183,14 +193,35 @@ export async function startLocalStack(
   const local = loadLocalStackConfig();
   const externalBrokers = params.ownBroker ? undefined : (params.brokers ?? local.externalBrokers);
   const runId = `${process.pid}-${Date.now()}`;
-  // The stack's own broker listens as the deployed one does: SASL_SSL with SCRAM-SHA-512 only.
-  const broker = externalBrokers
-    ? undefined
-    : await startBroker({
-        workDir: join(CACHE_DIR, 'kafka-run', `stack-${runId}`),
-        removeOnStop: true,
-        security: params.brokerSecurity ?? 'sasl_ssl',
-      });
+  // The broker and Trino start side by side (each takes seconds); if either fails the other is stopped.
+  const trinoWorkDir = join(CACHE_DIR, 'trino-run', `stack-${runId}`);
+  const [brokerStart, trinoStart] = await Promise.allSettled([
+    externalBrokers
+      ? Promise.resolve(undefined)
+      : startBroker({
+          workDir: join(CACHE_DIR, 'kafka-run', `stack-${runId}`),
+          removeOnStop: true,
+          // The stack's own broker listens as the deployed one does: SASL_SSL with SCRAM-SHA-512 only.
+          security: params.brokerSecurity ?? 'sasl_ssl',
+        }),
+    local.externalTrino
+      ? Promise.resolve(undefined)
+      : startTrino({
+          workDir: trinoWorkDir,
+          logFile: params.trinoLogFile ?? join(CACHE_DIR, 'trino-run', `stack-${runId}.log`),
+          removeOnStop: true,
+        }),
+  ]);
+  if (brokerStart.status === 'rejected' || trinoStart.status === 'rejected') {
+    if (brokerStart.status === 'fulfilled') await brokerStart.value?.stop();
+    if (trinoStart.status === 'fulfilled') await trinoStart.value?.stop();
+    throw brokerStart.status === 'rejected'
+      ? brokerStart.reason
+      : (trinoStart as PromiseRejectedResult).reason;
+  }
+  const broker: RunningBroker | undefined = brokerStart.value;
+  const ownTrino: RunningTrino | undefined = trinoStart.value;
+  const trino = ownTrino?.client ?? createTrinoClient({ url: local.externalTrino ?? '' });
   const brokers = externalBrokers ?? broker?.brokers ?? [];
   const { brokers: _, ...auth }: KafkaAuth & { brokers?: string[] } = broker
     ? broker.connection
@@ -212,9 +243,42 @@ export async function startLocalStack(
     removeOnStop: true,
   }).catch(async (error: unknown) => {
     await broker?.stop();
+    await ownTrino?.stop();
     throw error;
   });
   log(`started local S3 at ${s3.endpoint} (objects under ${s3.storageDir})`);
+  log(
+    ownTrino
+      ? `started Trino ${TRINO_VERSION} (the local Athena) at ${ownTrino.url}`
+      : `using Trino at ${trino.url}`,
+  );
+  const reportsConfig = (config as unknown as ReportsConfig).custom.reports;
+  // The stack's Glue Data Catalog: a Hive catalog of its own on Trino, over its own S3 endpoint, with the
+  // database CloudFormation creates.
+  const catalog = await createHiveCatalog({
+    client: trino,
+    name: `tickstream_${runId.replace(/\W/g, '_')}`,
+    s3Endpoint: s3.endpoint,
+    region: LOCAL_REGION,
+    metastoreDir: join(CACHE_DIR, 'trino-run', `metastore-${runId}`),
+  })
+    .then(async (created) => {
+      await trino.query(`CREATE SCHEMA IF NOT EXISTS ${sqlName(reportsConfig.database)}`, {
+        catalog: created.name,
+      });
+      // The curated table, which CloudFormation creates on AWS (resources/reports.yml CuratedTicksTable).
+      await trino.query(curatedTableDdl(`s3://${resources.DataBucket}/${layout.curatedPrefix}`), {
+        catalog: created.name,
+        schema: reportsConfig.database,
+      });
+      return created;
+    })
+    .catch(async (error: unknown) => {
+      await s3.stop();
+      await broker?.stop();
+      await ownTrino?.stop();
+      throw error;
+    });
 
   // Each function's own variables, as serverless.yml gives them, pointed at the local broker and S3. Nothing is
   // merged into this process's environment: each function is built from its own.
@@ -246,8 +310,10 @@ export async function startLocalStack(
   await ensureTopic({ brokers, auth, topic, partitions: params.partitions ?? 3 }).catch(
     async (error: unknown) => {
       // Nothing may keep running after a failed start: the caller gets the error and the process can end.
+      await catalog.drop();
       await s3.stop();
       await broker?.stop();
+      await ownTrino?.stop();
       throw new Error(
         `Kafka at ${brokers.join(',')} cannot serve topic ${topic}: ${(error as Error).message}`,
         {
@@ -278,15 +344,13 @@ export async function startLocalStack(
   };
 
   const mappings: LocalEventSourceMapping[] = [];
-  const catalog: LocalCatalog = new Map();
-  let duckdb: DuckDBInstance | undefined;
   const stack: LocalStack = {
     catalog,
-    async runReports(input = {}, { onTask = () => undefined, startTime } = {}) {
-      const reports = (config as unknown as ReportsConfig).custom.reports;
-      const definition = (config as unknown as ReportsConfig).stepFunctions.stateMachines.reports.definition;
-      duckdb ??= await DuckDBInstance.create(':memory:', { threads: '1' });
-      const connection = await duckdb.connect();
+    trino,
+    async runReports(input = {}, { onTask = () => undefined, startTime, definition: given } = {}) {
+      const reports = reportsConfig;
+      const definition =
+        given ?? (config as unknown as ReportsConfig).stepFunctions.stateMachines.reports.definition;
       const crawler = createLocalCrawler({
         name: reports.crawlerName,
         database: reports.database,
@@ -294,46 +358,51 @@ export async function startLocalStack(
         bucket: resources.DataBucket,
         prefix: `${layout.rawPrefix}/`,
         s3: s3.client,
-        storageDir: s3.storageDir,
-        duckdb: connection,
         catalog,
       });
       const athena = createLocalAthena({
-        duckdb: connection,
         catalog,
         s3: s3.client,
         resultsBucket: resources.ResultsBucket,
       });
-      try {
-        return await runReportsWorkflow({
-          definition,
-          input,
-          ...(startTime ? { startTime } : {}),
-          tasks: observeTasks(
-            {
-              plan: (payload) => stack.invoke('planReports', payload),
-              // The definition names the bucket as the template does ({"Ref": "DataBucket"}).
-              listObjects: (input) =>
-                s3.client.send(
-                  new ListObjectsV2Command({
-                    ...input,
-                    Bucket: resolveLocalValue(input.Bucket, resources, 'FindDayFolder.Bucket'),
-                  }),
-                ),
-              getPartition: async (input) => getLocalPartition(catalog, input),
-              getTable: async (input) => getLocalTable(catalog, input),
-              startCrawler: () => crawler.start(),
-              getCrawler: () => crawler.get(),
-              runQuery: (query) => athena.startQueryExecutionSync(query),
-              publish: (payload) => stack.invoke('publishReports', payload),
-              notify: async (message) => log(`SNS: ${message.Message}`),
+      return runReportsWorkflow({
+        definition,
+        input,
+        ...(startTime ? { startTime } : {}),
+        tasks: observeTasks(
+          {
+            plan: (payload) => stack.invoke('planReports', payload),
+            // The definition names the bucket as the template does ({"Ref": "DataBucket"}).
+            // The SDK integrations' answers as Step Functions hands them on: JSON, without the SDK's $metadata.
+            listObjects: async (input) => {
+              const { $metadata: _, ...listing } = await s3.client.send(
+                new ListObjectsV2Command({
+                  ...input,
+                  Bucket: resolveLocalValue(input.Bucket, resources, 'ListObjectsV2.Bucket'),
+                }),
+              );
+              return JSON.parse(JSON.stringify(listing)) as typeof listing;
             },
-            onTask,
-          ),
-        });
-      } finally {
-        connection.closeSync();
-      }
+            deleteObject: async (input) => {
+              await s3.client.send(
+                new DeleteObjectCommand({
+                  ...input,
+                  Bucket: resolveLocalValue(input.Bucket, resources, 'DeleteObject.Bucket'),
+                }),
+              );
+              return {};
+            },
+            getPartition: (input) => getLocalPartition(catalog, input),
+            getTable: (input) => getLocalTable(catalog, input),
+            startCrawler: () => crawler.start(),
+            getCrawler: () => crawler.get(),
+            runQuery: (query) => athena.startQueryExecutionSync(query),
+            publish: (payload) => stack.invoke('publishReports', payload),
+            notify: async (message) => log(`SNS: ${message.Message}`),
+          },
+          onTask,
+        ),
+      });
     },
     stage,
     brokers,
@@ -383,9 +452,9 @@ export async function startLocalStack(
     async stop() {
       for (const mapping of mappings) await mapping.stop();
       for (const fn of built.values()) await fn.close();
-      duckdb?.closeSync();
+      await catalog.drop();
       await s3.stop();
-      await broker?.stop();
+      await Promise.all([broker?.stop(), ownTrino?.stop()]);
       routeFunctionLogs(undefined);
     },
   };

@@ -4,7 +4,8 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 
 /**
  * Where `npm run pipeline` leaves what it made, for a person to open (ignored by git). Each run replaces it:
- * `s3/<bucket>/<key>` (every object of the run's buckets, as plain files), `logs/functions.log` and `run.json`.
+ * `s3/<bucket>/<key>` (every object of the run's buckets, as plain files), `logs/functions.log`, `logs/trino.log`
+ * (the local Athena's own log) and `run.json`.
  */
 export const LOCAL_RUN_DIR = resolve(__dirname, '..', 'local-run');
 
@@ -12,6 +13,8 @@ export const LOCAL_RUN_DIR = resolve(__dirname, '..', 'local-run');
 export interface RunFolder {
   dir: string;
   functionLog: string;
+  /** Trino's own log: the local Athena's start-up and warnings, kept off the screen. */
+  trinoLog: string;
   summary: string;
   /** Where an object of a local bucket is mirrored: `<dir>/s3/<bucket>/<key>`. */
   objectPath(bucket: string, key: string): string;
@@ -24,6 +27,7 @@ export function prepareRunFolder(dir: string = LOCAL_RUN_DIR): RunFolder {
   return {
     dir,
     functionLog: join(dir, 'logs', 'functions.log'),
+    trinoLog: join(dir, 'logs', 'trino.log'),
     summary: join(dir, 'run.json'),
     objectPath: (bucket: string, key: string) => join(dir, 's3', bucket, key),
   };

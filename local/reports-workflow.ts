@@ -6,6 +6,7 @@ type Json = Parameters<StateMachine['run']>[0];
 export interface ReportsTasks {
   plan(payload: unknown): Promise<unknown>;
   listObjects(input: { Bucket: unknown; Prefix: string; MaxKeys?: number }): Promise<{ KeyCount?: number }>;
+  deleteObject(input: { Bucket: unknown; Key: string }): Promise<unknown>;
   getPartition(input: {
     DatabaseName: string;
     TableName: string;
@@ -69,6 +70,10 @@ export async function runReportsWorkflow(params: {
       return { StatusCode: 200, Payload: await tasks.plan({ ...payload, startTime }) };
     },
     FindDayFolder: (state: Json) => tasks.listObjects(state as Parameters<ReportsTasks['listObjects']>[0]),
+    ListCuratedDay: (state: Json) => tasks.listObjects(state as Parameters<ReportsTasks['listObjects']>[0]),
+    DeleteCuratedObject: (state: Json) =>
+      tasks.deleteObject(state as Parameters<ReportsTasks['deleteObject']>[0]),
+    WriteCuratedDay: (state: Json) => tasks.runQuery(state as Parameters<ReportsTasks['runQuery']>[0]),
     GetDayPartition: (state: Json) =>
       tasks.getPartition(state as Parameters<ReportsTasks['getPartition']>[0]),
     FindTicksTable: (state: Json) => tasks.getTable(state as Parameters<ReportsTasks['getTable']>[0]),

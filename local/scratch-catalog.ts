@@ -2,22 +2,29 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { DEFAULT_LAYOUT } from '../lib/land/plan';
 import { loadUniqueTicksView } from '../lib/reports/catalog';
 import { parseS3Url } from '../lib/shared/s3';
 import { createLocalAthena } from './athena';
-import { createLocalCrawler, type LocalCatalog } from './glue-crawler';
-import { startLocalS3 } from './s3';
+import { loadLocalStackConfig } from './config';
+import { createLocalCrawler, sqlName } from './glue-crawler';
+import { CACHE_DIR } from './kafka/jars';
+import { LOCAL_REGION, startLocalS3 } from './s3';
+import { createTrinoClient } from './trino/client';
+import { createHiveCatalog } from './trino/hive-catalog';
+import { startTrino } from './trino/server';
 
-/** Runs a query in a scratch catalog: the result's CSV text and the bytes the stand-in says it scanned. */
+/** Runs a query in a scratch catalog: the result's CSV text and the bytes Trino read for it. */
 export type ScratchQuery = (sql: string, day?: string) => Promise<{ csv: string; bytesScanned: number }>;
+
+let scratchCount = 0;
 
 /**
  * The reports' side of the local stack, for a one-off look at some landed ticks: a scratch local S3 with a data
  * bucket that `fill` puts the objects in, the crawler stand-in over the raw prefix, the view every report
- * reads (as the workflow creates it after the crawl), and DuckDB as Athena. `use` runs queries; everything is
- * removed afterwards. `tickstream report --local` and the tests' reference reports use it.
+ * reads (as the workflow creates it after the crawl), and Trino as Athena (the one `TRINO_URL` names, else one
+ * started for this look). `use` runs queries; everything is removed afterwards. `tickstream report --local` and
+ * the tests' reference reports use it.
  */
 export async function withScratchCatalog<T>(
   params: {
@@ -31,16 +38,31 @@ export async function withScratchCatalog<T>(
   const { bucket, rawPrefix = DEFAULT_LAYOUT.rawPrefix } = params;
   const results = 'tickstream-scratch-results';
   const database = 'tickstream_scratch';
+  const id = `${process.pid}_${Date.now()}_${++scratchCount}`;
+  const { externalTrino } = loadLocalStackConfig();
+  const trino = externalTrino
+    ? undefined
+    : await startTrino({
+        workDir: join(CACHE_DIR, 'trino-run', `scratch-${id}`),
+        logFile: join(CACHE_DIR, 'trino-run', `scratch-${id}.log`),
+        removeOnStop: true,
+      });
+  const client = trino?.client ?? createTrinoClient({ url: externalTrino ?? '' });
   const s3 = await startLocalS3({
     storageDir: mkdtempSync(join(tmpdir(), 'tickstream-scratch-')),
     buckets: [bucket, results],
     removeOnStop: true,
   });
-  const duckdb = await DuckDBInstance.create(':memory:', { threads: '1' });
-  const connection = await duckdb.connect();
+  const catalog = await createHiveCatalog({
+    client,
+    name: `scratch_${id}`,
+    s3Endpoint: s3.endpoint,
+    region: LOCAL_REGION,
+    metastoreDir: join(CACHE_DIR, 'trino-run', `scratch-metastore-${id}`),
+  });
   try {
+    await client.query(`CREATE SCHEMA ${sqlName(database)}`, { catalog: catalog.name });
     await params.fill(s3.client);
-    const catalog: LocalCatalog = new Map();
     await createLocalCrawler({
       name: 'scratch',
       database,
@@ -48,11 +70,9 @@ export async function withScratchCatalog<T>(
       bucket,
       prefix: `${rawPrefix}/`,
       s3: s3.client,
-      storageDir: s3.storageDir,
-      duckdb: connection,
       catalog,
     }).start();
-    const athena = createLocalAthena({ duckdb: connection, catalog, s3: s3.client, resultsBucket: results });
+    const athena = createLocalAthena({ catalog, s3: s3.client, resultsBucket: results });
     const context = { QueryExecutionContext: { Database: database } };
     await athena.startQueryExecutionSync({ QueryString: loadUniqueTicksView().sql, ...context });
     return await use(async (sql, day) => {
@@ -69,8 +89,8 @@ export async function withScratchCatalog<T>(
       };
     });
   } finally {
-    connection.closeSync();
-    duckdb.closeSync();
+    await catalog.drop();
     await s3.stop();
+    await trino?.stop();
   }
 }

@@ -158,7 +158,7 @@ export async function reportDays(
   const states = pass.manifests.map(
     (manifest) => `${manifest.day} (${manifest.final ? 'final' : 'partial'})`,
   );
-  reporting.done(`${reports} reports for ${states.join(' and ')}, crawled and run in DuckDB`);
+  reporting.done(`${reports} reports for ${states.join(' and ')}, crawled and run in Trino`);
   return pass;
 }
 

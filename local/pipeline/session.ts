@@ -64,10 +64,11 @@ export async function openSession(
     log: (line) => functionLog.write(`${new Date().toISOString()} [local stack] ${line}\n`),
     batchingWindowMs: 500,
     functionLogs: functionLog,
+    trinoLogFile: run.trinoLog,
     ...(fixtureServer ? { functionEnvironment: FIXTURE_ENVIRONMENT } : {}),
   });
   starting.done(
-    `${stack.ownBroker ? `Kafka ${KAFKA_VERSION} started` : 'Kafka given by KAFKA_BROKERS'} at ${stack.brokers.join(',')} (${stack.auth.sasl ? 'SASL_SSL, SCRAM-SHA-512' : 'plaintext'}), topic ${stack.topic}; local S3 at ${stack.s3.endpoint}`,
+    `${stack.ownBroker ? `Kafka ${KAFKA_VERSION} started` : 'Kafka given by KAFKA_BROKERS'} at ${stack.brokers.join(',')} (${stack.auth.sasl ? 'SASL_SSL, SCRAM-SHA-512' : 'plaintext'}), topic ${stack.topic}; local S3 at ${stack.s3.endpoint}; Trino at ${stack.trino.url}`,
   );
   return {
     options,

@@ -155,7 +155,8 @@ describe('reports over a day holding tick.v1 and tick.v2 ticks', () => {
     expect(vwapRow?.slice(2)).toEqual([String(volume), '4']);
     // The last tick is the real source's quote: its price, and no bid or ask.
     expect(parseCsv(reports.latest_price ?? '').slice(1)).toEqual([
-      ['AAPL', '400', '', '', '2026-11-20T14:32:00.000Z'],
+      // A double as Athena (Trino) writes it: 400.0; no bid or ask is NULL, an unquoted empty field.
+      ['AAPL', '400.0', '', '', '2026-11-20T14:32:00.000Z'],
     ]);
   });
 });

@@ -1,11 +1,17 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, chromium } from 'playwright-core';
 import { runCli } from '../../cli/tickstream';
 import { parseCsv } from '../../lib/reports/csv';
+import { authEnvironment } from '../../local/local-stack';
+import { testBrokers, testKafkaAuth } from '../support/env';
 import { runPipeline } from '../support/pipeline';
+
+const execFileAsync = promisify(execFile);
 
 const ROOT = resolve(__dirname, '..', '..');
 /** Screenshots a person can look at after the run (ignored by git). */
@@ -227,5 +233,48 @@ describe('npm run pipeline, as a user runs it', () => {
     printed.out = '';
     expect(await cli('status', '--local')).toBe(0);
     expect(printed.out).toContain('ticks     3600 produced, 3600 landed, 0 duplicated, 0 quarantined');
+  });
+});
+
+describe('npm run pipeline on a machine without a Java that Trino accepts', () => {
+  it('stops at start with one line naming the variable and the Java needed, no stack trace', async () => {
+    // A JDK folder whose java says it is 17, named by TRINO_JAVA_HOME; no TRINO_URL, so the run would start Trino.
+    const home = mkdtempSync(join(tmpdir(), 'jdk-17-'));
+    mkdirSync(join(home, 'bin'));
+    writeFileSync(join(home, 'bin', 'java'), `#!/bin/sh\necho 'openjdk version "17.0.15" 2025-04-15' >&2\n`, {
+      mode: 0o755,
+    });
+    const { TRINO_URL: _, ...env } = process.env;
+    const failed = await execFileAsync(
+      process.execPath,
+      [
+        '--disable-warning=ExperimentalWarning',
+        '--import',
+        'tsx',
+        'local/pipeline.ts',
+        '--out',
+        mkdtempSync(join(tmpdir(), 'no-java-')),
+      ],
+      {
+        cwd: ROOT,
+        env: {
+          ...env,
+          TRINO_JAVA_HOME: home,
+          KAFKA_BROKERS: testBrokers().join(','),
+          ...authEnvironment(testKafkaAuth()),
+        },
+      },
+    ).then(
+      () => undefined,
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    const lines = (failed?.stderr ?? '').split('\n').filter((line) => line.startsWith('pipeline failed'));
+    expect(lines).toEqual([
+      expect.stringContaining(
+        `pipeline failed: TRINO_JAVA_HOME=${home} is Java 17; Trino needs Java 24 or newer`,
+      ),
+    ]);
+    expect(failed?.stderr).not.toMatch(/\n\s+at /);
   });
 });

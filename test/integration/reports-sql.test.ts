@@ -2,26 +2,26 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TICK_FIELDS } from '../../lib/contract/tick';
 import { LINEAGE_FIELDS } from '../../lib/land/plan';
 import { landBatch } from '../../lib/land/write';
 import { loadReports, loadUniqueTicksView } from '../../lib/reports/catalog';
 import { parseCsv } from '../../lib/reports/csv';
-import { createLocalAthena, parameterValues } from '../../local/athena';
-import { createLocalCrawler, type LocalCatalog } from '../../local/glue-crawler';
+import { createLocalAthena, parameterizedStatement } from '../../local/athena';
+import { createLocalCrawler } from '../../local/glue-crawler';
 import { type LocalS3, startLocalS3 } from '../../local/s3';
+import type { LocalHiveCatalog } from '../../local/trino/hive-catalog';
 import { kafkaEvent } from '../fixtures/kafka-events';
 import { REPORT_DAY_TICKS } from '../fixtures/report-ticks';
+import { testHiveCatalog } from '../support/trino';
 
 const DATA = 'tickstream-test-data';
 const RESULTS = 'tickstream-test-results';
 let s3: LocalS3;
-let duckdb: DuckDBInstance;
+let catalog: LocalHiveCatalog;
 let athena: ReturnType<typeof createLocalAthena>;
 let crawler: ReturnType<typeof createLocalCrawler>;
-const catalog: LocalCatalog = new Map();
 
 beforeAll(async () => {
   s3 = await startLocalS3({
@@ -42,8 +42,7 @@ beforeAll(async () => {
       Body: 'not gzip',
     }),
   );
-  duckdb = await DuckDBInstance.create(':memory:', { threads: '1' });
-  const connection = await duckdb.connect();
+  catalog = await testHiveCatalog(s3, 'tickstream_test');
   crawler = createLocalCrawler({
     name: 'crawler',
     database: 'tickstream_test',
@@ -51,11 +50,9 @@ beforeAll(async () => {
     bucket: DATA,
     prefix: 'raw/stock_ticks/',
     s3: s3.client,
-    storageDir: s3.storageDir,
-    duckdb: connection,
     catalog,
   });
-  athena = createLocalAthena({ duckdb: connection, catalog, s3: s3.client, resultsBucket: RESULTS });
+  athena = createLocalAthena({ catalog, s3: s3.client, resultsBucket: RESULTS });
   await crawler.start();
   // What the workflow does after the crawl, before the reports.
   await athena.startQueryExecutionSync({
@@ -65,7 +62,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  duckdb?.closeSync();
+  await catalog?.drop();
   await s3?.stop();
 });
 
@@ -88,18 +85,37 @@ async function run(name: string, day = '2026-11-20'): Promise<(string | number |
   );
   const [, ...rows] = parseCsv((await object.Body?.transformToString()) ?? '');
   return rows.map((row) =>
-    row.map((cell) => (cell === '' ? null : /^-?\d+(\.\d+)?(e-?\d+)?$/.test(cell) ? Number(cell) : cell)),
+    row.map((cell) => (cell === '' ? null : /^-?\d+(\.\d+)?(E-?\d+)?$/.test(cell) ? Number(cell) : cell)),
   );
 }
 
 describe('local Glue crawler', () => {
   it('catalogs one table with the tick and lineage columns and dt partitions, quarantine left out', async () => {
-    const table = catalog.get('tickstream_test.stock_ticks');
-    expect(table?.partitionKeys).toEqual(['dt']);
-    expect(table?.columns.map((column) => column.name)).toEqual([...TICK_FIELDS, ...LINEAGE_FIELDS]);
-    expect(table?.columns.find((column) => column.name === 'price')?.type).toBe('double');
-    expect(table?.columns.find((column) => column.name === 'kafka_offset')?.type).toBe('bigint');
-    expect(table?.partitions.map((p) => p.values.dt).sort()).toEqual(['2026-11-20', '2026-11-21']);
+    const session = { catalog: catalog.name, schema: 'tickstream_test' };
+    const columns = await catalog.client.query(
+      "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'stock_ticks' ORDER BY ordinal_position",
+      session,
+    );
+    // Glue's types for JSON: whole numbers that fit 32 bits are int (Trino: integer), others double; the
+    // partition key is a string from the folder name.
+    expect(columns.rows.map(([name]) => name)).toEqual([...TICK_FIELDS, ...LINEAGE_FIELDS, 'dt']);
+    expect(Object.fromEntries(columns.rows.map(([name, type]) => [name, type]))).toMatchObject({
+      price: 'double',
+      volume: 'integer',
+      kafka_offset: 'integer',
+      symbol: 'varchar',
+      dt: 'varchar',
+    });
+    const partitions = await catalog.client.query(
+      'SELECT dt FROM "stock_ticks$partitions" ORDER BY dt',
+      session,
+    );
+    expect(partitions.rows).toEqual([['2026-11-20'], ['2026-11-21']]);
+    const properties = await catalog.client.query('SHOW CREATE TABLE stock_ticks', session);
+    expect(String(properties.rows[0]?.[0])).toMatch(/format = 'OPENX_JSON'/);
+    expect(String(properties.rows[0]?.[0])).toMatch(
+      /external_location = 's3:\/\/tickstream-test-data\/raw\/stock_ticks'/,
+    );
     expect(await crawler.get()).toEqual({
       Crawler: {
         Name: 'crawler',
@@ -174,9 +190,13 @@ describe('report SQL over the fixture day (hand-computed results)', () => {
     expect(shapes).toEqual([...reports.keys()].map((name) => ({ name, parameters: 1, filtersDay: true })));
   });
 
-  it('rejects a malformed execution parameter', () => {
-    expect(() => parameterValues(['DROP TABLE x'])).toThrow(/is not a literal/);
-    expect(parameterValues(["'O''Hare'", '42'])).toEqual(["O'Hare", 42]);
+  it('binds execution parameters in Trino and rejects one that is not a literal', () => {
+    expect(() => parameterizedStatement('SELECT 1 WHERE dt = ?', ['DROP TABLE x'])).toThrow(
+      /is not a literal/,
+    );
+    expect(parameterizedStatement("SELECT 'a' WHERE x = ? AND y = ?", ["'O''Hare'", '42'])).toBe(
+      "EXECUTE IMMEDIATE 'SELECT ''a'' WHERE x = ? AND y = ?' USING 'O''Hare', 42",
+    );
   });
 });
 

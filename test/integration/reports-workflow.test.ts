@@ -1,13 +1,20 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from '@jest/globals';
-import { loadReports } from '../../lib/reports/catalog';
+import { loadFinalReports, loadReports } from '../../lib/reports/catalog';
 import { parseCsv } from '../../lib/reports/csv';
 import type { RunManifest } from '../../lib/reports/publish-reports';
 import { parseS3Url } from '../../lib/shared/s3';
+import { parameterizedStatement } from '../../local/athena';
+import type { LocalEventSourceMapping } from '../../local/event-source-mapping';
 import { endOffsets } from '../../local/topic';
+import { reportsDefinition } from '../support/definition';
 import { produceMinutes, useTestStack } from '../support/local-stack';
 
 const stack = useTestStack();
+/** The mapping the end-to-end test starts; later tests land more ticks through it. */
+let mapping: LocalEventSourceMapping | undefined;
+/** The ticks the end-to-end test published for 2026-11-20. */
+let produced = 0;
 
 async function read(url: string): Promise<string> {
   const { bucket, key } = parseS3Url(url);
@@ -15,7 +22,7 @@ async function read(url: string): Promise<string> {
   return (await object.Body?.transformToString()) ?? '';
 }
 
-describe('producers → Kafka → landTicks → S3 → reports workflow (local crawler, DuckDB Athena, publish)', () => {
+describe('producers → Kafka → landTicks → S3 → reports workflow (local crawler, Trino as Athena, publish)', () => {
   // First in this file: the stack's catalog is still empty, as on a stage whose first ticks have not landed.
   it('runs before any tick has landed: no table yet is a run with nothing to report, not a failure', async () => {
     const outcome = await stack().runReports({ day: '2026-11-20' });
@@ -32,9 +39,9 @@ describe('producers → Kafka → landTicks → S3 → reports workflow (local c
 
   it('runs the deployed ASL end to end and publishes every report for the day', async () => {
     const local = stack();
-    const [mapping] = await local.startMappings();
+    [mapping] = await local.startMappings();
     const symbols = ['AAPL', 'MSFT', 'KO'];
-    const produced = await produceMinutes(local, symbols, 3);
+    produced = await produceMinutes(local, symbols, 3);
     await mapping?.waitFor(await endOffsets(local));
 
     const outcome = await local.runReports({ day: '2026-11-20' });
@@ -72,6 +79,103 @@ describe('producers → Kafka → landTicks → S3 → reports workflow (local c
     ).toEqual(manifest);
     expect(await read(manifest.dashboard)).toContain('<summary><b>biggest_movers</b>: ');
     for (const report of manifest.reports) expect(report.bytesScanned).toBeGreaterThan(0);
+  });
+
+  /** The curated table's lines and distinct ticks for a day, and its objects' first bytes. */
+  async function curatedDay(day: string) {
+    const local = stack();
+    const session = { catalog: local.catalog.name, schema: 'tickstream_dev' };
+    const { rows } = await local.trino.query(
+      `SELECT count(*), count(DISTINCT symbol || "timestamp") FROM stock_ticks_curated WHERE dt = '${day}'`,
+      session,
+    );
+    const listing = await local.s3.client.send(
+      new ListObjectsV2Command({
+        Bucket: local.resources.DataBucket,
+        Prefix: `${local.layout.curatedPrefix}/dt=${day}/`,
+      }),
+    );
+    const magic = await Promise.all(
+      (listing.Contents ?? []).map(async ({ Key }) => {
+        const object = await local.s3.client.send(
+          new GetObjectCommand({ Bucket: local.resources.DataBucket, Key, Range: 'bytes=0-3' }),
+        );
+        return object.Body?.transformToString();
+      }),
+    );
+    const [lines, ticks] = (rows[0] ?? []).map(Number);
+    return { lines, ticks, objects: listing.KeyCount ?? 0, magic: [...new Set(magic)] };
+  }
+
+  it("a final day lands in the curated Parquet table once, and its reports there equal the view's", async () => {
+    const local = stack();
+    const first = await curatedDay('2026-11-20');
+    expect(first).toMatchObject({ lines: produced, ticks: produced, magic: ['PAR1'] });
+    expect(first.objects).toBeGreaterThan(0);
+    const session = { catalog: local.catalog.name, schema: 'tickstream_dev' };
+    const views = new Map(loadReports().map((report) => [report.name, report.sql]));
+    for (const report of loadFinalReports()) {
+      expect(report.sql).toMatch(/FROM stock_ticks_curated/);
+      const curated = await local.trino.query(parameterizedStatement(report.sql, ["'2026-11-20'"]), session);
+      const view = await local.trino.query(
+        parameterizedStatement(views.get(report.name) ?? '', ["'2026-11-20'"]),
+        session,
+      );
+      expect([report.name, curated.rows]).toEqual([report.name, view.rows]);
+      expect(curated.rows.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('re-finalizing a day replaces it in the curated table: the same run twice, then late ticks, each tick once', async () => {
+    const local = stack();
+    expect((await local.runReports({ day: '2026-11-20' })).status).toBe('SUCCEEDED');
+    expect(await curatedDay('2026-11-20')).toMatchObject({ lines: produced, ticks: produced });
+    // A late minute of the day lands after it was finalized; the day is re-reported, as after a backfill.
+    const late = (await local.invoke('produceTicks', {
+      symbols: ['AAPL', 'MSFT', 'KO'],
+      time: '2026-11-20T15:30:00.000Z',
+    })) as { published: number };
+    expect(late.published).toBeGreaterThan(0);
+    await mapping?.waitFor(await endOffsets(local));
+    const outcome = await local.runReports({ day: '2026-11-20' });
+    expect(outcome.status).toBe('SUCCEEDED');
+    const all = produced + late.published;
+    expect(await curatedDay('2026-11-20')).toMatchObject({ lines: all, ticks: all });
+    const manifest = (outcome.status === 'SUCCEEDED' ? outcome.output : undefined) as {
+      manifests: RunManifest[];
+    };
+    const vwap = manifest.manifests[0]?.reports.find((report) => report.name === 'vwap_daily');
+    const ticks = parseCsv(await read(vwap?.object ?? ''))
+      .slice(1)
+      .map((row) => Number(row[3]));
+    expect(ticks.reduce((sum, n) => sum + n, 0)).toBe(all);
+  });
+
+  it('fails the run as Athena would for a report using a function Trino lacks, naming it, and notifies', async () => {
+    const local = stack();
+    // A fresh copy of the deployed ASL (the stack's own copy has been run), with one report that DuckDB's old
+    // stand-in ran (regexp_matches) and Athena rejects.
+    const definition = (await reportsDefinition('dev')) as {
+      States: { ReportDays: { ItemProcessor: { States: Record<string, { Result?: unknown }> } } };
+    };
+    const bad = [
+      {
+        name: 'bad',
+        sql: "SELECT count(*) FROM stock_ticks_curated WHERE regexp_matches(symbol, 'A') AND dt = ?",
+      },
+    ];
+    const perDay = definition.States.ReportDays.ItemProcessor.States;
+    for (const state of ['ListReports', 'ListFinalReports'])
+      (perDay[state] as { Result?: unknown }).Result = bad;
+    const outcome = await local.runReports({ day: '2026-11-20' }, { definition });
+    expect(outcome).toMatchObject({
+      status: 'FAILED',
+      error: 'States.TaskFailed',
+      cause: expect.stringMatching(
+        /FUNCTION_NOT_FOUND: line \d+:\d+: Function 'regexp_matches' not registered/,
+      ),
+    });
+    expect(outcome.notifications).toHaveLength(1);
   });
 
   it('runs again on a day with no data: every report succeeds with no rows', async () => {

@@ -49,7 +49,8 @@ export default async function setup(): Promise<void> {
         alphaVantageEntitlement: 'delayed',
       }),
     // Another data layout: every user of the landing prefixes must follow serverless.yml's custom.data.
-    layout: () => packageTemplate('dev', { rawRoot: 'landing', quarantineRoot: 'rejected' }),
+    layout: () =>
+      packageTemplate('dev', { rawRoot: 'landing', quarantineRoot: 'rejected', curatedRoot: 'refined' }),
   };
   for (const [name, build] of Object.entries(variants)) {
     writeFileSync(join(dir, `${name}.json`), JSON.stringify(await build()));

@@ -37,10 +37,20 @@ describe('the data layout is defined once (serverless.yml custom.data)', () => {
     ]);
   });
 
+  it('puts the curated prefix in the curated table, the workflow that replaces its days and its role', () => {
+    expect(placesOf(templates.dev, 'curated/stock_ticks')).toEqual([
+      'CuratedTicksTable',
+      'ReportsStateMachine',
+      'ReportsStateMachineRole',
+    ]);
+  });
+
   it('moves every one of them when the stage changes the roots, leaving no old prefix behind', () => {
     const { layout } = templates;
     expect(placesOf(layout, 'raw/stock_ticks')).toEqual([]);
     expect(placesOf(layout, 'quarantine/stock_ticks')).toEqual([]);
+    expect(placesOf(layout, 'curated/stock_ticks')).toEqual([]);
+    expect(placesOf(layout, 'refined/stock_ticks')).toEqual(placesOf(templates.dev, 'curated/stock_ticks'));
     expect(placesOf(layout, 'landing/stock_ticks')).toEqual(placesOf(templates.dev, 'raw/stock_ticks'));
     expect(placesOf(layout, 'rejected/stock_ticks')).toEqual(
       placesOf(templates.dev, 'quarantine/stock_ticks'),

@@ -1,7 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import aslValidator from 'asl-validator';
 import { STAGE_OUTPUTS } from '../../lib/operator/stage-resources';
-import { loadReports, loadUniqueTicksView } from '../../lib/reports/catalog';
+import {
+  CURATED_COLUMNS,
+  curatedDayInsert,
+  loadFinalReports,
+  loadReports,
+  loadUniqueTicksView,
+} from '../../lib/reports/catalog';
 import {
   type CfnTemplate,
   packagedTemplates,
@@ -194,6 +200,105 @@ describe.each([
       `table/tickstream_${stage}/stock_ticks_unique`,
     );
     expect(JSON.stringify(writesTables[0]?.Resource)).not.toContain('/*');
+  });
+
+  it('defines the curated table: external Parquet over curated/stock_ticks/, partitioned by dt, the catalog columns', () => {
+    const table = resourceById(template(), 'CuratedTicksTable');
+    expect(table.Type).toBe('AWS::Glue::Table');
+    expect(table.Properties).toMatchObject({
+      DatabaseName: { Ref: 'GlueDatabase' },
+      TableInput: {
+        Name: 'stock_ticks_curated',
+        TableType: 'EXTERNAL_TABLE',
+        Parameters: { classification: 'parquet', EXTERNAL: 'TRUE', 'parquet.compression': 'ZSTD' },
+        PartitionKeys: [{ Name: 'dt', Type: 'string' }],
+        StorageDescriptor: {
+          Columns: CURATED_COLUMNS.map((column) => ({ Name: column.name, Type: column.type })),
+          Location: { 'Fn::Sub': 's3://${DataBucket}/curated/stock_ticks/' },
+          InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+          OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+          SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+        },
+      },
+    });
+    // The view's columns, in its order: the final reports' SQL is the same text over another relation.
+    const viewColumns = /SELECT([\s\S]+?)FROM \(/.exec(loadUniqueTicksView().sql)?.[1] ?? '';
+    const named = viewColumns
+      .split(',\n')
+      .map((line) => /(?:AS )?"?(\w+)"?\s*$/.exec(line.trim())?.[1])
+      .filter((name) => name !== 'dt');
+    expect(named).toEqual(CURATED_COLUMNS.map((column) => column.name));
+  });
+
+  it('finalizes a day into the curated table: deletes its objects page by page, INSERTs, then reports over it', () => {
+    const definition = definitionOf(template());
+    const perDay = perDayStates(definition);
+    // The data bucket, as the day-folder check names it (the template substitutes its name there).
+    const checks = ((definition.States as States).CheckDays as { ItemProcessor: { States: States } })
+      .ItemProcessor.States;
+    const dataBucket = (checks.FindDayFolder?.Parameters as { Bucket: unknown } | undefined)?.Bucket;
+    expect(dataBucket).toEqual(expect.any(String));
+    expect(perDay.IsFinalDay).toMatchObject({
+      Choices: [{ Variable: '$.final', BooleanEquals: true, Next: 'ListCuratedDay' }],
+      Default: 'ListReports',
+    });
+    expect(perDay.ListCuratedDay).toMatchObject({
+      Resource: 'arn:aws:states:::aws-sdk:s3:listObjectsV2',
+      Parameters: {
+        Bucket: dataBucket,
+        'Prefix.$': "States.Format('curated/stock_ticks/dt={}/', $.day)",
+        MaxKeys: 100,
+      },
+      Next: 'CuratedDayEmpty',
+    });
+    const deletes = perDay.DeleteCuratedObjects as { ItemProcessor: { States: States }; Next: string };
+    expect(deletes.ItemProcessor.States.DeleteCuratedObject).toMatchObject({
+      Resource: 'arn:aws:states:::aws-sdk:s3:deleteObject',
+      Parameters: { Bucket: dataBucket, 'Key.$': '$.Key' },
+    });
+    expect(deletes.Next).toBe('ListCuratedDay');
+    expect(perDay.WriteCuratedDay).toMatchObject({
+      Resource: 'arn:aws:states:::athena:startQueryExecution.sync',
+      Parameters: {
+        QueryString: curatedDayInsert(),
+        WorkGroup: `tickstream-${stage}`,
+        QueryExecutionContext: { Database: `tickstream_${stage}` },
+        'ExecutionParameters.$': "States.Array(States.Format('\\'{}\\'', $.day))",
+      },
+      Next: 'ListFinalReports',
+    });
+    expect(perDay.ListFinalReports?.Result).toEqual(loadFinalReports());
+    for (const report of loadFinalReports()) expect(report.sql).toMatch(/FROM stock_ticks_curated\b/);
+  });
+
+  it("lets the workflow replace curated days only: curated/ objects and the curated table's partitions", () => {
+    const statements = statementsOf(template(), 'ReportsStateMachineRole');
+    const curated = statements.find((statement) => statement.Sid === 'ReplaceCuratedDays');
+    expect(curated).toMatchObject({
+      Action: [
+        's3:GetObject',
+        's3:PutObject',
+        's3:DeleteObject',
+        's3:AbortMultipartUpload',
+        's3:ListMultipartUploadParts',
+      ],
+      Resource: { 'Fn::Sub': '${DataBucket.Arn}/curated/stock_ticks/*' },
+    });
+    // No other statement deletes objects, and none writes the raw ticks.
+    const deleting = statements.filter((statement) => [statement.Action].flat().includes('s3:DeleteObject'));
+    expect(deleting.map((statement) => statement.Sid)).toEqual(['ReplaceCuratedDays']);
+    expect(
+      JSON.stringify(statements.filter((s) => [s.Action].flat().includes('s3:PutObject'))),
+    ).not.toContain('raw/');
+    const partitions = statements.find((statement) => statement.Sid === 'RegisterCuratedDays');
+    expect(partitions?.Action).toEqual([
+      'glue:CreatePartition',
+      'glue:BatchCreatePartition',
+      'glue:UpdatePartition',
+      'glue:BatchUpdatePartition',
+    ]);
+    expect(JSON.stringify(partitions?.Resource)).toContain(`table/tickstream_${stage}/stock_ticks_curated`);
+    expect(JSON.stringify(partitions?.Resource)).not.toContain('/*');
   });
 
   it('lets the publish step read athena/ results and write reports/ only', () => {

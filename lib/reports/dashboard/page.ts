@@ -1,3 +1,4 @@
+import { parseReportTime } from '../csv';
 import { divergingBars, escapeHtml, type IntradayPoint, intradayChart } from './charts';
 
 /** What the dashboard says about each report of the run (a slice of the run manifest). */
@@ -30,7 +31,7 @@ function intradaySeries(table: Table | undefined): Map<string, IntradayPoint[]> 
   const series = new Map<string, IntradayPoint[]>();
   for (const row of records(table)) {
     const point = {
-      time: Date.parse(`${row.minute}:00Z`),
+      time: parseReportTime(row.minute ?? ''),
       close: numberOf(row.close),
       volume: numberOf(row.volume) || 0,
     };

@@ -1,5 +1,10 @@
 import { beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { loadReports, loadUniqueTicksView } from '../../../lib/reports/catalog';
+import {
+  curatedDayInsert,
+  loadFinalReports,
+  loadReports,
+  loadUniqueTicksView,
+} from '../../../lib/reports/catalog';
 import { planReportDays } from '../../../lib/reports/days';
 import { ServiceError } from '../../../local/glue-crawler';
 import { type ReportsTasks, runReportsWorkflow } from '../../../local/reports-workflow';
@@ -28,9 +33,20 @@ function tasks(
     catalogued?: string[];
     /** The catalog has no tick table yet (no crawl ever ran). */
     noTable?: boolean;
+    /** Objects an earlier finalization left in a day's curated folder, by day. */
+    curatedObjects?: Record<string, number>;
   } = {},
 ) {
   let polls = 0;
+  // The curated folders' objects, as S3 would list them (keys in order, pages of MaxKeys).
+  const curated = new Set(
+    Object.entries(overrides.curatedObjects ?? {}).flatMap(([day, count]) =>
+      Array.from(
+        { length: count },
+        (_, i) => `curated/stock_ticks/dt=${day}/part-${String(i).padStart(4, '0')}`,
+      ),
+    ),
+  );
   const base: ReportsTasks = {
     plan: jest.fn(async (payload: unknown) =>
       planReportDays({
@@ -39,7 +55,16 @@ function tasks(
         isFinalized: async (day) => (overrides.finalized ?? []).includes(day),
       }),
     ),
-    listObjects: jest.fn<ReportsTasks['listObjects']>(async ({ Prefix }) => {
+    listObjects: jest.fn<ReportsTasks['listObjects']>(async ({ Prefix, MaxKeys = 1000 }) => {
+      if (Prefix.startsWith('curated/')) {
+        const keys = [...curated].filter((key) => key.startsWith(Prefix)).sort();
+        const page = keys.slice(0, MaxKeys);
+        return {
+          KeyCount: page.length,
+          IsTruncated: keys.length > MaxKeys,
+          ...(page.length > 0 ? { Contents: page.map((Key) => ({ Key, Size: 100 })) } : {}),
+        };
+      }
       const day = /dt=([\d-]+)\//.exec(Prefix)?.[1] ?? '';
       return { KeyCount: overrides.withTicks === undefined || overrides.withTicks.includes(day) ? 1 : 0 };
     }),
@@ -53,6 +78,10 @@ function tasks(
       if (overrides.noTable)
         throw new ServiceError('Glue.EntityNotFoundException', `Table ${Name} not found.`);
       return { Table: { Name } };
+    }),
+    deleteObject: jest.fn<ReportsTasks['deleteObject']>(async ({ Key }) => {
+      curated.delete(Key);
+      return {};
     }),
     startCrawler: jest.fn(async () => ({})),
     getCrawler: jest.fn(async () => {
@@ -126,25 +155,90 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
     );
   });
 
-  it('the Map runs every report in the workgroup and database, with the day as a quoted parameter', async () => {
+  it('a final day: written to the curated table, then every report over it, the day as a quoted parameter', async () => {
     const t = tasks();
     await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
-    const calls = jest
-      .mocked(t.runQuery)
-      .mock.calls.map(([input]) => input)
-      .slice(1);
-    expect(calls).toHaveLength(reportNames.length);
+    const [, insert, ...reports] = jest.mocked(t.runQuery).mock.calls.map(([input]) => input);
+    expect(insert).toEqual({
+      QueryString: curatedDayInsert(),
+      WorkGroup: 'tickstream-dev',
+      QueryExecutionContext: { Database: 'tickstream_dev' },
+      ExecutionParameters: ["'2026-11-20'"],
+    });
+    expect(reports).toHaveLength(reportNames.length);
     expect(reportNames.length).toBeGreaterThanOrEqual(7);
-    for (const input of calls) {
+    for (const input of reports) {
       expect(input).toMatchObject({
         WorkGroup: 'tickstream-dev',
         QueryExecutionContext: { Database: 'tickstream_dev' },
         ExecutionParameters: ["'2026-11-20'"],
       });
+      expect(input?.QueryString).toMatch(/FROM stock_ticks_curated/);
     }
-    expect(new Set(calls.map((input) => input.QueryString))).toEqual(
-      new Set(loadReports().map((report) => report.sql)),
+    expect(new Set(reports.map((input) => input?.QueryString))).toEqual(
+      new Set(loadFinalReports().map((report) => report.sql)),
     );
+    // Nothing to replace: the day's curated folder was empty.
+    expect(t.deleteObject).not.toHaveBeenCalled();
+  });
+
+  it('a re-finalized day: every object of its curated folder is deleted, page by page, before the INSERT', async () => {
+    const t = tasks({ curatedObjects: { '2026-11-20': 150, '2026-11-19': 3 } });
+    const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
+    expect(outcome.status).toBe('SUCCEEDED');
+    const deleted = jest.mocked(t.deleteObject).mock.calls.map(([input]) => input);
+    expect(deleted).toHaveLength(150);
+    expect(deleted.every((input) => input.Key.startsWith('curated/stock_ticks/dt=2026-11-20/'))).toBe(true);
+    expect(deleted[0]).toEqual({
+      Bucket: { Ref: 'DataBucket' },
+      Key: 'curated/stock_ticks/dt=2026-11-20/part-0000',
+    });
+    // Two pages of 100 and the empty listing that ends the loop; the other day is never listed.
+    const listings = jest
+      .mocked(t.listObjects)
+      .mock.calls.map(([input]) => input)
+      .filter((input) => input.Prefix.startsWith('curated/'));
+    expect(listings).toEqual(
+      Array(3).fill({
+        Bucket: { Ref: 'DataBucket' },
+        Prefix: 'curated/stock_ticks/dt=2026-11-20/',
+        MaxKeys: 100,
+      }),
+    );
+    const insertOrder = jest.mocked(t.runQuery).mock.invocationCallOrder[1] ?? 0;
+    expect(Math.max(...jest.mocked(t.deleteObject).mock.invocationCallOrder)).toBeLessThan(insertOrder);
+  });
+
+  it('the day in progress reads the view and leaves the curated table alone', async () => {
+    const t = tasks({ finalized: ['2026-11-22'], curatedObjects: { '2026-11-23': 2 } });
+    await runReportsWorkflow({ definition, tasks: t, startTime: new Date('2026-11-23T14:05:00.000Z') });
+    const [, ...reports] = jest.mocked(t.runQuery).mock.calls.map(([input]) => input.QueryString);
+    expect(new Set(reports)).toEqual(new Set(loadReports().map((report) => report.sql)));
+    expect(t.deleteObject).not.toHaveBeenCalled();
+    expect(jest.mocked(t.listObjects).mock.calls.some(([input]) => input.Prefix.startsWith('curated/'))).toBe(
+      false,
+    );
+  });
+
+  it('a failed curated write notifies and fails before any report of the day', async () => {
+    const t = tasks({
+      runQuery: jest.fn<ReportsTasks['runQuery']>(async (input) => {
+        if (input.QueryString.startsWith('INSERT INTO'))
+          throw new ServiceError('States.TaskFailed', 'query q failed: HIVE_PATH_ALREADY_EXISTS: …');
+        return {
+          QueryExecution: {
+            QueryExecutionId: 'q',
+            ResultConfiguration: { OutputLocation: 's3://r/q.csv' },
+            Statistics: { DataScannedInBytes: 0 },
+          },
+        };
+      }),
+    });
+    const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'States.TaskFailed' });
+    expect(t.runQuery).toHaveBeenCalledTimes(2);
+    expect(t.publish).not.toHaveBeenCalled();
+    expect(t.notify).toHaveBeenCalledTimes(1);
   });
 
   it('crawler already running: waits for that crawl and carries on', async () => {
@@ -160,7 +254,8 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
     const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
     expect(outcome.status).toBe('SUCCEEDED');
     expect(t.getCrawler).toHaveBeenCalledTimes(2);
-    expect(t.runQuery).toHaveBeenCalledTimes(1 + reportNames.length);
+    // The view, the past day into the curated table, its reports.
+    expect(t.runQuery).toHaveBeenCalledTimes(2 + reportNames.length);
   });
 
   it('crawler ends FAILED: notifies and fails without running reports', async () => {
@@ -247,7 +342,7 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
       expect([setup, outcome.status]).toEqual([setup, 'SUCCEEDED']);
       expect([setup, jest.mocked(t.startCrawler).mock.calls.length]).toEqual([setup, 0]);
       expect(t.getCrawler).not.toHaveBeenCalled();
-      expect(t.runQuery).toHaveBeenCalledTimes(1 + reportNames.length);
+      expect(t.runQuery).toHaveBeenCalledTimes(2 + reportNames.length);
     }
     // With no ticks the catalog is not even asked.
     const empty = tasks({ withTicks: [] });
@@ -335,8 +430,8 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
       { day: '2026-11-20', final: true, reports: reportNames.length },
       { day: '2026-11-21', final: false, reports: reportNames.length },
     ]);
-    // The view once, then every report for each day.
-    expect(t.runQuery).toHaveBeenCalledTimes(1 + 2 * reportNames.length);
+    // The view once, the ended day into the curated table, then every report for each day.
+    expect(t.runQuery).toHaveBeenCalledTimes(1 + 1 + 2 * reportNames.length);
     expect(
       outcome.status === 'SUCCEEDED' && (outcome.output as { manifests: unknown[] }).manifests,
     ).toHaveLength(2);

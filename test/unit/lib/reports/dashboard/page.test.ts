@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { SYMBOL_PROFILES } from '../../../../../lib/market/simulated/symbols';
+import { parseCsv, parseReportTime } from '../../../../../lib/reports/csv';
 import { downsample, intradayChart } from '../../../../../lib/reports/dashboard/charts';
 import { PREVIEW_ROWS, renderDashboard } from '../../../../../lib/reports/dashboard/page';
 
@@ -91,6 +92,42 @@ describe('the dashboard', () => {
     expect(html).toContain(
       '<td>AAPL</td><td class="num">101</td><td class="num">100.99</td><td class="num">101.01</td><td class="num">0.0200</td><td class="num">100.0000</td><td class="num">+1.000%</td>',
     );
+  });
+
+  it('reads the values as Athena writes them: doubles in exponent form, NULL as an empty field, Trino timestamps', () => {
+    // Result files as Athena (Trino) renders them (test/integration/athena-results.test.ts checks the renderer
+    // against Trino itself): every value quoted, NULL unquoted and empty, doubles as Trino's text.
+    const tables = new Map([
+      [
+        'ohlc_1m',
+        parseCsv(
+          '"symbol","minute","open","high","low","close","volume","ticks"\n' +
+            '"AAPL","2026-11-20 00:00:00.000 UTC","1.0E2","100.5","99.5","1.002E2","1200","60"\n' +
+            '"AAPL","2026-11-20 00:01:00.000 UTC","100.2","100.9","100.1","100.8","900","60"\n',
+        ),
+      ],
+      [
+        'latest_price',
+        parseCsv('"symbol","price","bid","ask","as_of"\n"AAPL","101.0",,,"2026-11-20T00:01:59.000Z"\n'),
+      ],
+      ['vwap_daily', parseCsv('"symbol","vwap","total_volume","ticks"\n"AAPL","1.0E2","2100","120"\n')],
+      [
+        'biggest_movers',
+        parseCsv('"symbol","first_price","last_price","pct_change"\n"AAPL","100.0","100.8","8.0E-1"\n'),
+      ],
+    ]);
+    const html = page(tables);
+    expect(html).toContain('AAPL: 1-minute closes and volume');
+    expect(html).not.toContain('no ticks');
+    // Last 101.0 against VWAP 1.0E2: +100 bp; a quote without bid and ask has no spread.
+    expect(html).toContain('>+100.0 bp</text>');
+    expect(html).toContain(
+      '<td>AAPL</td><td class="num">101.0</td><td class="num"></td><td class="num"></td><td class="num"></td><td class="num">100.0000</td><td class="num">+1.000%</td>',
+    );
+    expect(parseReportTime('2026-11-20 00:01:00.000 UTC')).toBe(Date.UTC(2026, 10, 20, 0, 1));
+    expect(parseReportTime('2026-11-20T00:01')).toBe(Date.UTC(2026, 10, 20, 0, 1));
+    expect(parseReportTime('2026-11-20T00:01:59.000Z')).toBe(Date.UTC(2026, 10, 20, 0, 1, 59));
+    expect(parseReportTime('yesterday')).toBeNaN();
   });
 
   it('summarizes long reports: the first rows and a note, the rest in the CSV it links', () => {
