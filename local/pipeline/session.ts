@@ -3,11 +3,13 @@ import { relative } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { parseS3Url } from '../../lib/shared/s3';
 import { FIXTURE_ENVIRONMENT, type Interception, serveAlphaVantageFixtures } from '../alphavantage-fixtures';
+import { loadLocalStackConfig } from '../config';
 import { KAFKA_VERSION } from '../kafka/jars';
 import { type LocalStack, startLocalStack } from '../local-stack';
 import { prepareRunFolder, type RunFolder } from '../outputs';
 import { createProgress, type Phase } from '../progress';
 import { type Firing, firingsBetween, localSchedules } from '../schedules';
+import { isTrinoCached, TRINO_VERSION } from '../trino/distribution';
 import type { PipelineOptions } from './options';
 
 /** Everything one `npm run pipeline` works with: its options, output folder, screen, stack and schedule firings. */
@@ -58,6 +60,11 @@ export async function openSession(
   let firingMs = options.startMs;
   const fixtureServer =
     options.source === 'alphavantage' ? serveAlphaVantageFixtures({ clock: () => firingMs }) : undefined;
+  // The first run on a machine downloads Trino: say so, or the stack phase looks stuck for half a minute.
+  if (!loadLocalStackConfig().externalTrino && !isTrinoCached())
+    progress.note(
+      `first run: fetching Trino ${TRINO_VERSION} (the local Athena) from Maven Central into .cache/, about 450 MB, once`,
+    );
   const starting = begin('stack');
   const stack = await startLocalStack({
     stage: options.stage,

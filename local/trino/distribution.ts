@@ -38,6 +38,12 @@ async function mavenCopy(artifact: string, outputDirectory: string): Promise<voi
   });
 }
 
+/** Whether the pinned Trino is unpacked in the cache already (a first run fetches it: about 450 MB). */
+export function isTrinoCached(version = TRINO_VERSION): boolean {
+  const marker = join(trinoHome(version), '.complete');
+  return existsSync(marker) && readFileSync(marker, 'utf8') === version;
+}
+
 /**
  * Fetches the Trino server and its Hive connector from Maven Central (through the local Maven repository, so a
  * second clone on the machine downloads nothing) and unpacks them into the cache, once. The marker file names the
@@ -45,8 +51,7 @@ async function mavenCopy(artifact: string, outputDirectory: string): Promise<voi
  */
 export async function ensureTrino(version = TRINO_VERSION): Promise<string> {
   const home = trinoHome(version);
-  const marker = join(home, '.complete');
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === version) return home;
+  if (isTrinoCached(version)) return home;
   const downloads = join(CACHE_DIR, 'downloads');
   mkdirSync(downloads, { recursive: true });
   await mavenCopy(`io.trino:trino-server-core:${version}:tar.gz`, downloads);
