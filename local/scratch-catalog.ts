@@ -10,9 +10,8 @@ import { loadLocalStackConfig } from './config';
 import { createLocalCrawler, sqlName } from './glue-crawler';
 import { CACHE_DIR } from './kafka/jars';
 import { LOCAL_REGION, startLocalS3 } from './s3';
-import { createTrinoClient } from './trino/client';
 import { createHiveCatalog } from './trino/hive-catalog';
-import { startTrino } from './trino/server';
+import { useOrStartTrino } from './trino/server';
 
 /** Runs a query in a scratch catalog: the result's CSV text and the bytes Trino read for it. */
 export type ScratchQuery = (sql: string, day?: string) => Promise<{ csv: string; bytesScanned: number }>;
@@ -39,15 +38,12 @@ export async function withScratchCatalog<T>(
   const results = 'tickstream-scratch-results';
   const database = 'tickstream_scratch';
   const id = `${process.pid}_${Date.now()}_${++scratchCount}`;
-  const { externalTrino } = loadLocalStackConfig();
-  const trino = externalTrino
-    ? undefined
-    : await startTrino({
-        workDir: join(CACHE_DIR, 'trino-run', `scratch-${id}`),
-        logFile: join(CACHE_DIR, 'trino-run', `scratch-${id}.log`),
-        removeOnStop: true,
-      });
-  const client = trino?.client ?? createTrinoClient({ url: externalTrino ?? '' });
+  const trino = await useOrStartTrino({
+    url: loadLocalStackConfig().externalTrino,
+    workDir: join(CACHE_DIR, 'trino-run', `scratch-${id}`),
+    logFile: join(CACHE_DIR, 'trino-run', `scratch-${id}.log`),
+  });
+  const { client } = trino;
   const s3 = await startLocalS3({
     storageDir: mkdtempSync(join(tmpdir(), 'tickstream-scratch-')),
     buckets: [bucket, results],
@@ -91,6 +87,6 @@ export async function withScratchCatalog<T>(
   } finally {
     await catalog.drop();
     await s3.stop();
-    await trino?.stop();
+    await trino.stop();
   }
 }

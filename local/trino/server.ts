@@ -146,3 +146,18 @@ export async function startTrino(params: {
   }
   return { url, pid, client, logFile: params.logFile, stop };
 }
+
+/**
+ * The Trino at `url` when one is given (TRINO_URL), else one started for the caller: its client, and `stop`, which
+ * stops only a server started here.
+ */
+export async function useOrStartTrino(params: {
+  url: string | undefined;
+  workDir: string;
+  logFile: string;
+  heap?: string;
+}): Promise<{ client: TrinoClient; stop(): Promise<void> }> {
+  if (params.url) return { client: createTrinoClient({ url: params.url }), stop: async () => undefined };
+  const trino = await startTrino({ ...params, removeOnStop: true });
+  return { client: trino.client, stop: trino.stop };
+}
