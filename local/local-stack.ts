@@ -208,7 +208,7 @@ export async function startLocalStack(
       ? Promise.resolve(undefined)
       : startTrino({
           workDir: trinoWorkDir,
-          logFile: params.trinoLogFile ?? join(CACHE_DIR, 'trino-run', `stack-${runId}.log`),
+          logFile: params.trinoLogFile ?? join(CACHE_DIR, 'trino-run', 'stack.log'),
           removeOnStop: true,
         }),
   ]);

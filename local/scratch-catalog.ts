@@ -41,7 +41,7 @@ export async function withScratchCatalog<T>(
   const trino = await useOrStartTrino({
     url: loadLocalStackConfig().externalTrino,
     workDir: join(CACHE_DIR, 'trino-run', `scratch-${id}`),
-    logFile: join(CACHE_DIR, 'trino-run', `scratch-${id}.log`),
+    logFile: join(CACHE_DIR, 'trino-run', 'scratch.log'),
   });
   const { client } = trino;
   const s3 = await startLocalS3({

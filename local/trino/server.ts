@@ -24,6 +24,9 @@ const START_TIMEOUT_MS = 180_000;
  * disk. Memory limits leave the JVM's heap headroom (30% by default) free.
  */
 function configure(params: { workDir: string; home: string; port: number; heap: string }) {
+  const heapMb = /^(\d+)([GM])$/i.exec(params.heap);
+  if (!heapMb) throw new RangeError(`Trino heap ${params.heap}: give it as <n>G or <n>M`);
+  const queryMemoryMb = Math.floor((Number(heapMb[1]) * (heapMb[2]?.toUpperCase() === 'G' ? 1024 : 1)) / 2);
   const etc = join(params.workDir, 'etc');
   mkdirSync(etc, { recursive: true });
   const config = {
@@ -33,8 +36,9 @@ function configure(params: { workDir: string; home: string; port: number; heap: 
     'discovery.uri': `http://127.0.0.1:${params.port}`,
     'catalog.management': 'dynamic',
     'catalog.store': 'memory',
-    'query.max-memory': '1GB',
-    'query.max-memory-per-node': '1GB',
+    // Half the heap per query, leaving Trino's default 30% headroom and room for the server itself.
+    'query.max-memory': `${queryMemoryMb}MB`,
+    'query.max-memory-per-node': `${queryMemoryMb}MB`,
     'plugin.dir': join(params.home, 'plugin'),
     'node.environment': 'tickstream',
     'node.id': `tickstream-${process.pid}-${params.port}`,
@@ -58,9 +62,9 @@ function configure(params: { workDir: string; home: string; port: number; heap: 
       '-XX:+UseG1GC',
       '-XX:+ExitOnOutOfMemoryError',
       '-Djdk.attach.allowAttachSelf=true',
-      // As Trino's own jvm.config for Java 24+ has them: the memory layout probe and native libraries are expected.
+      // As Trino's own jvm.config for Java 24+ has it: its memory layout probe loads an agent. (Not
+      // --enable-native-access: class data sharing refuses an archive when that module option is set.)
       '-XX:+EnableDynamicAgentLoading',
-      '--enable-native-access=ALL-UNNAMED',
       '--sun-misc-unsafe-memory-access=allow',
       // Class data sharing: the first start writes an archive of the loaded classes next to the server, later
       // starts map it instead of loading and verifying every class again.
@@ -90,7 +94,7 @@ export async function startTrino(params: {
   // The server resolves its secrets plugins from its working directory, as the launcher arranges it.
   symlinkSync(join(home, 'secrets-plugin'), join(params.workDir, 'secrets-plugin'));
   mkdirSync(join(params.logFile, '..'), { recursive: true });
-  const log = openSync(params.logFile, 'a');
+  const log = openSync(params.logFile, 'w');
   const child = spawn(
     join(javaHome, 'bin', 'java'),
     [

@@ -26,7 +26,8 @@ export default async function setup(): Promise<void> {
       ? Promise.resolve(undefined)
       : startTrino({
           workDir: join(CACHE_DIR, 'trino-run', `tests-${process.pid}`),
-          logFile: join(CACHE_DIR, 'trino-run', `tests-${process.pid}.log`),
+          // One log, the last test run's: a person looks at it after a failure, nothing else reads it.
+          logFile: join(CACHE_DIR, 'trino-run', 'tests.log'),
           removeOnStop: true,
           heap: '3G',
         }),
