@@ -91,6 +91,8 @@ interface ReportsConfig {
   stepFunctions: { stateMachines: { reports: { definition: unknown } } };
 }
 
+let stacksStarted = 0;
+
 /** The handlers' environment for an auth: what lib/config reads (KAFKA_SECURITY_PROTOCOL and the rest). */
 export function authEnvironment(auth: KafkaAuth): Record<string, string> {
   if (!auth.sasl) return { KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' };
@@ -192,7 +194,8 @@ export async function startLocalStack(
   const config = await resolveServerlessConfig(stage);
   const local = loadLocalStackConfig();
   const externalBrokers = params.ownBroker ? undefined : (params.brokers ?? local.externalBrokers);
-  const runId = `${process.pid}-${Date.now()}`;
+  // Unique per stack, also for stacks one process starts in the same millisecond (their folders, their catalog).
+  const runId = `${process.pid}-${Date.now()}-${++stacksStarted}`;
   // The broker and Trino start side by side (each takes seconds); if either fails the other is stopped.
   const trinoWorkDir = join(CACHE_DIR, 'trino-run', `stack-${runId}`);
   const [brokerStart, trinoStart] = await Promise.allSettled([
