@@ -15,7 +15,7 @@ import {
   startEventSourceMapping,
 } from './event-source-mapping';
 import { createLocalCrawler, getLocalPartition, getLocalTable, sqlName } from './glue-crawler';
-import { type RunningBroker, startBroker } from './kafka/broker';
+import { startBroker } from './kafka/broker';
 import { CACHE_DIR, KAFKA_VERSION } from './kafka/jars';
 import { ensureTopic } from './kafka/readiness';
 import { localContext } from './lambda-context';
@@ -28,10 +28,10 @@ import {
 import { LOCAL_REGION, type LocalS3, startLocalS3 } from './s3';
 import { type ResolvedServerlessConfig, resolveServerlessConfig } from './serverless-config';
 import type { PartitionOffsets } from './topic';
-import { createTrinoClient, type TrinoClient } from './trino/client';
+import type { TrinoClient } from './trino/client';
 import { TRINO_VERSION } from './trino/distribution';
 import { createHiveCatalog, type LocalHiveCatalog } from './trino/hive-catalog';
-import { type RunningTrino, startTrino } from './trino/server';
+import { useOrStartTrino } from './trino/server';
 
 /** The pipeline on one machine: a real Kafka broker, a local S3 endpoint and the project's real handlers. */
 export interface LocalStack {
@@ -196,8 +196,17 @@ export async function startLocalStack(
   const externalBrokers = params.ownBroker ? undefined : (params.brokers ?? local.externalBrokers);
   // Unique per stack, also for stacks one process starts in the same millisecond (their folders, their catalog).
   const runId = `${process.pid}-${Date.now()}-${++stacksStarted}`;
+  // What has started, each with its stop, in start order. Nothing may keep running after a failed start: `abandon`
+  // stops it all, newest first, and hands the caller the error; `stop()` does the same at the end of a run.
+  const started: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    for (const stop of started.splice(0).reverse()) await stop();
+  };
+  const abandon = async (error: unknown): Promise<never> => {
+    await stopAll();
+    throw error;
+  };
   // The broker and Trino start side by side (each takes seconds); if either fails the other is stopped.
-  const trinoWorkDir = join(CACHE_DIR, 'trino-run', `stack-${runId}`);
   const [brokerStart, trinoStart] = await Promise.allSettled([
     externalBrokers
       ? Promise.resolve(undefined)
@@ -207,24 +216,20 @@ export async function startLocalStack(
           // The stack's own broker listens as the deployed one does: SASL_SSL with SCRAM-SHA-512 only.
           security: params.brokerSecurity ?? 'sasl_ssl',
         }),
-    local.externalTrino
-      ? Promise.resolve(undefined)
-      : startTrino({
-          workDir: trinoWorkDir,
-          logFile: params.trinoLogFile ?? join(CACHE_DIR, 'trino-run', 'stack.log'),
-          removeOnStop: true,
-        }),
+    useOrStartTrino({
+      url: local.externalTrino,
+      workDir: join(CACHE_DIR, 'trino-run', `stack-${runId}`),
+      logFile: params.trinoLogFile ?? join(CACHE_DIR, 'trino-run', 'stack.log'),
+    }),
   ]);
-  if (brokerStart.status === 'rejected' || trinoStart.status === 'rejected') {
-    if (brokerStart.status === 'fulfilled') await brokerStart.value?.stop();
-    if (trinoStart.status === 'fulfilled') await trinoStart.value?.stop();
-    throw brokerStart.status === 'rejected'
-      ? brokerStart.reason
-      : (trinoStart as PromiseRejectedResult).reason;
-  }
-  const broker: RunningBroker | undefined = brokerStart.value;
-  const ownTrino: RunningTrino | undefined = trinoStart.value;
-  const trino = ownTrino?.client ?? createTrinoClient({ url: local.externalTrino ?? '' });
+  const broker = brokerStart.status === 'fulfilled' ? brokerStart.value : undefined;
+  // One entry, so that a run's end stops the two side by side too.
+  started.push(() =>
+    Promise.all([broker?.stop(), trinoStart.status === 'fulfilled' ? trinoStart.value.stop() : undefined]),
+  );
+  if (brokerStart.status === 'rejected') return abandon(brokerStart.reason);
+  if (trinoStart.status === 'rejected') return abandon(trinoStart.reason);
+  const trino = trinoStart.value;
   const brokers = externalBrokers ?? broker?.brokers ?? [];
   const { brokers: _, ...auth }: KafkaAuth & { brokers?: string[] } = broker
     ? broker.connection
@@ -244,44 +249,37 @@ export async function startLocalStack(
     storageDir: join(CACHE_DIR, 'local-s3', `stack-${runId}`),
     buckets: Object.values(resources),
     removeOnStop: true,
-  }).catch(async (error: unknown) => {
-    await broker?.stop();
-    await ownTrino?.stop();
-    throw error;
-  });
+  }).catch(abandon);
+  started.push(() => s3.stop());
   log(`started local S3 at ${s3.endpoint} (objects under ${s3.storageDir})`);
   log(
-    ownTrino
-      ? `started Trino ${TRINO_VERSION} (the local Athena) at ${ownTrino.url}`
-      : `using Trino at ${trino.url}`,
+    local.externalTrino
+      ? `using Trino at ${trino.client.url}`
+      : `started Trino ${TRINO_VERSION} (the local Athena) at ${trino.client.url}`,
   );
   const reportsConfig = (config as unknown as ReportsConfig).custom.reports;
   // The stack's Glue Data Catalog: a Hive catalog of its own on Trino, over its own S3 endpoint, with the
   // database CloudFormation creates.
   const catalog = await createHiveCatalog({
-    client: trino,
+    client: trino.client,
     name: `tickstream_${runId.replace(/\W/g, '_')}`,
     s3Endpoint: s3.endpoint,
     region: LOCAL_REGION,
     metastoreDir: join(CACHE_DIR, 'trino-run', `metastore-${runId}`),
   })
     .then(async (created) => {
-      await trino.query(`CREATE SCHEMA IF NOT EXISTS ${sqlName(reportsConfig.database)}`, {
+      started.push(() => created.drop());
+      await trino.client.query(`CREATE SCHEMA IF NOT EXISTS ${sqlName(reportsConfig.database)}`, {
         catalog: created.name,
       });
       // The curated table, which CloudFormation creates on AWS (resources/reports.yml CuratedTicksTable).
-      await trino.query(curatedTableDdl(`s3://${resources.DataBucket}/${layout.curatedPrefix}`), {
+      await trino.client.query(curatedTableDdl(`s3://${resources.DataBucket}/${layout.curatedPrefix}`), {
         catalog: created.name,
         schema: reportsConfig.database,
       });
       return created;
     })
-    .catch(async (error: unknown) => {
-      await s3.stop();
-      await broker?.stop();
-      await ownTrino?.stop();
-      throw error;
-    });
+    .catch(abandon);
 
   // Each function's own variables, as serverless.yml gives them, pointed at the local broker and S3. Nothing is
   // merged into this process's environment: each function is built from its own.
@@ -310,20 +308,12 @@ export async function startLocalStack(
   const topic =
     params.topic ?? Object.values(environments).find((env) => env.KAFKA_TOPIC)?.KAFKA_TOPIC ?? 'stock-ticks';
   for (const env of Object.values(environments)) if (env.KAFKA_TOPIC) env.KAFKA_TOPIC = topic;
-  await ensureTopic({ brokers, auth, topic, partitions: params.partitions ?? 3 }).catch(
-    async (error: unknown) => {
-      // Nothing may keep running after a failed start: the caller gets the error and the process can end.
-      await catalog.drop();
-      await s3.stop();
-      await broker?.stop();
-      await ownTrino?.stop();
-      throw new Error(
-        `Kafka at ${brokers.join(',')} cannot serve topic ${topic}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
-    },
+  await ensureTopic({ brokers, auth, topic, partitions: params.partitions ?? 3 }).catch((error: unknown) =>
+    abandon(
+      new Error(`Kafka at ${brokers.join(',')} cannot serve topic ${topic}: ${(error as Error).message}`, {
+        cause: error,
+      }),
+    ),
   );
   routeFunctionLogs(params.functionLogs);
 
@@ -349,14 +339,13 @@ export async function startLocalStack(
   const mappings: LocalEventSourceMapping[] = [];
   const stack: LocalStack = {
     catalog,
-    trino,
+    trino: trino.client,
     async runReports(input = {}, { onTask = () => undefined, startTime, definition: given } = {}) {
-      const reports = reportsConfig;
       const definition =
         given ?? (config as unknown as ReportsConfig).stepFunctions.stateMachines.reports.definition;
       const crawler = createLocalCrawler({
-        name: reports.crawlerName,
-        database: reports.database,
+        name: reportsConfig.crawlerName,
+        database: reportsConfig.database,
         table: layout.table,
         bucket: resources.DataBucket,
         prefix: `${layout.rawPrefix}/`,
@@ -455,9 +444,7 @@ export async function startLocalStack(
     async stop() {
       for (const mapping of mappings) await mapping.stop();
       for (const fn of built.values()) await fn.close();
-      await catalog.drop();
-      await s3.stop();
-      await Promise.all([broker?.stop(), ownTrino?.stop()]);
+      await stopAll();
       routeFunctionLogs(undefined);
     },
   };
