@@ -83,7 +83,6 @@ function configure(params: { workDir: string; home: string; port: number; heap: 
 export async function startTrino(params: {
   workDir: string;
   logFile: string;
-  removeOnStop?: boolean;
   heap?: string;
 }): Promise<RunningTrino> {
   const [javaHome, home] = await Promise.all([findTrinoJava(), ensureTrino()]);
@@ -109,7 +108,6 @@ export async function startTrino(params: {
       cwd: params.workDir,
       env: { ...process.env, JAVA_HOME: javaHome },
       stdio: ['ignore', log, log],
-      detached: false,
     },
   );
   closeSync(log);
@@ -130,7 +128,8 @@ export async function startTrino(params: {
   const stop = async () => {
     process.removeListener('exit', killOnExit);
     await stopProcess(pid, 20_000);
-    if (params.removeOnStop) rmSync(params.workDir, { recursive: true, force: true });
+    // The work folder is scratch (configuration and spill): the log, outside it, stays.
+    rmSync(params.workDir, { recursive: true, force: true });
   };
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) =>
@@ -162,6 +161,6 @@ export async function useOrStartTrino(params: {
   heap?: string;
 }): Promise<{ client: TrinoClient; stop(): Promise<void> }> {
   if (params.url) return { client: createTrinoClient({ url: params.url }), stop: async () => undefined };
-  const trino = await startTrino({ ...params, removeOnStop: true });
+  const trino = await startTrino(params);
   return { client: trino.client, stop: trino.stop };
 }

@@ -28,7 +28,6 @@ export default async function setup(): Promise<void> {
           workDir: join(CACHE_DIR, 'trino-run', `tests-${process.pid}`),
           // One log, the last test run's: a person looks at it after a failure, nothing else reads it.
           logFile: join(CACHE_DIR, 'trino-run', 'tests.log'),
-          removeOnStop: true,
           heap: '3G',
         }),
   ]);
