@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { type HiveType, SQL_TYPE_OF_HIVE } from '../lib/reports/catalog';
 import { TickstreamError } from '../lib/shared/errors';
 import type { LocalHiveCatalog } from './trino/hive-catalog';
 
@@ -23,7 +24,7 @@ export const sqlName = (value: string) => `"${value.replaceAll('"', '""')}"`;
  * `double`, text `string`, `true`/`false` `boolean`. A column seen with several types takes the wider number
  * type, or `string`; a column seen only as null is `string`.
  */
-export type GlueType = 'int' | 'bigint' | 'double' | 'boolean' | 'string';
+export type GlueType = HiveType;
 
 const NUMBER_WIDTH: Partial<Record<GlueType, number>> = { int: 0, bigint: 1, double: 2 };
 
@@ -82,11 +83,6 @@ export function inferColumns(objects: Iterable<Buffer>, partitionKeys: readonly 
   return [...types].map(([name, type]) => ({ name, type: type ?? ('string' as GlueType) }));
 }
 
-/** A Glue (Hive) type as Trino's Hive connector names it in DDL. */
-export function trinoTypeOf(type: GlueType): string {
-  return { int: 'integer', bigint: 'bigint', double: 'double', boolean: 'boolean', string: 'varchar' }[type];
-}
-
 /**
  * A stand-in for the Glue crawler behind the same calls (StartCrawler, GetCrawler). It lists the bucket through
  * the S3 API and takes `key=value` folders as partitions; the first crawl infers the columns as a crawler does and
@@ -136,7 +132,7 @@ export function createLocalCrawler(params: {
       }
       const columns = inferColumns(bodies, partitionKeys);
       const definition = [
-        ...columns.map((column) => `${sqlName(column.name)} ${trinoTypeOf(column.type)}`),
+        ...columns.map((column) => `${sqlName(column.name)} ${SQL_TYPE_OF_HIVE[column.type]}`),
         ...partitionKeys.map((key) => `${sqlName(key)} varchar`),
       ];
       await catalog.client.query(

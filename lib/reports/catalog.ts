@@ -58,10 +58,22 @@ export function loadUniqueTicksView(directory: string = REPORTS_DIRECTORY): Repo
  */
 export const CURATED_TICKS_TABLE = 'stock_ticks_curated';
 
+/** The Hive types (Glue's catalog is Hive-typed) the project's tables use. */
+export type HiveType = 'string' | 'double' | 'bigint' | 'int' | 'boolean';
+
+/** A Hive type as Athena's DML (Trino) names it, for casts and Trino DDL. */
+export const SQL_TYPE_OF_HIVE: Readonly<Record<HiveType, string>> = {
+  string: 'varchar',
+  double: 'double',
+  bigint: 'bigint',
+  int: 'integer',
+  boolean: 'boolean',
+};
+
 /** A curated column: its name (the view's) and its Hive type (as Glue records it). */
 export interface CuratedColumn {
   name: string;
-  type: 'string' | 'double' | 'bigint' | 'int';
+  type: Exclude<HiveType, 'boolean'>;
 }
 
 /**
@@ -84,13 +96,6 @@ export const CURATED_COLUMNS: readonly CuratedColumn[] = [
   { name: 'kafka_offset', type: 'bigint' },
 ];
 
-const SQL_TYPES: Record<CuratedColumn['type'], string> = {
-  string: 'varchar',
-  double: 'double',
-  bigint: 'bigint',
-  int: 'integer',
-};
-
 /**
  * The statement that writes a finalized day into the curated table: the view's rows of the day (`?`, an
  * execution parameter, as INSERT INTO takes one in Athena), cast to the table's types. INSERT INTO appends, so
@@ -99,7 +104,7 @@ const SQL_TYPES: Record<CuratedColumn['type'], string> = {
  */
 export function curatedDayInsert(): string {
   const columns = CURATED_COLUMNS.map(
-    (column) => `  CAST("${column.name}" AS ${SQL_TYPES[column.type]}) AS "${column.name}"`,
+    (column) => `  CAST("${column.name}" AS ${SQL_TYPE_OF_HIVE[column.type]}) AS "${column.name}"`,
   );
   return [
     `INSERT INTO ${CURATED_TICKS_TABLE}`,
@@ -112,7 +117,7 @@ export function curatedDayInsert(): string {
 
 /** The DDL of the curated table (Trino's dialect), as CloudFormation's AWS::Glue::Table defines it on AWS. */
 export function curatedTableDdl(location: string): string {
-  const columns = CURATED_COLUMNS.map((column) => `"${column.name}" ${SQL_TYPES[column.type]}`);
+  const columns = CURATED_COLUMNS.map((column) => `"${column.name}" ${SQL_TYPE_OF_HIVE[column.type]}`);
   return `CREATE TABLE ${CURATED_TICKS_TABLE} (${[...columns, 'dt varchar'].join(', ')}) WITH (format = 'PARQUET', partitioned_by = ARRAY['dt'], external_location = '${location.replaceAll("'", "''")}')`;
 }
 
