@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { toCsv } from '../lib/reports/csv';
 import { athenaText } from './athena-results';
-import { ServiceError, sqlString } from './glue-crawler';
+import { ServiceError } from './glue-crawler';
 import { TrinoQueryError } from './trino/client';
 import type { LocalHiveCatalog } from './trino/hive-catalog';
+import { sqlString } from './trino/sql';
 
 /**
  * Athena execution parameters are SQL literals (`'2026-11-20'`, `42`), substituted for the `?`s in order. Anything

@@ -3,6 +3,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { type HiveType, SQL_TYPE_OF_HIVE } from '../lib/reports/catalog';
 import { TickstreamError } from '../lib/shared/errors';
 import type { LocalHiveCatalog } from './trino/hive-catalog';
+import { sqlName, sqlString } from './trino/sql';
 
 /** An error with the name Step Functions gives an AWS SDK service exception, so `Catch` rules match it. */
 export class ServiceError extends TickstreamError {
@@ -11,12 +12,6 @@ export class ServiceError extends TickstreamError {
     this.name = name;
   }
 }
-
-/** A SQL string literal. */
-export const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;
-
-/** A quoted SQL identifier (`"timestamp"` is a reserved word). */
-export const sqlName = (value: string) => `"${value.replaceAll('"', '""')}"`;
 
 /**
  * The Glue types a crawler records for JSON values (Glue is Hive-typed): whole numbers are `int` while they fit

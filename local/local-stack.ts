@@ -14,7 +14,7 @@ import {
   type MappingSettings,
   startEventSourceMapping,
 } from './event-source-mapping';
-import { createLocalCrawler, getLocalPartition, getLocalTable, sqlName } from './glue-crawler';
+import { createLocalCrawler, getLocalPartition, getLocalTable } from './glue-crawler';
 import { startBroker } from './kafka/broker';
 import { CACHE_DIR, KAFKA_VERSION } from './kafka/jars';
 import { ensureTopic } from './kafka/readiness';
@@ -266,12 +266,10 @@ export async function startLocalStack(
     s3Endpoint: s3.endpoint,
     region: LOCAL_REGION,
     metastoreDir: join(CACHE_DIR, 'trino-run', `metastore-${runId}`),
+    database: reportsConfig.database,
   })
     .then(async (created) => {
       started.push(() => created.drop());
-      await trino.client.query(`CREATE SCHEMA IF NOT EXISTS ${sqlName(reportsConfig.database)}`, {
-        catalog: created.name,
-      });
       // The curated table, which CloudFormation creates on AWS (resources/reports.yml CuratedTicksTable).
       await trino.client.query(curatedTableDdl(`s3://${resources.DataBucket}/${layout.curatedPrefix}`), {
         catalog: created.name,

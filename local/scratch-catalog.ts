@@ -7,7 +7,7 @@ import { loadUniqueTicksView } from '../lib/reports/catalog';
 import { parseS3Url } from '../lib/shared/s3';
 import { createLocalAthena } from './athena';
 import { loadLocalStackConfig } from './config';
-import { createLocalCrawler, sqlName } from './glue-crawler';
+import { createLocalCrawler } from './glue-crawler';
 import { CACHE_DIR } from './kafka/jars';
 import { LOCAL_REGION, startLocalS3 } from './s3';
 import { createHiveCatalog } from './trino/hive-catalog';
@@ -55,9 +55,9 @@ export async function withScratchCatalog<T>(
     s3Endpoint: s3.endpoint,
     region: LOCAL_REGION,
     metastoreDir: join(CACHE_DIR, 'trino-run', `scratch-metastore-${id}`),
+    database,
   });
   try {
-    await client.query(`CREATE SCHEMA ${sqlName(database)}`, { catalog: catalog.name });
     await params.fill(s3.client);
     await createLocalCrawler({
       name: 'scratch',

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrinoClient } from './client';
+import { sqlName, sqlString } from './sql';
 
 /** A Hive catalog of the local Trino: the local stand-in for one stack's Glue Data Catalog. */
 export interface LocalHiveCatalog {
@@ -10,13 +11,12 @@ export interface LocalHiveCatalog {
   drop(): Promise<void>;
 }
 
-const quoted = (value: string) => `'${value.replaceAll("'", "''")}'`;
-
 /**
  * Creates a Hive catalog on the running Trino for one local stack: its tables' data is read and written through
  * the stack's S3 endpoint (`s3://bucket/key`, as Athena reads S3), its metadata is kept in a file metastore under
  * `metastoreDir` (Glue's catalog is Hive-compatible). External tables are writable, as Athena's INSERT INTO writes
  * to them. Each stack has its own catalog on the one server: stacks running side by side never see each other.
+ * `database` (the Glue database, which CloudFormation creates on AWS) is created in it as a schema.
  */
 export async function createHiveCatalog(params: {
   client: TrinoClient;
@@ -24,6 +24,7 @@ export async function createHiveCatalog(params: {
   s3Endpoint: string;
   region: string;
   metastoreDir: string;
+  database: string;
 }): Promise<LocalHiveCatalog> {
   const { client, name } = params;
   if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new RangeError(`invalid Trino catalog name ${name}`);
@@ -52,10 +53,10 @@ export async function createHiveCatalog(params: {
   };
   await client.query(
     `CREATE CATALOG ${name} USING hive WITH (${Object.entries(properties)
-      .map(([key, value]) => `"${key}" = ${quoted(value)}`)
+      .map(([key, value]) => `${sqlName(key)} = ${sqlString(value)}`)
       .join(', ')})`,
   );
-  return {
+  const catalog = {
     name,
     client,
     async drop() {
@@ -63,4 +64,11 @@ export async function createHiveCatalog(params: {
       rmSync(params.metastoreDir, { recursive: true, force: true });
     },
   };
+  await client
+    .query(`CREATE SCHEMA ${sqlName(params.database)}`, { catalog: name })
+    .catch(async (error: unknown) => {
+      await catalog.drop();
+      throw error;
+    });
+  return catalog;
 }

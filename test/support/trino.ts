@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLocalStackConfig } from '../../local/config';
-import { sqlName } from '../../local/glue-crawler';
 import type { LocalS3 } from '../../local/s3';
 import { LOCAL_REGION } from '../../local/s3';
 import { createTrinoClient, type TrinoClient } from '../../local/trino/client';
@@ -26,7 +25,7 @@ export async function testHiveCatalog(s3: LocalS3, database: string): Promise<Lo
     s3Endpoint: s3.endpoint,
     region: LOCAL_REGION,
     metastoreDir: mkdtempSync(join(tmpdir(), 'tickstream-metastore-')),
+    database,
   });
-  await client.query(`CREATE SCHEMA ${sqlName(database)}`, { catalog: catalog.name });
   return catalog;
 }
