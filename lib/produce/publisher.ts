@@ -1,4 +1,11 @@
-import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
+import {
+  type Kafka,
+  type Message,
+  Partitioners,
+  type Producer,
+  type ProducerRecord,
+  type RecordMetadata,
+} from 'kafkajs';
 import { type AnyTick, TICK_SCHEMA_VERSION, type TickSchemaVersion } from '../contract/tick';
 import { createKafkaClient, type KafkaLogTarget } from '../kafka/client';
 import { resolveKafkaSecrets } from '../kafka/secrets';
@@ -91,6 +98,45 @@ export function sendRetries(sendTimeoutMs: number): number {
 }
 
 /**
+ * Sends `messages` and, for every partition whose acknowledgement is missing from the result, sends that
+ * partition's messages again (at most `rounds` sends in all), through the same producer.
+ *
+ * Why: kafkajs 2.2.4 keeps one response per broker across a send's retries (src/producer/sendMessages.js,
+ * `responsePerBroker`). When a partition's leader dies mid-send and the partition moves to a broker that has
+ * already answered for its own partitions, the retry sends nothing for the moved partition, and `send` resolves
+ * without it: its messages are silently dropped (seen here killing a leader of a three-broker cluster,
+ * test/integration/broker-failover.test.ts; the same shared map is the subject of kafkajs pull request #1798).
+ * Each message's partition comes from `partitionOf` (what the partitioner chose); the re-send keeps the producer
+ * session, so the idempotent sequence numbers make a batch the dead leader had replicated a duplicate the new
+ * leader drops.
+ */
+export async function sendToEveryPartition(
+  producer: Pick<Producer, 'send'>,
+  record: ProducerRecord,
+  partitionOf: (message: Message) => number | undefined,
+  rounds = 3,
+): Promise<RecordMetadata[]> {
+  const acknowledged: RecordMetadata[] = [];
+  let pending = record.messages;
+  for (let round = 1; ; round++) {
+    const result = await producer.send({ ...record, messages: pending });
+    acknowledged.push(...result);
+    const answered = new Set(result.map((metadata) => metadata.partition));
+    const unanswered = pending.filter((message) => {
+      const partition = partitionOf(message);
+      return partition !== undefined && !answered.has(partition);
+    });
+    if (unanswered.length === 0) return acknowledged;
+    const partitions = [...new Set(unanswered.map(partitionOf))].sort();
+    if (round >= rounds)
+      throw new Error(
+        `partitions ${partitions.join(', ')} of topic ${record.topic} were not acknowledged after ${rounds} sends`,
+      );
+    pending = unanswered;
+  }
+}
+
+/**
  * An idempotent producer that waits for all in-sync replicas (acks=all) with one request in flight: while a send
  * retries, the broker drops the batches it already has, so kafkajs' own retries never duplicate or reorder.
  * Those retries are counted (`sendRetries`), so a send that cannot succeed ends by itself, before the publisher's
@@ -99,16 +145,31 @@ export function sendRetries(sendTimeoutMs: number): number {
  * may write a batch Kafka already had: delivery into Kafka is at least once, and the reports count each tick
  * once by identity (docs/architecture.md). That is what kafkajs' creation warning "limiting retries for the
  * idempotent producer may invalidate EoS guarantees" is about, so the log adapter keeps it at debug.
+ * Every send checks that each partition it wrote to acknowledged (`sendToEveryPartition`).
  */
-export function createIdempotentProducer(kafka: Kafka, sendTimeoutMs: number): Producer {
-  return kafka.producer({
+export function createIdempotentProducer(kafka: Kafka, sendTimeoutMs: number): TickProducer {
+  // The partition the partitioner chose for each message object (kafkajs passes the caller's objects through).
+  const chosen = new WeakMap<Message, number>();
+  const producer = kafka.producer({
     idempotent: true,
     retry: { ...SEND_BACKOFF, retries: sendRetries(sendTimeoutMs) },
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     // Murmur2 on the key, as the Java client partitions: a symbol's partition does not depend on the client.
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: () => {
+      const murmur2 = Partitioners.DefaultPartitioner();
+      return (args) => {
+        const partition = murmur2(args);
+        chosen.set(args.message, partition);
+        return partition;
+      };
+    },
   });
+  return {
+    connect: () => producer.connect(),
+    disconnect: () => producer.disconnect(),
+    send: (record) => sendToEveryPartition(producer, record, (message) => chosen.get(message)),
+  };
 }
 
 /** The promise's outcome, or a rejection with `reason` once `ms` have passed (the timer never holds the process). */

@@ -9,6 +9,7 @@ import {
   createTickPublisher,
   KafkaUnavailableError,
   sendRetries,
+  sendToEveryPartition,
   toTickMessages,
 } from '../../../../lib/produce/publisher';
 import { fakeProducer, testKafkaSettings } from '../../../fixtures/fake-producer';
@@ -182,5 +183,52 @@ describe('the idempotent producer and its send deadline', () => {
     // The next invocation gets a new client: the abandoned one may still be in its last attempt.
     await publisher.publish({ ticks: ticks.slice(0, 10), source: 'test' });
     expect(replacement.calls.sends).toHaveLength(1);
+  });
+});
+
+describe('sendToEveryPartition', () => {
+  const messages = ['AAPL', 'MSFT', 'KO', 'AAPL', 'KO'].map((key, index) => ({ key, value: String(index) }));
+  const partitionOf = (message: { key?: unknown }) => ({ AAPL: 0, MSFT: 1, KO: 2 })[String(message.key)];
+  const acknowledgement = (partition: number) => ({ topicName: 'stock-ticks', partition, errorCode: 0 });
+
+  it("sends again only the messages of a partition the send's result left out, through the same producer", async () => {
+    const sent: string[][] = [];
+    // As kafkajs resolves after a leader moved to a broker that had already answered: partition 0 missing.
+    const answers = [[acknowledgement(1), acknowledgement(2)], [acknowledgement(0)]];
+    const producer = {
+      send: async (record: { messages: { value: unknown }[] }) => {
+        sent.push(record.messages.map((message) => String(message.value)));
+        return answers.shift() ?? [];
+      },
+    };
+    const result = await sendToEveryPartition(
+      producer as never,
+      { topic: 'stock-ticks', acks: -1, messages },
+      partitionOf,
+    );
+    expect(sent).toEqual([
+      ['0', '1', '2', '3', '4'],
+      ['0', '3'],
+    ]);
+    expect(result.map((metadata) => metadata.partition).sort()).toEqual([0, 1, 2]);
+  });
+
+  it('fails naming the partitions still unacknowledged after the last round', async () => {
+    const producer = { send: async () => [acknowledgement(1)] };
+    await expect(
+      sendToEveryPartition(producer as never, { topic: 'stock-ticks', acks: -1, messages }, partitionOf, 2),
+    ).rejects.toThrow('partitions 0, 2 of topic stock-ticks were not acknowledged after 2 sends');
+  });
+
+  it('sends once when every partition answered', async () => {
+    let sends = 0;
+    const producer = {
+      send: async () => {
+        sends++;
+        return [0, 1, 2].map(acknowledgement);
+      },
+    };
+    await sendToEveryPartition(producer as never, { topic: 'stock-ticks', acks: -1, messages }, partitionOf);
+    expect(sends).toBe(1);
   });
 });
