@@ -3,38 +3,22 @@
  * object count and bytes (the production landing of bench/landing-model.ts) and us-east-1 list prices.
  * Prints a table and, as its last line, the JSON model.
  */
+import { parseArgs } from 'node:util';
 import { planReportDays } from '../lib/reports/days';
 import { ServiceError } from '../local/glue-crawler';
 import { runReportsWorkflow } from '../local/reports-workflow';
 import { resolveServerlessConfig } from '../local/serverless-config';
-import { measureProductionLanding } from './landing-model';
+import { measureKafkaRecord, measureProductionLanding } from './landing-model';
+import { readMeasuredE2e } from './measured-e2e';
 import { readMeasuredScan } from './measured-scan';
+import { HOURS_PER_MONTH, PRICES, SECONDS_PER_MONTH } from './prices';
+import { athenaBytesPerDay, crossAzShare, scaleModel } from './scale-model';
 
-/** Athena bills at least 10 MB per query. */
-const ATHENA_MINIMUM_BYTES = 10 * 1024 * 1024;
-
-/** us-east-1 on-demand list prices, as of 2026-11 (USD). */
-const PRICES = {
-  natGatewayHour: 0.045,
-  natGatewayGb: 0.045,
-  ec2Hour: { 't3.small': 0.0208, 't4g.small': 0.0168, 'm6i.large': 0.096 } as Record<string, number>,
-  ebsGbMonth: 0.08,
-  s3StandardGbMonth: 0.023,
-  s3PutPer1000: 0.005,
-  lambdaArmGbSecond: 0.0000133334,
-  lambdaPerMillionRequests: 0.2,
-  glueDpuHour: 0.44,
-  athenaPerTb: 5,
-  stepFunctionsPer1000Transitions: 0.025,
-  alarm: 0.1,
-  secretMonth: 0.4,
-  kmsKeyMonth: 1,
-};
-const HOURS_PER_MONTH = 730;
-const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
 const TICKS_PER_SECOND = 100;
 
 interface StageShape {
+  /** Brokers the stage runs (param brokerCount) and the replication factor that goes with it. */
+  brokerCount: number;
   brokerInstanceType: string;
   /** The root volume (16 GiB) and the data volume (`brokerDataVolumeGiB`). */
   brokerVolumesGb: number;
@@ -48,10 +32,16 @@ interface StageShape {
 async function stageShape(stage: string): Promise<StageShape> {
   const config = (await resolveServerlessConfig(stage)) as unknown as {
     resources: { Resources: Record<string, { Properties?: Record<string, unknown> }> };
+    custom: { kafka: { brokerCount: string | number } };
   };
+  const brokerCount = Number(config.custom.kafka.brokerCount);
+  // What the stage creates: a three-broker stage's brokers 2 and 3 (and their alarms) only when it has three.
   const resources = Object.values(
-    config.resources.Resources as Record<string, { Type?: string; Properties?: Record<string, unknown> }>,
-  );
+    config.resources.Resources as Record<
+      string,
+      { Type?: string; Condition?: string; Properties?: Record<string, unknown> }
+    >,
+  ).filter((resource) => resource.Condition !== 'ThreeBrokers' || brokerCount === 3);
   // The broker is launched from its launch template: the instance type and volumes are the template's.
   const host = (config.resources.Resources.KafkaBrokerLaunchTemplate?.Properties?.LaunchTemplateData ??
     {}) as {
@@ -60,6 +50,7 @@ async function stageShape(stage: string): Promise<StageShape> {
   };
   const ofType = (type: string) => resources.filter((resource) => resource.Type === type).length;
   return {
+    brokerCount,
     brokerInstanceType: String(host.InstanceType),
     brokerVolumesGb: (host.BlockDeviceMappings ?? []).reduce(
       (sum, volume) => sum + Number(volume.Ebs?.VolumeSize ?? 0),
@@ -139,11 +130,18 @@ async function measureWorkflowWeek(
 }
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { symbols: { type: 'string' } } });
+  const symbols = values.symbols === undefined ? undefined : Number(values.symbols);
+  if (symbols !== undefined && !(Number.isInteger(symbols) && symbols > 0))
+    throw new Error(`--symbols must be a whole number above 0, got ${values.symbols}`);
   const landing = await measureProductionLanding({ gzipLevel: 6 });
   const bytesPerTick = landing.bytes / landing.ticks;
   const putsPerTick = landing.puts / landing.ticks;
   const ticksPerMonth = TICKS_PER_SECOND * SECONDS_PER_MONTH;
   const gbPerMonth = (ticksPerMonth * bytesPerTick) / 1e9;
+  const record = measureKafkaRecord();
+  const kafkaBytesPerTick = record.kafkaBytesPerTick;
+  const kafkaGbPerMonth = (ticksPerMonth * kafkaBytesPerTick) / 1e9;
   const ticksPerDay = TICKS_PER_SECOND * 86_400;
   const scan = readMeasuredScan();
   const rawReportBytesPerTick = scan.rawReportsScannedBytes / scan.reports / scan.ticks;
@@ -151,6 +149,7 @@ async function main(): Promise<void> {
   const insertBytesPerTick = scan.insertScannedBytes / scan.ticks;
 
   const weeksPerMonth = HOURS_PER_MONTH / (7 * 24);
+  const daysPerMonth = HOURS_PER_MONTH / 24;
   const stageNames = ['dev', 'prod'];
   const shapes = await Promise.all(stageNames.map(stageShape));
   const workflow = await measureWorkflowWeek('dev');
@@ -163,8 +162,14 @@ async function main(): Promise<void> {
       const items: Record<string, number> = {
         natGateway: PRICES.natGatewayHour * HOURS_PER_MONTH + PRICES.natGatewayGb * gbPerMonth * 2,
         broker:
-          (PRICES.ec2Hour[shape.brokerInstanceType] ?? 0) * HOURS_PER_MONTH +
-          PRICES.ebsGbMonth * shape.brokerVolumesGb,
+          shape.brokerCount *
+          ((PRICES.ec2Hour[shape.brokerInstanceType] ?? 0) * HOURS_PER_MONTH +
+            PRICES.ebsGbMonth * shape.brokerVolumesGb),
+        // Kafka's bytes between availability zones: clients to leaders elsewhere, leaders to their followers.
+        brokerTransfer:
+          kafkaGbPerMonth *
+          crossAzShare({ brokers: shape.brokerCount, replicationFactor: shape.brokerCount }) *
+          PRICES.crossAzGb,
         // A month's landed data, stored for the month (it accumulates: month n stores n times this).
         s3:
           (ticksPerMonth * putsPerTick * PRICES.s3PutPer1000) / 1000 + gbPerMonth * PRICES.s3StandardGbMonth,
@@ -180,12 +185,8 @@ async function main(): Promise<void> {
         // average) in the raw view; once a day the final run INSERTs the ended day (one raw scan) and runs each
         // report over the curated Parquet table instead.
         athena:
-          ((reportRunsPerMonth *
-            (ATHENA_MINIMUM_BYTES +
-              scan.reports * Math.max(rawReportBytesPerTick * ticksPerDay * 0.5, ATHENA_MINIMUM_BYTES)) +
-            30.4 *
-              (Math.max(insertBytesPerTick * ticksPerDay, ATHENA_MINIMUM_BYTES) +
-                scan.reports * Math.max(curatedReportBytesPerTick * ticksPerDay, ATHENA_MINIMUM_BYTES))) /
+          ((athenaBytesPerDay({ ticksPerDay, scan, runsPerDay: reportRunsPerMonth / daysPerMonth }) *
+            daysPerMonth) /
             1e12) *
           PRICES.athenaPerTb,
         stepFunctions: (reportRunsPerMonth * 40 * PRICES.stepFunctionsPer1000Transitions) / 1000,
@@ -193,9 +194,9 @@ async function main(): Promise<void> {
         // The alerts topic's key ($1 a month; its requests, one data key per publisher every 5 minutes, stay
         // inside KMS's 20,000 free requests a month).
         kms: shape.kmsKeys * PRICES.kmsKeyMonth,
-        // The broker's SCRAM user and CA secrets. Reads cost $0.05 per 10,000: the producers read once per
-        // container and the mapping's pollers now and then, cents a month.
-        secretsManager: 2 * PRICES.secretMonth,
+        // The brokers' SCRAM user, CA and cluster secrets. Reads cost $0.05 per 10,000: the producers read once
+        // per container and the mapping's pollers now and then, cents a month.
+        secretsManager: 3 * PRICES.secretMonth,
       };
       const total = Object.values(items).reduce((sum, value) => sum + value, 0);
       return [
@@ -231,11 +232,57 @@ async function main(): Promise<void> {
   console.log(
     ['total'.padEnd(14), ...stages.map((s) => `$${model[s]?.total.toFixed(2)}`.padStart(10))].join(''),
   );
+  // The scale model (npm run cost -- --symbols N): prod's shape at 100 symbols and at N, from this run's landing
+  // figures and the broker cluster's kept measurements (bench:e2e --save).
+  const scale =
+    symbols === undefined
+      ? undefined
+      : (() => {
+          const sustained = readMeasuredE2e('sustained');
+          const saturation = readMeasuredE2e('saturation');
+          const measured = {
+            landedBytesPerTick: bytesPerTick,
+            kafkaBytesPerTick,
+            eventBytesPerRecord: record.eventBytesPerRecord,
+            landTicksPerVcpuSecond: landing.ticks / landing.landSeconds,
+            producerTicksPerVcpuSecond: saturation.e2e.producedPerSecond,
+            brokerCpuSecondsPerTick: sustained.e2e.brokerCpuSecondsPerTick,
+            scan,
+          };
+          const settings = {
+            ticksPerSymbolPerSecond: 1,
+            brokers: 3,
+            replicationFactor: 3,
+            retentionHours: 168,
+            batchingWindowSeconds: 60,
+            landMemoryMb: 1024,
+            producerMemoryMb: 512,
+            reportRunsPerDay: workflow.runs / 7,
+            crawlsPerMonth,
+            reports: scan.reports,
+          };
+          return {
+            measured: {
+              landedBytesPerTick: Number(bytesPerTick.toFixed(2)),
+              kafkaBytesPerTick: Number(kafkaBytesPerTick.toFixed(1)),
+              eventBytesPerRecord: Number(record.eventBytesPerRecord.toFixed(1)),
+              landTicksPerVcpuSecond: Math.round(measured.landTicksPerVcpuSecond),
+              producerTicksPerVcpuSecond: measured.producerTicksPerVcpuSecond,
+              brokerCpuSecondsPerTick: measured.brokerCpuSecondsPerTick,
+              sustained: sustained.command,
+              saturation: saturation.command,
+            },
+            at100: scaleModel({ ...settings, symbols: 100 }, measured),
+            atSymbols: scaleModel({ ...settings, symbols }, measured),
+          };
+        })();
+  if (scale) printScale(scale.at100, scale.atSymbols);
   console.log(
     JSON.stringify({
       bytesPerTick: Number(bytesPerTick.toFixed(2)),
       putsPerMillionTicks: Math.round(putsPerTick * 1e6),
       gbPerMonth: Number(gbPerMonth.toFixed(2)),
+      kafkaBytesPerTick: Number(kafkaBytesPerTick.toFixed(1)),
       workflowWeek: workflow,
       crawlsPerMonth: Number(crawlsPerMonth.toFixed(1)),
       athenaBytesPerTick: {
@@ -246,8 +293,44 @@ async function main(): Promise<void> {
       dev: model.dev?.total,
       prod: model.prod?.total,
       stages: model,
+      ...(scale ? { scale } : {}),
     }),
   );
+}
+
+/** The scale model as a table: each figure at 100 symbols and at the asked number, side by side. */
+function printScale(small: ReturnType<typeof scaleModel>, large: ReturnType<typeof scaleModel>): void {
+  const rows: [string, (model: ReturnType<typeof scaleModel>) => string][] = [
+    ['ticks/s', (m) => String(m.ticksPerSecond)],
+    ['partitions', (m) => String(m.partitions)],
+    ['producer schedules', (m) => `${m.producers.schedules} x ${m.producers.shardsPerSchedule} shards`],
+    ['symbols/invocation', (m) => String(m.producers.symbolsPerInvocation)],
+    ['producer seconds', (m) => String(m.producers.invocationSeconds)],
+    ['mapping concurrency', (m) => String(m.mapping.concurrency)],
+    ['records/landTicks', (m) => String(m.mapping.recordsPerInvocation)],
+    ['landTicks seconds', (m) => String(m.mapping.invocationSeconds)],
+    ['landTicks/day', (m) => String(m.mapping.landTicksInvocationsPerDay)],
+    ['S3 PUTs/day', (m) => String(m.s3PutsPerDay)],
+    ['GB landed/day', (m) => (m.bytesLandedPerDay / 1e9).toFixed(2)],
+    ['GB scanned/day', (m) => (m.bytesScannedPerDay / 1e9).toFixed(2)],
+    ['broker', (m) => `${m.broker.count} x ${m.broker.instanceType}`],
+    ['vCPU/broker', (m) => String(m.broker.vcpusNeededEach)],
+    ['data GiB/broker', (m) => String(m.broker.dataVolumeGiB)],
+    ...Object.keys(large.monthly).map(
+      (item) =>
+        [`$ ${item}`, (m: ReturnType<typeof scaleModel>) => (m.monthly[item] ?? 0).toFixed(2)] as [
+          string,
+          (model: ReturnType<typeof scaleModel>) => string,
+        ],
+    ),
+    ['$ total/month', (m) => m.monthlyTotal.toFixed(2)],
+  ];
+  console.log(
+    `\nScale model (prod's shape: 3 brokers, replication factor 3), ${small.symbols} and ${large.symbols} symbols x 1 tick/s`,
+  );
+  for (const [name, value] of rows)
+    console.log([name.padEnd(22), value(small).padStart(16), value(large).padStart(16)].join(''));
+  console.log('');
 }
 
 main().catch((error: unknown) => {

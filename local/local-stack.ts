@@ -15,7 +15,7 @@ import {
   startEventSourceMapping,
 } from './event-source-mapping';
 import { createLocalCrawler, getLocalPartition, getLocalTable } from './glue-crawler';
-import { startBroker } from './kafka/broker';
+import { type BrokerNode, startBroker } from './kafka/broker';
 import { CACHE_DIR, KAFKA_VERSION } from './kafka/jars';
 import { ensureTopic } from './kafka/readiness';
 import { localContext } from './lambda-context';
@@ -43,6 +43,8 @@ export interface LocalStack {
   ownBroker: boolean;
   /** The process ID of the stack's own broker (tests stall and resume it), when it started one. */
   brokerPid: number | undefined;
+  /** The nodes of the stack's own Kafka (tests kill and restart them); none when it was given one. */
+  brokerNodes: BrokerNode[];
   topic: string;
   config: ResolvedServerlessConfig;
   /** Where ticks land and the table they make (serverless.yml `custom.data`). */
@@ -171,6 +173,11 @@ export async function startLocalStack(
      * baseline, to measure what TLS and SCRAM cost).
      */
     brokerSecurity?: 'sasl_ssl' | 'plaintext';
+    /**
+     * Nodes of the stack's own Kafka: 1 (default), or 3, a KRaft cluster whose topic keeps three copies of each
+     * partition and acknowledges writes once two have them (as a prod stage's brokers).
+     */
+    brokerNodes?: number;
     /** A topic to use instead of serverless.yml's, for producers and mappings alike (tests isolate with it). */
     topic?: string;
     /** Batching window of the local mappings, overriding serverless.yml's (which is sized for AWS costs). */
@@ -213,6 +220,7 @@ export async function startLocalStack(
       : startBroker({
           workDir: join(CACHE_DIR, 'kafka-run', `stack-${runId}`),
           removeOnStop: true,
+          nodes: params.brokerNodes ?? 1,
           // The stack's own broker listens as the deployed one does: SASL_SSL with SCRAM-SHA-512 only.
           security: params.brokerSecurity ?? 'sasl_ssl',
         }),
@@ -236,7 +244,7 @@ export async function startLocalStack(
     : (params.auth ?? (params.brokers ? {} : local.externalAuth));
   log(
     broker
-      ? `started Kafka ${KAFKA_VERSION} (KRaft, SASL_SSL) at ${brokers.join(',')}`
+      ? `started Kafka ${KAFKA_VERSION} (KRaft${broker.nodes.length > 1 ? `, ${broker.nodes.length} nodes` : ''}, SASL_SSL) at ${brokers.join(',')}`
       : `using Kafka at ${brokers.join(',')}${auth.sasl ? ' (SASL_SSL)' : ''}`,
   );
 
@@ -306,7 +314,13 @@ export async function startLocalStack(
   const topic =
     params.topic ?? Object.values(environments).find((env) => env.KAFKA_TOPIC)?.KAFKA_TOPIC ?? 'stock-ticks';
   for (const env of Object.values(environments)) if (env.KAFKA_TOPIC) env.KAFKA_TOPIC = topic;
-  await ensureTopic({ brokers, auth, topic, partitions: params.partitions ?? 3 }).catch((error: unknown) =>
+  await ensureTopic({
+    brokers,
+    auth,
+    topic,
+    partitions: params.partitions ?? 3,
+    ...(broker ? { shape: broker.shape } : {}),
+  }).catch((error: unknown) =>
     abandon(
       new Error(`Kafka at ${brokers.join(',')} cannot serve topic ${topic}: ${(error as Error).message}`, {
         cause: error,
@@ -399,6 +413,7 @@ export async function startLocalStack(
     auth,
     ownBroker: broker !== undefined,
     brokerPid: broker?.pid,
+    brokerNodes: broker?.nodes ?? [],
     topic,
     config,
     layout,

@@ -89,3 +89,29 @@ export async function readBetween(params: {
   }
   return messages;
 }
+
+/** Where a partition lives: its leader's node id, its replicas and those in sync with the leader. */
+export interface PartitionReplicas {
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+}
+
+/** Each partition's leader, replicas and in-sync replicas, as the cluster's metadata says now. */
+export async function partitionReplicas(params: {
+  brokers: string[];
+  topic: string;
+  auth?: KafkaAuth | undefined;
+}): Promise<PartitionReplicas[]> {
+  const client = admin(params.brokers, params.auth);
+  await client.connect();
+  try {
+    const metadata = await client.fetchTopicMetadata({ topics: [params.topic] });
+    return (metadata.topics[0]?.partitions ?? [])
+      .map(({ partitionId, leader, replicas, isr }) => ({ partition: partitionId, leader, replicas, isr }))
+      .sort((a, b) => a.partition - b.partition);
+  } finally {
+    await client.disconnect();
+  }
+}

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Bootstraps the tickstream Kafka broker: a single KRaft node (broker + controller) run by systemd, whose only
-# client listener is SASL_SSL with SCRAM-SHA-512 (what Lambda's Kafka event source mapping supports).
-# At first boot it makes a private CA and the broker's certificate (the JDK's keytool), creates the clients'
-# SCRAM user from the KAFKA_CLIENT_SECRET_ID secret when it formats the storage, and writes the CA certificate
-# to the KAFKA_CA_SECRET_ID secret (the mapping's SERVER_ROOT_CA_CERTIFICATE). With CFN_STACK set it signals
+# Bootstraps a tickstream Kafka broker: a KRaft node (broker + controller) run by systemd, whose only client
+# listener is SASL_SSL with SCRAM-SHA-512 (what Lambda's Kafka event source mapping supports). Alone, or one of
+# the nodes KAFKA_CONTROLLER_QUORUM_VOTERS lists (a cluster; this node is the entry with its own address).
+# At first boot it takes the cluster's private CA from the KAFKA_CLUSTER_SECRET_ID secret (node 1 makes it there
+# when the secret is empty), makes its own certificate (the JDK's keytool), creates the clients' SCRAM user from
+# the KAFKA_CLIENT_SECRET_ID secret when it formats the storage, and node 1 writes the CA certificate to the
+# KAFKA_CA_SECRET_ID secret (the mapping's SERVER_ROOT_CA_CERTIFICATE). With CFN_STACK set it signals
 # CloudFormation how it ended.
 # Run as EC2 UserData (the template sets the variables below before this script) and by the tests on a
 # developer machine (KAFKA_LIBS_DIR = the local jar cache, SERVICE_MANAGER=none, no Java install, a stand-in
@@ -11,12 +13,15 @@
 set -euo pipefail
 
 : "$KAFKA_VERSION" "$KAFKA_TOPIC" "$KAFKA_PARTITIONS" "$KAFKA_RETENTION_HOURS"
-: "$KAFKA_CLIENT_SECRET_ID" "$KAFKA_CA_SECRET_ID"
+: "$KAFKA_CLIENT_SECRET_ID" "$KAFKA_CA_SECRET_ID" "$KAFKA_CLUSTER_SECRET_ID"
 KAFKA_HOME="$(printenv KAFKA_HOME || echo /opt/kafka)"
 KAFKA_DATA_DIR="$(printenv KAFKA_DATA_DIR || echo /var/lib/kafka)"
 KAFKA_PORT="$(printenv KAFKA_PORT || echo 9096)"
 KAFKA_CONTROLLER_PORT="$(printenv KAFKA_CONTROLLER_PORT || echo 9093)"
 KAFKA_HEAP="$(printenv KAFKA_HEAP || echo 1g)"
+KAFKA_CONTROLLER_QUORUM_VOTERS="$(printenv KAFKA_CONTROLLER_QUORUM_VOTERS || true)"
+KAFKA_REPLICATION_FACTOR="$(printenv KAFKA_REPLICATION_FACTOR || echo 1)"
+KAFKA_MIN_INSYNC_REPLICAS="$(printenv KAFKA_MIN_INSYNC_REPLICAS || echo 1)"
 SERVICE_MANAGER="$(printenv SERVICE_MANAGER || echo systemd)"
 DATA_DEVICE="$(printenv DATA_DEVICE || true)"
 DATA_DEVICE_NAME="$(printenv DATA_DEVICE_NAME || true)"
@@ -70,7 +75,7 @@ retry() {
   local attempt
   for attempt in $(seq 1 "$RETRY_ATTEMPTS"); do
     if "$@"; then return 0; fi
-    log "attempt $attempt of $1 $2 $3 failed; retrying in $RETRY_DELAY_SECONDS s"
+    log "attempt $attempt of $(echo "$@" | cut -d' ' -f1-3) failed; retrying in $RETRY_DELAY_SECONDS s"
     sleep "$RETRY_DELAY_SECONDS"
   done
   return 1
@@ -92,6 +97,33 @@ json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv
 # A JSON document {"<name>": <value of stdin>}.
 json_object() { python3 -c 'import json, sys; print(json.dumps({sys.argv[1]: sys.stdin.read()}))' "$1"; }
 random_password() { head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32; }
+
+HOST="$(advertised_host)"
+
+# This node's id and controller port. One broker: node 1, its controller on the loopback interface only. A cluster
+# (KAFKA_CONTROLLER_QUORUM_VOTERS = id@ip:port,... of every node): the entry whose address is this host's.
+if [ -z "$KAFKA_CONTROLLER_QUORUM_VOTERS" ]; then
+  NODE_ID=1
+  VOTERS="1@127.0.0.1:$KAFKA_CONTROLLER_PORT"
+  CONTROLLER_LISTENER="CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT"
+  CONTROLLER_PROTOCOL=PLAINTEXT
+  CONTROLLER_TLS=""
+else
+  VOTERS="$KAFKA_CONTROLLER_QUORUM_VOTERS"
+  VOTER="$(echo "$VOTERS" | tr ',' '\n' | grep -F "@$HOST:" || true)"
+  if [ -z "$VOTER" ]; then
+    log "this host ($HOST) is not among the controller quorum voters $VOTERS"
+    exit 1
+  fi
+  NODE_ID="$(echo "$VOTER" | cut -d@ -f1)"
+  KAFKA_CONTROLLER_PORT="$(echo "$VOTER" | cut -d: -f2)"
+  # Between hosts the controllers speak TLS, and only to a peer holding a certificate of the cluster's CA.
+  CONTROLLER_LISTENER="CONTROLLER://0.0.0.0:$KAFKA_CONTROLLER_PORT"
+  CONTROLLER_PROTOCOL=SSL
+  CONTROLLER_TLS="listener.name.controller.ssl.client.auth=required"
+fi
+# Each broker signals its own resource: KafkaBroker, KafkaBroker2, KafkaBroker3.
+if [ "$NODE_ID" != "1" ]; then CFN_RESOURCE="$CFN_RESOURCE$NODE_ID"; fi
 
 if [ "$INSTALL_JAVA" = "1" ]; then
   log "installing Java 17 and the CloudFormation helper scripts"
@@ -171,30 +203,71 @@ print("".join(text.split()).lower())' "$DOWNLOADS/kafka.tgz.sha512")"
   CLASSPATH_DIR="$KAFKA_HOME/libs"
 fi
 
-HOST="$(advertised_host)"
+# What every node of the cluster shares lives in the KAFKA_CLUSTER_SECRET_ID secret (readable by the brokers'
+# role only): the private CA (its PKCS12 store, base64), the stores' password, the broker's own SCRAM password
+# (the inter-broker user) and the cluster id. Node 1 makes it on the cluster's first boot; every other node, and
+# any node that replaces one later, takes it from there, so clients keep trusting one CA.
+cluster_field() {
+  local secret
+  secret="$(aws secretsmanager get-secret-value --secret-id "$KAFKA_CLUSTER_SECRET_ID" --query SecretString \
+    --output text)" || return 1
+  echo "$secret" | python3 -c 'import json, sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"
+}
+cluster_secret_state() {
+  local id
+  id="$(cluster_field clusterId)" || return 1
+  if [ -n "$id" ]; then echo ready; else echo empty; fi
+}
+cluster_secret_ready() { [ "$(cluster_secret_state)" = ready ]; }
 
-# The TLS material lives on the data volume, made once: a private CA, the broker's key and certificate signed by
-# it (SAN: the private IP clients connect to, and 127.0.0.1 for this script's own admin calls).
+# The TLS material lives on the data volume, made once: this node's key and certificate signed by the cluster's CA
+# (SAN: the private IP clients connect to, and 127.0.0.1 for this script's own admin calls).
 mkdir -p "$TLS_DIR"
 chmod 700 "$TLS_DIR"
+# The stores' password reaches keytool through its environment, never its command line.
+keytool_store() { keytool "$@" -storepass:env STORE_PASSWORD -storetype PKCS12; }
 if [ ! -f "$TLS_DIR/broker.p12" ]; then
-  log "making the broker's private CA and certificate"
-  random_password > "$TLS_DIR/store-password"
-  STORE_PASSWORD="$(cat "$TLS_DIR/store-password")"
-  keytool_store() { keytool "$@" -storepass "$STORE_PASSWORD" -storetype PKCS12; }
-  keytool_store -genkeypair -alias ca -keyalg RSA -keysize 2048 -dname 'CN=tickstream Kafka CA' -validity 3650 \
-    -ext bc:c -keystore "$TLS_DIR/ca.p12" -keypass "$STORE_PASSWORD"
-  keytool_store -exportcert -alias ca -rfc -keystore "$TLS_DIR/ca.p12" -file "$TLS_DIR/ca.pem"
-  keytool_store -genkeypair -alias broker -keyalg RSA -keysize 2048 -dname "CN=$HOST" -validity 3650 \
-    -keystore "$TLS_DIR/broker.p12" -keypass "$STORE_PASSWORD"
-  keytool_store -certreq -alias broker -keystore "$TLS_DIR/broker.p12" -file "$TLS_DIR/broker.csr"
-  keytool_store -gencert -alias ca -keystore "$TLS_DIR/ca.p12" -infile "$TLS_DIR/broker.csr" \
-    -outfile "$TLS_DIR/broker.pem" -rfc -validity 3650 -ext "SAN=ip:$HOST,ip:127.0.0.1,dns:localhost"
-  keytool_store -importcert -alias ca -file "$TLS_DIR/ca.pem" -keystore "$TLS_DIR/broker.p12" -noprompt
-  keytool_store -importcert -alias broker -file "$TLS_DIR/broker.pem" -keystore "$TLS_DIR/broker.p12" -noprompt
-  keytool_store -importcert -alias ca -file "$TLS_DIR/ca.pem" -keystore "$TLS_DIR/truststore.p12" -noprompt
-  # The broker's own SCRAM user, for its inter-broker client and this script's admin calls.
-  random_password > "$TLS_DIR/broker-password"
+  (
+    umask 077
+    CLUSTER_SECRET_STATE="$(retry cluster_secret_state)"
+    if [ "$CLUSTER_SECRET_STATE" = empty ] && [ "$NODE_ID" = "1" ]; then
+      log "making the cluster's private CA"
+      random_password > "$TLS_DIR/store-password"
+      export STORE_PASSWORD="$(cat "$TLS_DIR/store-password")"
+      keytool_store -genkeypair -alias ca -keyalg RSA -keysize 2048 -dname 'CN=tickstream Kafka CA' -validity 3650 \
+        -ext bc:c -keystore "$TLS_DIR/ca.p12" -keypass:env STORE_PASSWORD
+      random_password > "$TLS_DIR/broker-password"
+      head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' | sed 's/^-/A/' > "$TLS_DIR/cluster-id"
+      python3 -c 'import base64, json, sys
+d = sys.argv[1]
+read = lambda name: open(d + "/" + name).read().strip()
+print(json.dumps({"caKeystore": base64.b64encode(open(d + "/ca.p12", "rb").read()).decode(),
+  "storePassword": read("store-password"), "brokerPassword": read("broker-password"), "clusterId": read("cluster-id")}))' \
+        "$TLS_DIR" > "$TLS_DIR/cluster-secret.json"
+      retry aws secretsmanager put-secret-value --secret-id "$KAFKA_CLUSTER_SECRET_ID" \
+        --secret-string "file://$TLS_DIR/cluster-secret.json" > /dev/null
+      rm -f "$TLS_DIR/cluster-secret.json"
+    else
+      # Node 1 may still be making it: wait (the retries above, then these).
+      retry cluster_secret_ready
+      log "taking the cluster's CA from its secret"
+      cluster_field storePassword > "$TLS_DIR/store-password"
+      cluster_field brokerPassword > "$TLS_DIR/broker-password"
+      cluster_field clusterId > "$TLS_DIR/cluster-id"
+      cluster_field caKeystore | base64 -d > "$TLS_DIR/ca.p12"
+    fi
+    export STORE_PASSWORD="$(cat "$TLS_DIR/store-password")"
+    log "making node $NODE_ID's certificate"
+    keytool_store -exportcert -alias ca -rfc -keystore "$TLS_DIR/ca.p12" -file "$TLS_DIR/ca.pem"
+    keytool_store -genkeypair -alias broker -keyalg RSA -keysize 2048 -dname "CN=$HOST" -validity 3650 \
+      -keystore "$TLS_DIR/broker.p12" -keypass:env STORE_PASSWORD
+    keytool_store -certreq -alias broker -keystore "$TLS_DIR/broker.p12" -file "$TLS_DIR/broker.csr"
+    keytool_store -gencert -alias ca -keystore "$TLS_DIR/ca.p12" -infile "$TLS_DIR/broker.csr" \
+      -outfile "$TLS_DIR/broker.pem" -rfc -validity 3650 -ext "SAN=ip:$HOST,ip:127.0.0.1,dns:localhost"
+    keytool_store -importcert -alias ca -file "$TLS_DIR/ca.pem" -keystore "$TLS_DIR/broker.p12" -noprompt
+    keytool_store -importcert -alias broker -file "$TLS_DIR/broker.pem" -keystore "$TLS_DIR/broker.p12" -noprompt
+    keytool_store -importcert -alias ca -file "$TLS_DIR/ca.pem" -keystore "$TLS_DIR/truststore.p12" -noprompt
+  )
 fi
 STORE_PASSWORD="$(cat "$TLS_DIR/store-password")"
 BROKER_PASSWORD="$(cat "$TLS_DIR/broker-password")"
@@ -209,11 +282,12 @@ ssl.truststore.password=$STORE_PASSWORD"
   umask 077
   cat > "$PROPERTIES" <<PROPS
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=SASL_SSL://0.0.0.0:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+node.id=$NODE_ID
+controller.quorum.voters=$VOTERS
+listeners=SASL_SSL://0.0.0.0:$KAFKA_PORT,$CONTROLLER_LISTENER
 advertised.listeners=SASL_SSL://$HOST:$KAFKA_PORT
-listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:$CONTROLLER_PROTOCOL
+$CONTROLLER_TLS
 inter.broker.listener.name=SASL_SSL
 controller.listener.names=CONTROLLER
 sasl.enabled.mechanisms=SCRAM-SHA-512
@@ -227,10 +301,13 @@ $SSL_PROPERTIES
 log.dirs=$KAFKA_DATA_DIR/logs
 num.partitions=$KAFKA_PARTITIONS
 auto.create.topics.enable=false
-offsets.topic.replication.factor=1
+default.replication.factor=$KAFKA_REPLICATION_FACTOR
+min.insync.replicas=$KAFKA_MIN_INSYNC_REPLICAS
+unclean.leader.election.enable=false
+offsets.topic.replication.factor=$KAFKA_REPLICATION_FACTOR
 offsets.topic.num.partitions=3
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+transaction.state.log.replication.factor=$KAFKA_REPLICATION_FACTOR
+transaction.state.log.min.isr=$KAFKA_MIN_INSYNC_REPLICAS
 group.initial.rebalance.delay.ms=0
 log.retention.hours=$KAFKA_RETENTION_HOURS
 PROPS
@@ -250,17 +327,29 @@ LOG4J
 
 JAVA_OPTS="-Xms$KAFKA_HEAP -Xmx$KAFKA_HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Dlog4j.configuration=file:$KAFKA_HOME/config/log4j.properties"
 if [ ! -f "$KAFKA_DATA_DIR/logs/meta.properties" ]; then
-  # The clients' user comes from the stack's generated secret; it is created with the storage (KIP-900).
+  # The clients' user comes from the stack's generated secret; it is created with the storage (KIP-900), on every
+  # node alike. The passwords go to the storage tool in a Java argument file only this user may read, never on
+  # its command line.
   CLIENT_SECRET="$(retry aws secretsmanager get-secret-value --secret-id "$KAFKA_CLIENT_SECRET_ID" \
     --query SecretString --output text)"
   CLIENT_USERNAME="$(echo "$CLIENT_SECRET" | json_field username)"
-  CLIENT_PASSWORD="$(echo "$CLIENT_SECRET" | json_field password)"
-  CLUSTER_ID="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' | sed 's/^-/A/')"
-  log "formatting KRaft storage (cluster $CLUSTER_ID) with the SCRAM-SHA-512 users broker and $CLIENT_USERNAME"
-  java -cp "$CLASSPATH_DIR/*" -Dlog4j.configuration="file:$KAFKA_HOME/config/log4j.properties" \
-    kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$PROPERTIES" \
-    --add-scram "SCRAM-SHA-512=[name=broker,password=$BROKER_PASSWORD]" \
-    --add-scram "SCRAM-SHA-512=[name=$CLIENT_USERNAME,password=$CLIENT_PASSWORD]"
+  CLUSTER_ID="$(cat "$TLS_DIR/cluster-id")"
+  log "formatting KRaft storage of node $NODE_ID (cluster $CLUSTER_ID) with the SCRAM-SHA-512 users broker and $CLIENT_USERNAME"
+  (
+    umask 077
+    # The whole command: the launcher expands an argument file only before the main class.
+    echo "$CLIENT_SECRET" | python3 -c 'import json, sys
+secret = json.load(sys.stdin)
+classpath, log4j, cluster_id, properties, broker_password_file = sys.argv[1:]
+args = ["-cp", classpath, "-Dlog4j.configuration=file:" + log4j, "kafka.tools.StorageTool", "format",
+  "-t", cluster_id, "-c", properties]
+for name, password in [("broker", open(broker_password_file).read().strip()), (secret["username"], secret["password"])]:
+  args += ["--add-scram", "SCRAM-SHA-512=[name=%s,password=%s]" % (name, password)]
+print("\n".join(json.dumps(arg) for arg in args))' "$CLASSPATH_DIR/*" "$KAFKA_HOME/config/log4j.properties" \
+      "$CLUSTER_ID" "$PROPERTIES" "$TLS_DIR/broker-password" > "$TLS_DIR/format.args"
+  )
+  java "@$TLS_DIR/format.args" || { rm -f "$TLS_DIR/format.args"; exit 1; }
+  rm -f "$TLS_DIR/format.args"
 fi
 
 if [ "$SERVICE_MANAGER" = "systemd" ]; then
@@ -299,14 +388,22 @@ for _ in $(seq 1 120); do
 done
 
 # Create the topic with the stage's partitions (idempotent) through the broker's own admin client, signed in as
-# the broker's user over the same SASL_SSL listener.
-java -cp "$CLASSPATH_DIR/*" -Dlog4j.configuration="file:$KAFKA_HOME/config/log4j.properties" org.apache.kafka.tools.TopicCommand \
-  --bootstrap-server "127.0.0.1:$KAFKA_PORT" --command-config "$CLIENT_PROPERTIES" --create --if-not-exists \
-  --topic "$KAFKA_TOPIC" --partitions "$KAFKA_PARTITIONS" --replication-factor 1 \
-  --config "retention.ms=$((KAFKA_RETENTION_HOURS * 3600000))"
+# the broker's user over the same SASL_SSL listener. A cluster's topic needs as many brokers as replicas: until
+# the other nodes have registered, the creation is refused and tried again.
+create_topic() {
+  java -cp "$CLASSPATH_DIR/*" -Dlog4j.configuration="file:$KAFKA_HOME/config/log4j.properties" \
+    org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --command-config "$CLIENT_PROPERTIES" \
+    --create --if-not-exists --topic "$KAFKA_TOPIC" --partitions "$KAFKA_PARTITIONS" \
+    --replication-factor "$KAFKA_REPLICATION_FACTOR" --config "retention.ms=$((KAFKA_RETENTION_HOURS * 3600000))" \
+    --config "min.insync.replicas=$KAFKA_MIN_INSYNC_REPLICAS"
+}
+retry create_topic
 
-# The certificate the mapping and the producers trust, in the SERVER_ROOT_CA_CERTIFICATE format.
-json_object certificate < "$TLS_DIR/ca.pem" > "$TLS_DIR/ca-secret.json"
-retry aws secretsmanager put-secret-value --secret-id "$KAFKA_CA_SECRET_ID" \
-  --secret-string "file://$TLS_DIR/ca-secret.json" > /dev/null
-log "broker ready at $HOST:$KAFKA_PORT (SASL_SSL, SCRAM-SHA-512), topic $KAFKA_TOPIC ($KAFKA_PARTITIONS partitions)"
+# The certificate the mapping and the producers trust, in the SERVER_ROOT_CA_CERTIFICATE format: one CA for the
+# cluster, published by node 1.
+if [ "$NODE_ID" = "1" ]; then
+  json_object certificate < "$TLS_DIR/ca.pem" > "$TLS_DIR/ca-secret.json"
+  retry aws secretsmanager put-secret-value --secret-id "$KAFKA_CA_SECRET_ID" \
+    --secret-string "file://$TLS_DIR/ca-secret.json" > /dev/null
+fi
+log "broker ready at $HOST:$KAFKA_PORT (SASL_SSL, SCRAM-SHA-512), node $NODE_ID, topic $KAFKA_TOPIC ($KAFKA_PARTITIONS partitions)"

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +6,14 @@ import { promisify } from 'node:util';
 import type { KafkaAuth } from '../../lib/kafka/client';
 import { CACHE_DIR, ensureKafkaJars } from './jars';
 import { freePort, stopProcess, waitForPort } from './process';
-import { brokerProperties, LOG4J, newClusterId, type ScramUser } from './properties';
+import {
+  brokerProperties,
+  type ClusterShape,
+  clusterShape,
+  LOG4J,
+  newClusterId,
+  type ScramUser,
+} from './properties';
 import { createLocalCertificates } from './tls';
 
 const run = promisify(execFile);
@@ -16,25 +23,52 @@ export interface BrokerConnection extends KafkaAuth {
   brokers: string[];
 }
 
+/** One KRaft node (broker and controller in one JVM) of a local cluster. */
+export interface BrokerNode {
+  nodeId: number;
+  /** `127.0.0.1:<port>`, its client listener. */
+  address: string;
+  /** The running JVM's process ID (a new one after `restart`). */
+  readonly pid: number;
+  /** Its log file. */
+  logFile: string;
+  /** Kills the node at once (SIGKILL), as a host that loses power: no controlled shutdown, no leader hand-over. */
+  kill(): void;
+  /** Starts the node again on its own storage, resolving once it listens (its logs are recovered first). */
+  restart(): Promise<void>;
+}
+
 export interface RunningBroker {
   brokers: string[];
   /** What a client passes to kafkajs to connect (with the first client user, when SASL_SSL). */
   connection: BrokerConnection;
+  /** The first node's process ID. */
   pid: number;
+  /** Every node, in node-id order. */
+  nodes: BrokerNode[];
+  /** Replication factor and min.insync.replicas the nodes are set up for (clusterShape). */
+  shape: ClusterShape;
   workDir: string;
   stop(): Promise<void>;
 }
 
+const JVM_OPTIONS = ['-Xms256m', '-Xmx512m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20'];
+
 /**
- * Formats KRaft storage in `workDir` and starts the broker, resolving once it serves requests.
- * `detached` lets it outlive this process (for `npm run kafka:start`).
+ * Formats KRaft storage in `workDir` and starts the broker, or with `nodes: 3` a three-node KRaft cluster (each
+ * node broker and controller, a quorum of three, topics replicated three times with min.insync.replicas=2), on
+ * 127.0.0.1, resolving once every node serves requests. All nodes share one cluster id, one CA and certificate
+ * and the same SCRAM users. `detached` lets it outlive this process (for `npm run kafka:start`).
  */
 export async function startBroker(
   params: {
     workDir?: string;
+    /** The first node's client port (the others get free ones). */
     port?: number;
     controllerPort?: number;
     partitions?: number;
+    /** 1 (default) or 3. */
+    nodes?: number;
     detached?: boolean;
     /** Delete the work folder (logs and data) once stopped. */
     removeOnStop?: boolean;
@@ -46,90 +80,141 @@ export async function startBroker(
     users?: ScramUser[];
   } = {},
 ): Promise<RunningBroker> {
+  const shape = clusterShape(params.nodes ?? 1);
   const libs = await ensureKafkaJars();
   const workDir = params.workDir ?? join(CACHE_DIR, 'kafka-run', `broker-${process.pid}-${Date.now()}`);
-  const port = params.port ?? (await freePort());
-  const controllerPort = params.controllerPort ?? (await freePort());
-  const logDir = join(workDir, 'data');
+  const nodeIds = Array.from({ length: shape.nodes }, (_, index) => index + 1);
+  const ports = await Promise.all(
+    nodeIds.map(async (id) => ({
+      id,
+      port: id === 1 && params.port ? params.port : await freePort(),
+      controllerPort: id === 1 && params.controllerPort ? params.controllerPort : await freePort(),
+    })),
+  );
   rmSync(workDir, { recursive: true, force: true });
   // The folder holds the SCRAM passwords (server.properties) and the TLS stores: this user's only.
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
-  const propertiesFile = join(workDir, 'server.properties');
   const log4jFile = join(workDir, 'log4j.properties');
+  writeFileSync(log4jFile, LOG4J);
   const secure = params.security === 'sasl_ssl';
   const password = () => randomBytes(18).toString('base64url');
   const brokerUser: ScramUser = { username: 'broker', password: password() };
   const users = params.users ?? [{ username: 'tickstream', password: password() }];
+  // One CA and one certificate (SAN 127.0.0.1) for every node: what a client trusts is the cluster's CA.
   const security = secure
     ? { certificates: await createLocalCertificates({ dir: join(workDir, 'tls') }), broker: brokerUser }
     : undefined;
-  writeFileSync(
-    propertiesFile,
-    brokerProperties({ port, controllerPort, logDir, partitions: params.partitions ?? 3, security }),
-    { mode: 0o600 },
-  );
-  writeFileSync(log4jFile, LOG4J);
+  const clusterId = newClusterId();
   const javaArgs = ['-cp', `${libs}/*`, `-Dlog4j.configuration=file:${log4jFile}`];
-  // The SCRAM users are created at format (KIP-900) with `--add-scram`, whose only form is an argument holding the
-  // password. The arguments go in a Java argument file (mode 0600, removed once the format ran), so no password
-  // stands on a process command line.
-  const formatArgs = join(workDir, 'format.args');
-  writeFileSync(
-    formatArgs,
-    [
-      ...javaArgs,
-      'kafka.tools.StorageTool',
-      'format',
-      '-t',
-      newClusterId(),
-      '-c',
-      propertiesFile,
-      ...(secure
-        ? [brokerUser, ...users].flatMap((user) => [
-            '--add-scram',
-            `SCRAM-SHA-512=[name=${user.username},password=${user.password}]`,
-          ])
-        : []),
-    ]
-      .map((arg) => JSON.stringify(arg))
-      .join('\n'),
-    { mode: 0o600 },
-  );
-  try {
-    await run('java', [`@${formatArgs}`]);
-  } finally {
-    rmSync(formatArgs, { force: true });
-  }
+  const voters = ports.map(({ id, controllerPort }) => ({
+    nodeId: id,
+    host: '127.0.0.1',
+    port: controllerPort,
+  }));
 
-  const logFile = join(workDir, 'broker.log');
-  const out = openSync(logFile, 'a');
-  const child = spawn(
-    'java',
-    [
-      '-Xms256m',
-      '-Xmx512m',
-      '-XX:+UseG1GC',
-      '-XX:MaxGCPauseMillis=20',
-      ...javaArgs,
-      'kafka.Kafka',
-      propertiesFile,
-    ],
-    { detached: params.detached ?? false, stdio: ['ignore', out, out] },
+  const nodeFolder = (id: number) => (shape.nodes === 1 ? workDir : join(workDir, `node-${id}`));
+  const propertiesFiles = new Map<number, string>();
+  await Promise.all(
+    ports.map(async ({ id, port, controllerPort }) => {
+      const folder = nodeFolder(id);
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
+      const propertiesFile = join(folder, 'server.properties');
+      propertiesFiles.set(id, propertiesFile);
+      writeFileSync(
+        propertiesFile,
+        brokerProperties({
+          nodeId: id,
+          port,
+          controllerPort,
+          voters,
+          logDir: join(folder, 'data'),
+          partitions: params.partitions ?? 3,
+          shape,
+          security,
+        }),
+        { mode: 0o600 },
+      );
+      // The SCRAM users are created at format (KIP-900) with `--add-scram`, whose only form is an argument holding
+      // the password. The arguments go in a Java argument file (mode 0600, removed once the format ran), so no
+      // password stands on a process command line.
+      const formatArgs = join(folder, 'format.args');
+      writeFileSync(
+        formatArgs,
+        [
+          ...javaArgs,
+          'kafka.tools.StorageTool',
+          'format',
+          '-t',
+          clusterId,
+          '-c',
+          propertiesFile,
+          ...(secure
+            ? [brokerUser, ...users].flatMap((user) => [
+                '--add-scram',
+                `SCRAM-SHA-512=[name=${user.username},password=${user.password}]`,
+              ])
+            : []),
+        ]
+          .map((arg) => JSON.stringify(arg))
+          .join('\n'),
+        { mode: 0o600 },
+      );
+      try {
+        await run('java', [`@${formatArgs}`]);
+      } finally {
+        rmSync(formatArgs, { force: true });
+      }
+    }),
   );
-  if (params.detached) child.unref();
-  const pid = child.pid;
-  if (pid === undefined) throw new Error('could not start java for Kafka');
-  try {
+
+  const launch = (id: number, logFile: string): ChildProcess => {
+    const out = openSync(logFile, 'a');
+    const child = spawn(
+      'java',
+      [...JVM_OPTIONS, ...javaArgs, 'kafka.Kafka', propertiesFiles.get(id) as string],
+      {
+        detached: params.detached ?? false,
+        stdio: ['ignore', out, out],
+      },
+    );
+    if (params.detached) child.unref();
+    if (child.pid === undefined) throw new Error('could not start java for Kafka');
+    return child;
+  };
+  const children = new Map<number, ChildProcess>();
+  const logFileOf = (id: number) => join(nodeFolder(id), 'broker.log');
+  const startNode = async (id: number, port: number) => {
+    const logFile = logFileOf(id);
+    const child = launch(id, logFile);
+    children.set(id, child);
     await waitForPort({ port, timeoutMs: 60_000, process: child, logFile });
+  };
+  const nodes: BrokerNode[] = ports.map(({ id, port }) => ({
+    nodeId: id,
+    address: `127.0.0.1:${port}`,
+    logFile: logFileOf(id),
+    get pid() {
+      return children.get(id)?.pid as number;
+    },
+    kill: () => {
+      children.get(id)?.kill('SIGKILL');
+    },
+    restart: () => startNode(id, port),
+  }));
+  const stopNodes = () =>
+    Promise.all([...children.values()].map((child) => stopProcess(child.pid as number)));
+  try {
+    // A quorum of three elects its leader once two controllers see each other: the nodes start side by side.
+    await Promise.all(ports.map(({ id, port }) => startNode(id, port)));
   } catch (error) {
-    child.kill('SIGKILL');
+    for (const child of children.values()) child.kill('SIGKILL');
     throw error;
   }
   const stop = async () => {
-    await stopProcess(pid);
+    await stopNodes();
     if (params.removeOnStop) rmSync(workDir, { recursive: true, force: true });
   };
-  const brokers = [`127.0.0.1:${port}`];
+  const brokers = nodes.map((node) => node.address);
   const [client] = users;
   const connection: BrokerConnection =
     security && client
@@ -139,5 +224,5 @@ export async function startBroker(
           sasl: { mechanism: 'scram-sha-512', username: client.username, password: client.password },
         }
       : { brokers };
-  return { brokers, connection, pid, workDir, stop };
+  return { brokers, connection, pid: nodes[0]?.pid as number, nodes, shape, workDir, stop };
 }

@@ -14,26 +14,60 @@ export interface ScramUser {
 }
 
 /**
- * The server.properties of a single-node KRaft broker listening on 127.0.0.1 only: PLAINTEXT, or with
- * `security` SASL_SSL with SCRAM-SHA-512 only (what Lambda's Kafka event source mapping supports). The controller
- * listener stays on the loopback interface in plaintext: it is the broker talking to itself.
+ * How many copies a cluster keeps of each partition and how many must have a write before it is acknowledged:
+ * one node keeps one copy; three keep three and acknowledge acks=all writes once two have them, so one node may
+ * be lost (or restarted) without a write refused or an acknowledged write lost.
+ */
+export interface ClusterShape {
+  nodes: 1 | 3;
+  replicationFactor: number;
+  minInsyncReplicas: number;
+}
+
+/** The shape of a cluster of `nodes` nodes (1 or 3; anything else is refused). */
+export function clusterShape(nodes: number): ClusterShape {
+  if (nodes === 1) return { nodes, replicationFactor: 1, minInsyncReplicas: 1 };
+  if (nodes === 3) return { nodes, replicationFactor: 3, minInsyncReplicas: 2 };
+  throw new RangeError(`a local Kafka cluster has 1 or 3 nodes, not ${nodes}`);
+}
+
+/** A KRaft controller: node id and its controller listener. */
+export interface Voter {
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+/**
+ * The server.properties of one KRaft node (broker and controller in one JVM) listening on 127.0.0.1 only:
+ * PLAINTEXT, or with `security` SASL_SSL with SCRAM-SHA-512 only (what Lambda's Kafka event source mapping
+ * supports). The controller listener stays on the loopback interface in plaintext. With three voters the
+ * replication settings of `shape` apply to the topics and to Kafka's own (offsets, transactions), and a replica
+ * that fell behind never becomes leader (unclean leader election off: it would drop acknowledged writes).
  */
 export function brokerProperties(params: {
   port: number;
   controllerPort: number;
   logDir: string;
   partitions: number;
+  nodeId?: number;
+  /** Every controller of the quorum (default: this node alone). */
+  voters?: Voter[];
+  shape?: ClusterShape;
   advertisedHost?: string;
   security?: ListenerSecurity;
 }): string {
   const { port, controllerPort, logDir, partitions, advertisedHost = '127.0.0.1', security } = params;
+  const nodeId = params.nodeId ?? 1;
+  const voters = params.voters ?? [{ nodeId, host: '127.0.0.1', port: controllerPort }];
+  const shape = params.shape ?? clusterShape(1);
   const listener = security ? 'SASL_SSL' : 'PLAINTEXT';
   const jaas = (user: ScramUser) =>
     `org.apache.kafka.common.security.scram.ScramLoginModule required username=${JSON.stringify(user.username)} password=${JSON.stringify(user.password)};`;
   return `${[
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `node.id=${nodeId}`,
+    `controller.quorum.voters=${voters.map((voter) => `${voter.nodeId}@${voter.host}:${voter.port}`).join(',')}`,
     `listeners=${listener}://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
     `advertised.listeners=${listener}://${advertisedHost}:${port}`,
     `listener.security.protocol.map=${listener}:${listener},CONTROLLER:PLAINTEXT`,
@@ -57,10 +91,13 @@ export function brokerProperties(params: {
     `num.partitions=${partitions}`,
     // Producers must name an existing topic: a typo fails loudly instead of creating a stray topic.
     'auto.create.topics.enable=false',
-    'offsets.topic.replication.factor=1',
+    `default.replication.factor=${shape.replicationFactor}`,
+    `min.insync.replicas=${shape.minInsyncReplicas}`,
+    'unclean.leader.election.enable=false',
+    `offsets.topic.replication.factor=${shape.replicationFactor}`,
     'offsets.topic.num.partitions=3',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
+    `transaction.state.log.replication.factor=${shape.replicationFactor}`,
+    `transaction.state.log.min.isr=${shape.minInsyncReplicas}`,
     'group.initial.rebalance.delay.ms=0',
     'log.retention.hours=24',
   ].join('\n')}\n`;

@@ -1,6 +1,7 @@
 import type { KafkaAuth } from '../../lib/kafka/client';
 import { sleep } from '../../lib/shared/time';
 import { localKafkaClient } from './client';
+import { type ClusterShape, clusterShape } from './properties';
 
 /** Whether kafkajs says a failed call may succeed if repeated (a fresh broker's transient states). */
 function isRetriable(error: unknown): boolean {
@@ -45,8 +46,11 @@ export async function ensureTopic(params: {
   auth?: KafkaAuth | undefined;
   topic: string;
   partitions: number;
+  /** The cluster's copies of each partition and min.insync.replicas, set on the topic (default: one node's). */
+  shape?: ClusterShape;
   timeoutMs?: number;
 }): Promise<void> {
+  const { replicationFactor, minInsyncReplicas } = params.shape ?? clusterShape(1);
   const { topic, timeoutMs = 60_000 } = params;
   const admin = localKafkaClient({
     clientId: 'tickstream-local-admin',
@@ -62,7 +66,14 @@ export async function ensureTopic(params: {
         `create topic ${topic}`,
         () =>
           admin.createTopics({
-            topics: [{ topic, numPartitions: params.partitions, replicationFactor: 1 }],
+            topics: [
+              {
+                topic,
+                numPartitions: params.partitions,
+                replicationFactor,
+                configEntries: [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }],
+              },
+            ],
             waitForLeaders: true,
           }),
         timeoutMs,

@@ -19,6 +19,8 @@ export interface PipelineOptions {
   replay: boolean;
   /** `alphavantage`: the producers use the Alpha Vantage adapter on the recorded fixtures. */
   source: 'simulated' | 'alphavantage';
+  /** Nodes of the run's own Kafka: 1, or 3 (a KRaft cluster replicating each partition three times). */
+  brokers: 1 | 3;
 }
 
 /** Parses `npm run pipeline -- …`; a mistake is a UsageError naming the option. */
@@ -31,6 +33,7 @@ export function parseOptions(argv: string[]): PipelineOptions {
     replay: boolean;
     source: string;
     fixtures: boolean;
+    brokers: string;
   };
   try {
     ({ values } = parseArgs({
@@ -43,6 +46,7 @@ export function parseOptions(argv: string[]): PipelineOptions {
         replay: { type: 'boolean', default: false },
         source: { type: 'string', default: 'simulated' },
         fixtures: { type: 'boolean', default: false },
+        brokers: { type: 'string', default: '1' },
       },
     }));
   } catch (error) {
@@ -51,6 +55,8 @@ export function parseOptions(argv: string[]): PipelineOptions {
   const minutes = Number(values.minutes);
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > 24 * 60)
     throw new UsageError(`--minutes must be a whole number from 1 to 1440, got ${values.minutes}`);
+  if (values.brokers !== '1' && values.brokers !== '3')
+    throw new UsageError(`--brokers must be 1 or 3, got ${values.brokers}`);
   if (values.source !== 'simulated' && values.source !== 'alphavantage')
     throw new UsageError(`--source must be simulated or alphavantage, got ${values.source}`);
   if (values.source === 'alphavantage' && !values.fixtures)
@@ -84,9 +90,10 @@ export function parseOptions(argv: string[]): PipelineOptions {
     out: resolve(values.out ?? LOCAL_RUN_DIR),
     replay: values.replay,
     source: values.source,
+    brokers: values.brokers === '3' ? 3 : 1,
   };
 }
 
 /** How to call the command, shown after a usage error. */
 export const USAGE =
-  'usage: npm run pipeline -- [--minutes N] [--stage dev] [--start ISO-8601] [--out DIR] [--replay] [--source alphavantage --fixtures]';
+  'usage: npm run pipeline -- [--minutes N] [--stage dev] [--start ISO-8601] [--out DIR] [--replay] [--brokers 1|3] [--source alphavantage --fixtures]';

@@ -10,7 +10,7 @@ import { prepareRunFolder, type RunFolder } from '../outputs';
 import { createProgress, type Phase } from '../progress';
 import { type Firing, firingsBetween, localSchedules } from '../schedules';
 import { isTrinoCached, TRINO_VERSION } from '../trino/distribution';
-import type { PipelineOptions } from './options';
+import { type PipelineOptions, UsageError } from './options';
 
 /** Everything one `npm run pipeline` works with: its options, output folder, screen, stack and schedule firings. */
 export interface PipelineSession {
@@ -65,17 +65,22 @@ export async function openSession(
     progress.note(
       `first run: fetching Trino ${TRINO_VERSION} (the local Athena) from Maven Central into .cache/, about 450 MB, once`,
     );
+  if (options.brokers > 1 && loadLocalStackConfig().externalBrokers)
+    throw new UsageError(
+      `--brokers ${options.brokers} starts a Kafka cluster of its own, but KAFKA_BROKERS names one: unset it, or leave out --brokers`,
+    );
   const starting = begin('stack');
   const stack = await startLocalStack({
     stage: options.stage,
     log: (line) => functionLog.write(`${new Date().toISOString()} [local stack] ${line}\n`),
     batchingWindowMs: 500,
+    brokerNodes: options.brokers,
     functionLogs: functionLog,
     trinoLogFile: run.trinoLog,
     ...(fixtureServer ? { functionEnvironment: FIXTURE_ENVIRONMENT } : {}),
   });
   starting.done(
-    `${stack.ownBroker ? `Kafka ${KAFKA_VERSION} started` : 'Kafka given by KAFKA_BROKERS'} at ${stack.brokers.join(',')} (${stack.auth.sasl ? 'SASL_SSL, SCRAM-SHA-512' : 'plaintext'}), topic ${stack.topic}; local S3 at ${stack.s3.endpoint}; Trino at ${stack.trino.url}`,
+    `${stack.ownBroker ? `Kafka ${KAFKA_VERSION} started${stack.brokerNodes.length > 1 ? ` (${stack.brokerNodes.length} nodes, replication factor 3)` : ''}` : 'Kafka given by KAFKA_BROKERS'} at ${stack.brokers.join(',')} (${stack.auth.sasl ? 'SASL_SSL, SCRAM-SHA-512' : 'plaintext'}), topic ${stack.topic}; local S3 at ${stack.s3.endpoint}; Trino at ${stack.trino.url}`,
   );
   return {
     options,

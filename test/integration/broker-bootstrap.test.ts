@@ -16,10 +16,13 @@ const run = promisify(execFile);
 const SCRIPT = resolve(__dirname, '..', '..', 'resources', 'kafka-broker-bootstrap.sh');
 const CLIENT_SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:KafkaClientSecret-AbCdEf';
 const CA_SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:KafkaCaSecret-GhIjKl';
+const client = { username: 'tickstream', password: randomBytes(16).toString('hex') };
+const CLUSTER_SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:KafkaClusterSecret-MnOpQr';
 
 /**
- * Stand-ins for the tools the script calls on EC2, which record their calls: `aws secretsmanager` (serves the
- * client secret, keeps what is put into the CA secret; fails every call when FAKE_AWS_FAIL is set), `aws
+ * Stand-ins for the tools the script calls on EC2, which record their calls: `aws secretsmanager` (serves and
+ * keeps the secrets of the store FAKE_AWS_SECRETS, one file per secret, which the nodes of a cluster share;
+ * fails every call when FAKE_AWS_FAIL is set), `aws
  * cloudformation signal-resource` (the signal when cfn-signal is not installed), `cfn-signal`, and a `dnf` that
  * fails (a repository out of reach).
  */
@@ -32,8 +35,11 @@ echo "aws $*" >> "$FAKE_AWS_DIR/calls.log"
 if [ -n "\${FAKE_AWS_FAIL:-}" ] && [ "$1" != cloudformation ]; then echo "An error occurred (AccessDeniedException)" >&2; exit 254; fi
 case "$2" in
   signal-resource) echo "aws $*" >> "$FAKE_AWS_DIR/signals.log" ;;
-  get-secret-value) cat "$FAKE_AWS_DIR/client-secret.json" ;;
-  put-secret-value) cp "\${6#file://}" "$FAKE_AWS_DIR/put-$(basename "$4").json"; echo '{}' ;;
+  get-secret-value) cat "$FAKE_AWS_SECRETS/$(echo "$4" | tr ':/' '__').json" ;;
+  put-secret-value)
+    cp "\${6#file://}" "$FAKE_AWS_DIR/put-$(basename "$4").json"
+    cp "\${6#file://}" "$FAKE_AWS_SECRETS/$(echo "$4" | tr ':/' '__').json"
+    echo '{}' ;;
   *) exit 2 ;;
 esac
 `,
@@ -76,15 +82,35 @@ async function distribution(dir: string): Promise<string> {
   return `file://${archive}`;
 }
 
+/**
+ * A Secrets Manager stand-in's store as CloudFormation leaves it: the clients' generated user, and the cluster
+ * secret created empty (`{}`) for node 1 to fill.
+ */
+function secretStore(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = (id: string) => join(dir, `${id.replace(/[:/]/g, '_')}.json`);
+  writeFileSync(file(CLIENT_SECRET_ID), JSON.stringify(client));
+  writeFileSync(file(CLUSTER_SECRET_ID), '{}');
+  return dir;
+}
+
 /** Runs the UserData script as EC2 would, with the download, dnf and systemd replaced by local stand-ins. */
-async function bootstrap(params: { scratch: string; port: number; env?: Record<string, string> }) {
+async function bootstrap(params: {
+  scratch: string;
+  port: number;
+  /** The secret store (default: a new one in `scratch`). */
+  secrets?: string;
+  env?: Record<string, string>;
+}) {
   const libs = await ensureKafkaJars();
   const bin = join(params.scratch, 'bin');
   writeStandIns(bin);
+  const secrets = params.secrets ?? secretStore(join(params.scratch, 'secrets'));
   return run('bash', [SCRIPT], {
     env: {
       PATH: `${bin}:${process.env.PATH}`,
       FAKE_AWS_DIR: params.scratch,
+      FAKE_AWS_SECRETS: secrets,
       KAFKA_VERSION,
       KAFKA_TOPIC: 'stock-ticks',
       KAFKA_PARTITIONS: '4',
@@ -97,6 +123,7 @@ async function bootstrap(params: { scratch: string; port: number; env?: Record<s
       KAFKA_LIBS_DIR: libs,
       KAFKA_CLIENT_SECRET_ID: CLIENT_SECRET_ID,
       KAFKA_CA_SECRET_ID: CA_SECRET_ID,
+      KAFKA_CLUSTER_SECRET_ID: CLUSTER_SECRET_ID,
       AWS_REGION: 'us-east-1',
       CFN_STACK: 'tickstream-dev',
       CFN_SIGNAL: join(bin, 'cfn-signal'),
@@ -111,14 +138,12 @@ async function bootstrap(params: { scratch: string; port: number; env?: Record<s
 let scratch: string;
 let port: number;
 let log: string;
-const client = { username: 'tickstream', password: randomBytes(16).toString('hex') };
 
 let distributionUrl: string;
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'kafka-bootstrap-'));
   port = await freePort();
-  writeFileSync(join(scratch, 'client-secret.json'), JSON.stringify(client));
   distributionUrl = await distribution(join(scratch, 'dist'));
   // As on EC2: Kafka downloaded and checked against its published checksum, not taken from the jar cache.
   const result = await bootstrap({
@@ -162,10 +187,13 @@ const signedIn = (): Partial<KafkaConfig> => ({
 describe('resources/kafka-broker-bootstrap.sh (the broker host UserData), run locally', () => {
   it('publishes its CA certificate in the SERVER_ROOT_CA_CERTIFICATE format and signals CloudFormation success', () => {
     expect(log).toContain(
-      `broker ready at 127.0.0.1:${port} (SASL_SSL, SCRAM-SHA-512), topic stock-ticks (4 partitions)`,
+      `broker ready at 127.0.0.1:${port} (SASL_SSL, SCRAM-SHA-512), node 1, topic stock-ticks (4 partitions)`,
     );
     expect(publishedCa()).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n?$/);
     expect(readFileSync(join(scratch, 'calls.log'), 'utf8').trim().split('\n')).toEqual([
+      // Node 1 finds the cluster secret empty, makes the cluster's CA and keeps it there.
+      `aws secretsmanager get-secret-value --secret-id ${CLUSTER_SECRET_ID} --query SecretString --output text`,
+      `aws secretsmanager put-secret-value --secret-id ${CLUSTER_SECRET_ID} --secret-string file://${join(scratch, 'data', 'tls', 'cluster-secret.json')}`,
       `aws secretsmanager get-secret-value --secret-id ${CLIENT_SECRET_ID} --query SecretString --output text`,
       `aws secretsmanager put-secret-value --secret-id ${CA_SECRET_ID} --secret-string file://${join(scratch, 'data', 'tls', 'ca-secret.json')}`,
     ]);
@@ -385,7 +413,7 @@ describe('the bootstrap when Secrets Manager refuses', () => {
         (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
       );
       expect(failure.code).not.toBe(0);
-      expect(failure.stderr).toContain('attempt 2 of aws secretsmanager get-secret-value failed');
+      expect(failure.stderr).toContain('attempt 2 of cluster_secret_state failed');
       expect(failure.stderr).toContain('bootstrap failed');
       expect(readFileSync(join(failing, 'signals.log'), 'utf8')).toMatch(
         /^--exit-code [1-9]\d* --stack tickstream-dev --resource KafkaBroker --region us-east-1\n$/,
@@ -394,5 +422,120 @@ describe('the bootstrap when Secrets Manager refuses', () => {
     } finally {
       rmSync(failing, { recursive: true, force: true });
     }
+  });
+});
+
+describe('three instances of the bootstrap, as a prod stage launches them, form one cluster', () => {
+  // Each node a host of its own: 127.0.0.1-3 are all the loopback interface, so each finds itself among the
+  // voters by its address, as an instance does by its private IP.
+  const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
+  let cluster: string;
+  let ports: number[];
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    cluster = mkdtempSync(join(tmpdir(), 'kafka-bootstrap-cluster-'));
+    const secrets = secretStore(join(cluster, 'secrets'));
+    ports = await Promise.all(hosts.map(() => freePort()));
+    const controllerPorts = await Promise.all(hosts.map(() => freePort()));
+    const voters = hosts.map((host, index) => `${index + 1}@${host}:${controllerPorts[index]}`).join(',');
+    // Side by side, as CloudFormation launches them: nodes 2 and 3 wait for node 1's CA.
+    const results = await Promise.all(
+      hosts.map((host, index) =>
+        bootstrap({
+          scratch: join(cluster, `node-${index + 1}`),
+          port: ports[index] as number,
+          secrets,
+          env: {
+            ADVERTISED_HOST: host,
+            KAFKA_CONTROLLER_QUORUM_VOTERS: voters,
+            KAFKA_REPLICATION_FACTOR: '3',
+            KAFKA_MIN_INSYNC_REPLICAS: '2',
+            KAFKA_PARTITIONS: '3',
+            RETRY_DELAY_SECONDS: '2',
+          },
+        }),
+      ),
+    );
+    logs.push(...results.map((result) => result.stdout + result.stderr));
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const node of [1, 2, 3]) {
+      const pidFile = join(cluster, `node-${node}`, 'home', 'kafka.pid');
+      if (existsSync(pidFile)) await stopProcess(Number(readFileSync(pidFile, 'utf8')));
+    }
+    rmSync(cluster, { recursive: true, force: true });
+  });
+
+  const caOf = (node: number) => readFileSync(join(cluster, `node-${node}`, 'data', 'tls', 'ca.pem'), 'utf8');
+
+  it('each node is ready under its own id; node 1 made the one CA, the others took it from the cluster secret', () => {
+    expect(logs.map((log) => /broker ready at (\S+) .*, node (\d)/.exec(log)?.slice(1))).toEqual(
+      hosts.map((host, index) => [`${host}:${ports[index]}`, String(index + 1)]),
+    );
+    expect(logs[0]).toContain("making the cluster's private CA");
+    expect(logs.slice(1).every((log) => log.includes("taking the cluster's CA from its secret"))).toBe(true);
+    expect(new Set([1, 2, 3].map(caOf)).size).toBe(1);
+    // Only node 1 publishes the CA certificate the mapping trusts.
+    expect(
+      [1, 2, 3].map((node) => existsSync(join(cluster, `node-${node}`, `put-${CA_SECRET_ID}.json`))),
+    ).toEqual([true, false, false]);
+    for (const log of logs) expect(log).not.toContain(client.password);
+  });
+
+  it('replicates the topic three times, acknowledges acks=all writes once two copies have them, and every client listener serves the one CA', async () => {
+    const kafka = new Kafka({
+      clientId: 'bootstrap-cluster-test',
+      brokers: hosts.map((host, index) => `${host}:${ports[index]}`),
+      logLevel: logLevel.NOTHING,
+      ssl: { ca: [caOf(1)] },
+      sasl: { mechanism: 'scram-sha-512', ...client },
+      retry: { retries: 5 },
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    const metadata = await admin.fetchTopicMetadata({ topics: ['stock-ticks'] });
+    const configs = await admin.describeConfigs({
+      resources: [{ type: 2, name: 'stock-ticks', configNames: ['min.insync.replicas'] }],
+      includeSynonyms: false,
+    });
+    const brokers = await admin.describeCluster();
+    await admin.disconnect();
+    expect(brokers.brokers.map((broker) => `${broker.host}:${broker.port}`).sort()).toEqual(
+      hosts.map((host, index) => `${host}:${ports[index]}`).sort(),
+    );
+    expect(metadata.topics[0]?.partitions.map((partition) => [...partition.isr].sort())).toEqual([
+      [1, 2, 3],
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
+    expect(configs.resources[0]?.configEntries[0]?.configValue).toBe('2');
+    // Every partition's leader (so every node that leads one) takes a write.
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const acknowledged = await producer.send({
+      topic: 'stock-ticks',
+      acks: -1,
+      messages: [0, 1, 2].map((partition) => ({ partition, value: `to ${partition}` })),
+    });
+    await producer.disconnect();
+    expect(acknowledged.map((record) => [record.partition, record.errorCode]).sort()).toEqual([
+      [0, 0],
+      [1, 0],
+      [2, 0],
+    ]);
+  });
+
+  it('speaks TLS between controllers and admits only peers with a certificate of the CA', () => {
+    const written = properties(
+      readFileSync(join(cluster, 'node-2', 'home', 'config', 'server.properties'), 'utf8'),
+    );
+    expect(written.get('node.id')).toBe('2');
+    expect(written.get('listener.security.protocol.map')).toBe('SASL_SSL:SASL_SSL,CONTROLLER:SSL');
+    expect(written.get('listener.name.controller.ssl.client.auth')).toBe('required');
+    expect(written.get('unclean.leader.election.enable')).toBe('false');
+    expect(written.get('min.insync.replicas')).toBe('2');
+    expect(written.get('offsets.topic.replication.factor')).toBe('3');
   });
 });

@@ -18,10 +18,8 @@ import {
   createTickPublisher,
   KafkaUnavailableError,
   type TickProducer,
-  type TickPublisher,
 } from '../../lib/produce/publisher';
 import { parseCsv } from '../../lib/reports/csv';
-import type { RunManifest } from '../../lib/reports/publish-reports';
 import { parseRequest } from '../../lib/shared/request';
 import { parseS3Url } from '../../lib/shared/s3';
 import { auditDataBucket } from '../../local/bucket-audit';
@@ -30,6 +28,7 @@ import { authEnvironment } from '../../local/local-stack';
 import { endOffsets } from '../../local/topic';
 import { useTestStack } from '../support/local-stack';
 import { referenceReports } from '../support/reference-reports';
+import { capturing, runReportsCsv, simulationSeed, ticksOf as ticksFor } from '../support/reports-run';
 
 const stack = useTestStack();
 /** Ten symbols: a minute is 600 ticks, more than one producer send (500 messages). */
@@ -40,7 +39,7 @@ let seed: string;
 
 beforeAll(async () => {
   [live] = (await stack().startMappings()) as [LocalEventSourceMapping];
-  seed = String(stack().config.functions.produceTicks?.environment?.SIMULATION_SEED);
+  seed = simulationSeed(stack());
 });
 
 /** Waits until the run's mapping has landed everything the topic holds. */
@@ -48,25 +47,7 @@ async function landAll(mapping: LocalEventSourceMapping = live): Promise<void> {
   await mapping.waitFor(await endOffsets(stack()));
 }
 
-/** A publisher that keeps what it is given: the ticks an invocation publishes, without Kafka. */
-function capturing(into: AnyTick[]): TickPublisher {
-  return {
-    topic: 'captured',
-    async publish({ ticks }) {
-      into.push(...ticks);
-      return { published: ticks.length, sends: 1 };
-    },
-    disconnect: async () => undefined,
-  };
-}
-
-/** The ticks a produceTicks event publishes (the simulator is a pure function of seed, symbols and minute). */
-async function ticksOf(event: unknown): Promise<AnyTick[]> {
-  const ticks: AnyTick[] = [];
-  const request = parseRequest(ProduceTicksRequestSchema, 'produceTicks request', event);
-  await produceMinute({ request, source: simulatedLiveSource({ seed }), publisher: capturing(ticks) });
-  return ticks;
-}
+const ticksOf = (event: unknown) => ticksFor(seed, event);
 
 /** Lines and distinct ticks the data bucket holds for one day. */
 async function landedOn(day: string) {
@@ -84,19 +65,7 @@ async function read(url: string): Promise<string> {
   return (await object.Body?.transformToString()) ?? '';
 }
 
-/** Runs the reports workflow; returns its manifests and each published report's CSV by day, then name. */
-async function runReports(input: { day?: string }, startTime?: Date) {
-  const outcome = await stack().runReports(input, startTime ? { startTime } : {});
-  if (outcome.status !== 'SUCCEEDED') throw new Error(`workflow ${outcome.error}: ${outcome.cause}`);
-  const { manifests } = outcome.output as { manifests: RunManifest[] };
-  const csv: Record<string, Record<string, string>> = {};
-  for (const manifest of manifests) {
-    const day: Record<string, string> = {};
-    for (const report of manifest.reports) day[report.name] = await read(report.object);
-    csv[manifest.day] = day;
-  }
-  return { manifests, csv, days: manifests.map((manifest) => [manifest.day, manifest.final]) };
-}
+const runReports = (input: { day?: string }, startTime?: Date) => runReportsCsv(stack(), input, startTime);
 
 describe('every report counts each tick once, and every day is finalized', () => {
   it('(a) the same scheduled minute published twice: every report equals publishing it once', async () => {

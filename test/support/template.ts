@@ -202,3 +202,42 @@ export function packagedTemplates(): Record<TemplateVariant, CfnTemplate> {
     layout: read('layout'),
   };
 }
+
+/** The IPv4 address of a dotted quad as a number, and back. */
+const ipNumber = (ip: string) => ip.split('.').reduce((sum, part) => sum * 256 + Number(part), 0);
+const ipText = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+
+/**
+ * Evaluates the intrinsic functions CloudFormation resolves from literals alone (Fn::Join, Fn::Select, Fn::Split
+ * and IPv4 Fn::Cidr, nested); anything else (Ref, Fn::GetAtt) is left as it is.
+ */
+export function literalValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(literalValue);
+  if (typeof value !== 'object' || value === null) return value;
+  const [fn, rawArgs] = Object.entries(value)[0] ?? [];
+  if (Object.keys(value).length !== 1 || !fn?.startsWith('Fn::')) return value;
+  const args = literalValue(rawArgs) as unknown[];
+  const literal = (item: unknown) => typeof item === 'string' || typeof item === 'number';
+  if (fn === 'Fn::Join' && Array.isArray(args[1]) && args[1].every(literal))
+    return (args[1] as unknown[]).join(args[0] as string);
+  if (fn === 'Fn::Select' && Array.isArray(args[1])) return args[1][Number(args[0])];
+  if (fn === 'Fn::Split' && typeof args[1] === 'string') return args[1].split(args[0] as string);
+  if (fn === 'Fn::Cidr' && typeof args[0] === 'string') {
+    const [block, count, bits] = args as [string, number, number];
+    const [base = '', prefix] = block.split('/');
+    const size = 2 ** Number(bits);
+    const start = ipNumber(base) - (ipNumber(base) % 2 ** (32 - Number(prefix)));
+    return Array.from(
+      { length: Number(count) },
+      (_, index) => `${ipText(start + index * size)}/${32 - Number(bits)}`,
+    );
+  }
+  return { [fn]: args };
+}
+
+/** Whether an IPv4 address lies in a CIDR block. */
+export function inCidr(ip: string, block: string): boolean {
+  const [base = '', prefix] = block.split('/');
+  const size = 2 ** (32 - Number(prefix));
+  return Math.floor(ipNumber(ip) / size) === Math.floor(ipNumber(base) / size);
+}

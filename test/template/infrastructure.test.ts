@@ -174,9 +174,14 @@ describe.each(['dev', 'prod', 'byo'] as const)(
           ? {}
           : {
               // The broker reads the user it creates and stores the CA it makes, at first boot.
+              // Broker 1 fills the cluster secret; every other broker (and a replacement) reads it.
               KafkaBrokerRole: [
                 { Action: 'secretsmanager:GetSecretValue', Resource: { Ref: 'KafkaClientSecret' } },
                 { Action: 'secretsmanager:PutSecretValue', Resource: { Ref: 'KafkaCaSecret' } },
+                {
+                  Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+                  Resource: { Ref: 'KafkaClusterSecret' },
+                },
               ],
             }),
       });
@@ -228,8 +233,10 @@ describe.each(['dev', 'prod', 'byo'] as const)(
         'AWS/States/ExecutionsFailed',
         'tickstream/TicksQuarantined',
       ];
+      // One status-check alarm per broker: three on prod.
+      const brokers = { byo: 0, dev: 1, prod: 3 }[variant];
       expect(metrics).toEqual(
-        variant === 'byo' ? expected : ['AWS/EC2/StatusCheckFailed', ...expected].sort(),
+        [...Array.from({ length: brokers }, () => 'AWS/EC2/StatusCheckFailed'), ...expected].sort(),
       );
       for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }]);
       // OffsetLag is published by FunctionName only (Lambda developer guide, "Working with Lambda function
@@ -307,18 +314,11 @@ describe.each(['dev', 'prod'] as const)('the in-stack broker (%s)', (stage) => {
     expect(userData).toContain("export DATA_DEVICE_NAME='/dev/sdf'");
     expect(userData).not.toContain('nvme1n1');
     expect(userData).toContain('RequiresMountsFor=$KAFKA_DATA_DIR');
-    // dev runs on Graviton: the instance type and the AMI's architecture go together.
-    expect([broker.InstanceType, broker.ImageId]).toEqual(
-      stage === 'prod'
-        ? [
-            'm6i.large',
-            '{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64}}',
-          ]
-        : [
-            't4g.small',
-            '{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64}}',
-          ],
-    );
+    // Both stages run on Graviton: the instance type and the AMI's architecture go together.
+    expect([broker.InstanceType, broker.ImageId]).toEqual([
+      stage === 'prod' ? 't4g.medium' : 't4g.small',
+      '{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64}}',
+    ]);
     expect(
       JSON.stringify(resourceById(template(), 'KafkaBrokerRole').Properties.ManagedPolicyArns),
     ).toContain('AmazonSSMManagedInstanceCore');
@@ -332,15 +332,20 @@ describe.each(['dev', 'prod'] as const)('the in-stack broker (%s)', (stage) => {
     expect(userData).toContain('org.apache.kafka.tools.TopicCommand');
   });
 
-  it('admits only the SASL_SSL listener (9096), from the functions security group only: no plaintext port', () => {
+  it('admits the SASL_SSL listener (9096) from the functions only and, on prod, 9096 and 9093 between brokers only', () => {
     const rules = ingressRules(template());
-    expect(rules).toEqual([
+    const from = (port: number, group: string) =>
       expect.objectContaining({
         IpProtocol: 'tcp',
-        FromPort: 9096,
-        ToPort: 9096,
-        SourceSecurityGroupId: { Ref: 'FunctionsSecurityGroup' },
-      }),
+        FromPort: port,
+        ToPort: port,
+        SourceSecurityGroupId: { Ref: group },
+      });
+    expect(rules).toEqual([
+      from(9096, 'FunctionsSecurityGroup'),
+      ...(stage === 'prod'
+        ? [from(9096, 'KafkaBrokerSecurityGroup'), from(9093, 'KafkaBrokerSecurityGroup')]
+        : []),
     ]);
     expect(JSON.stringify(template().Resources)).not.toMatch(/:9092\b|"9092"|PLAINTEXT:\/\//);
   });

@@ -71,14 +71,18 @@ describe.each(['dev', 'prod'] as const)('sls package --stage %s', (stage) => {
     const fn = resourceById(template(), 'ProduceTicksLambdaFunction');
     const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(variables).toMatchObject({ KAFKA_TOPIC: 'stock-ticks', STAGE: stage });
-    // The in-stack broker's private address, port 9096 (its SASL_SSL listener).
-    expect(variables.KAFKA_BROKERS).toEqual({
-      'Fn::If': [
-        'CreateBroker',
-        { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['KafkaBroker', 'PrivateIp'] }, ':9096']] },
-        '',
-      ],
-    });
+    // Every in-stack broker's private address, port 9096 (its SASL_SSL listener): three on prod, one on dev.
+    const created = (
+      resourceById(createdResources(template()), 'ProduceTicksLambdaFunction').Properties.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    const address = (id: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'PrivateIp'] }, ':9096']] });
+    expect(created.KAFKA_BROKERS).toEqual(
+      stage === 'prod'
+        ? { 'Fn::Join': [',', ['KafkaBroker', 'KafkaBroker2', 'KafkaBroker3'].map(address)] }
+        : address('KafkaBroker'),
+    );
     expect(variables.SIMULATION_SEED).toEqual(stage === 'prod' ? 'tickstream-prod-v1' : 'tickstream-v1');
     expect(fn.Properties.Timeout).toBeGreaterThan(60);
   });
