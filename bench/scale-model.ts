@@ -167,7 +167,8 @@ export function scaleModel(settings: ScaleSettings, measured: ScaleMeasurements)
     glueCrawler: settings.crawlsPerMonth * (10 / 60) * PRICES.glueDpuHour,
     athena: ((athenaPerDay * days) / 1e12) * PRICES.athenaPerTb,
     stepFunctions: (settings.reportRunsPerDay * days * 40 * PRICES.stepFunctionsPer1000Transitions) / 1000,
-    alarms: 6 * PRICES.alarm,
+    // Five of the stage's own and one status check per broker.
+    alarms: (5 + settings.brokers) * PRICES.alarm,
     kms: PRICES.kmsKeyMonth,
     secretsManager: 3 * PRICES.secretMonth,
   };

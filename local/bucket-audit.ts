@@ -30,6 +30,11 @@ export interface LandedAudit {
   landed: number;
   /** Distinct ticks by (symbol, timestamp): equal to `landed` when nothing is duplicated. */
   distinct: number;
+  /**
+   * Distinct Kafka records by their lineage (topic, partition, offset): what landed at least once. Unlike
+   * `distinct` it never merges two ticks whose millisecond timestamps collide (above 1,000 ticks/s a symbol).
+   */
+  records: number;
   quarantined: number;
   quarantineObjects: number;
 }
@@ -45,11 +50,19 @@ export async function auditDataBucket(params: {
   const raw = await readObjects({ client, bucket, prefix: `${layout.rawPrefix}/` });
   const bad = await readObjects({ client, bucket, prefix: `${layout.quarantinePrefix}/` });
   const ids = new Set<string>();
+  const records = new Set<string>();
   let landed = 0;
   for (const object of raw) {
     for (const line of object.lines) {
-      const tick = JSON.parse(line) as { symbol: string; timestamp: string };
+      const tick = JSON.parse(line) as {
+        symbol: string;
+        timestamp: string;
+        kafka_topic: string;
+        kafka_partition: number;
+        kafka_offset: number;
+      };
       ids.add(`${tick.symbol}@${tick.timestamp}`);
+      records.add(`${tick.kafka_topic}/${tick.kafka_partition}/${tick.kafka_offset}`);
       landed++;
     }
   }
@@ -58,6 +71,7 @@ export async function auditDataBucket(params: {
     bytes: raw.reduce((sum, object) => sum + object.size, 0),
     landed,
     distinct: ids.size,
+    records: records.size,
     quarantined: bad.reduce((sum, object) => sum + object.lines.length, 0),
     quarantineObjects: bad.length,
   };

@@ -100,6 +100,9 @@ export function brokerProperties(params: {
     `transaction.state.log.min.isr=${shape.minInsyncReplicas}`,
     'group.initial.rebalance.delay.ms=0',
     'log.retention.hours=24',
+    // A cluster moves a dead node's partitions once the controller stops hearing from it: after 3 s here, not
+    // Kafka's 9 s, so a local run (and a test) fails over while a producer's send is still retrying.
+    ...(voters.length > 1 ? ['broker.session.timeout.ms=3000', 'broker.heartbeat.interval.ms=500'] : []),
   ].join('\n')}\n`;
 }
 

@@ -92,7 +92,9 @@ describe('a three-broker cluster that loses a partition leader mid-publish', () 
       [1, 2, 3],
     ]);
 
-    await mapping?.waitFor(await endOffsets(local), 120_000);
+    const end = await endOffsets(local);
+    await mapping?.waitFor(end, 120_000);
+    const recordsInTopic = [...end.values()].reduce((sum, offset) => sum + Number(offset), 0);
     const seed = simulationSeed(local);
     const ticks: AnyTick[] = (await Promise.all(events.map((event) => ticksOf(seed, event)))).flat();
     const audit = await auditDataBucket({
@@ -102,6 +104,9 @@ describe('a three-broker cluster that loses a partition leader mid-publish', () 
     });
     // A retried invocation may publish a minute twice into Kafka; the reports count each tick once by identity.
     expect(audit.distinct).toBe(ticks.length);
+    // Every record the topic holds landed, once.
+    expect(audit.records).toBe(recordsInTopic);
+    expect(audit.landed).toBe(recordsInTopic);
     expect(audit.quarantined).toBe(0);
 
     const run = await runReportsCsv(local, { day: DAY });

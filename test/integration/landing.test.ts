@@ -18,7 +18,7 @@ describe('Kafka → local event source mapping → landTicks → S3', () => {
       layout: local.layout,
     });
     expect(produced).toBe(6 * 60 * 8);
-    expect(audit).toMatchObject({ landed: produced, distinct: produced, quarantined: 0 });
+    expect(audit).toMatchObject({ landed: produced, distinct: produced, records: produced, quarantined: 0 });
     // The minutes span 14:56–15:03, so each batch writes at most two objects per partition.
     expect(audit.objects).toBeLessThanOrEqual((mapping?.stats.invocations ?? 0) * 2);
     const keys = (
