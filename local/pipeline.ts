@@ -110,11 +110,36 @@ async function runPipeline(session: PipelineSession): Promise<void> {
   process.stdout.write(`\n${JSON.stringify(summary)}\n`);
 }
 
+/** How long a stop signal waits for the stack to stop cleanly before the exit handlers kill what is left. */
+const STOP_GRACE_MS = 15_000;
+let openedSession: PipelineSession | undefined;
+
+/**
+ * SIGTERM or SIGHUP (a `kill`, a closed terminal; Ctrl-C's SIGINT reaches the broker and Trino too, as one process
+ * group): stop the stack and exit 128 + the signal's number. What does not stop within the grace period, or was
+ * still starting, is killed by the exit handlers of the broker and Trino.
+ */
+function stopOn(signal: 'SIGTERM' | 'SIGHUP', code: number): void {
+  process.once(signal, () => {
+    process.stderr.write(`\npipeline: stopped by ${signal}; stopping the local stack\n`);
+    const timer = setTimeout(() => process.exit(code), STOP_GRACE_MS);
+    void (openedSession?.close() ?? Promise.resolve())
+      .catch(() => undefined)
+      .finally(() => {
+        clearTimeout(timer);
+        process.exit(code);
+      });
+  });
+}
+
 async function main(): Promise<void> {
+  stopOn('SIGTERM', 143);
+  stopOn('SIGHUP', 129);
   const options = parseOptions(process.argv.slice(2));
   const session = await openSession(options, (run) => {
     functionLogPath = run.functionLog;
   });
+  openedSession = session;
   try {
     await runPipeline(session);
   } finally {

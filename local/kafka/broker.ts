@@ -201,13 +201,22 @@ export async function startBroker(
     },
     restart: () => startNode(id, port),
   }));
-  const stopNodes = () =>
-    Promise.all([...children.values()].map((child) => stopProcess(child.pid as number)));
+  // A broker this process started dies with it (a crash, process.exit, a signal handler that exits), unless it
+  // was started to outlive it (`detached`).
+  const killOnExit = () => {
+    for (const child of children.values()) child.kill('SIGKILL');
+  };
+  if (!params.detached) process.once('exit', killOnExit);
+  const stopNodes = async () => {
+    process.removeListener('exit', killOnExit);
+    await Promise.all([...children.values()].map((child) => stopProcess(child.pid as number)));
+  };
   try {
     // A quorum of three elects its leader once two controllers see each other: the nodes start side by side.
     await Promise.all(ports.map(({ id, port }) => startNode(id, port)));
   } catch (error) {
-    for (const child of children.values()) child.kill('SIGKILL');
+    killOnExit();
+    process.removeListener('exit', killOnExit);
     throw error;
   }
   const stop = async () => {

@@ -1,0 +1,88 @@
+/**
+ * `npm run pipeline` stopped with a signal (a `kill`, a closed terminal) must not leave its Kafka brokers behind:
+ * they are JVMs of its own, which a signal to the Node process alone does not reach.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+/** Every process below `pid` (its children, theirs…), from /proc. */
+function descendants(pid: number): number[] {
+  const tasks = join('/proc', String(pid), 'task');
+  if (!existsSync(tasks)) return [];
+  const children = readdirSync(tasks).flatMap((task) => {
+    const file = join(tasks, task, 'children');
+    return existsSync(file) ? readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number) : [];
+  });
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The process's command line (the JVMs say kafka.Kafka). */
+const commandLine = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+};
+
+describe('npm run pipeline stopped by a signal', () => {
+  it('stops its three brokers on SIGTERM, says so, and exits 143', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tickstream-pipeline-signal-'));
+    // Its own brokers (no KAFKA_BROKERS): three of them; the test run's Trino (TRINO_URL) as the local Athena.
+    const env = { ...process.env };
+    delete env.KAFKA_BROKERS;
+    const child = spawn(
+      process.execPath,
+      [
+        '--disable-warning=ExperimentalWarning',
+        '--import',
+        'tsx',
+        'local/pipeline.ts',
+        '--brokers',
+        '3',
+        '--minutes',
+        '60',
+        '--out',
+        out,
+      ],
+      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    // Once the stack is up and the window is being published.
+    await new Promise<void>((started, failed) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/publish/.test(stderr.split('stack:')[1] ?? '')) started();
+      });
+      void exited.then((code) =>
+        failed(new Error(`the pipeline ended (${code}) before publishing:\n${stderr}`)),
+      );
+    });
+    const brokers = descendants(child.pid as number).filter((pid) =>
+      commandLine(pid).includes('kafka.Kafka'),
+    );
+    expect(brokers).toHaveLength(3);
+
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(stderr).toContain('pipeline: stopped by SIGTERM; stopping the local stack');
+    const deadline = Date.now() + 10_000;
+    while (brokers.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(brokers.filter(alive)).toEqual([]);
+  }, 240_000);
+});
