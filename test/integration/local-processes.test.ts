@@ -4,18 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
+import { isAlive } from '../../local/kafka/process';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..', '..');
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * Runs test/fixtures/orphan.ts, which starts a server of `kind` and exits without stopping it; returns the PIDs it
@@ -38,8 +30,8 @@ async function orphans(kind: 'trino' | 'kafka'): Promise<{ pids: number[]; alive
     );
     const pids = stdout.trim().split('\n').map(Number);
     const deadline = Date.now() + 5_000;
-    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    return { pids, alive: pids.filter(alive) };
+    while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    return { pids, alive: pids.filter(isAlive) };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { isAlive } from '../../local/kafka/process';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -20,15 +21,6 @@ function descendants(pid: number): number[] {
   });
   return children.flatMap((child) => [child, ...descendants(child)]);
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The process's command line (the JVMs say kafka.Kafka). */
 const commandLine = (pid: number) => {
@@ -82,7 +74,7 @@ describe('npm run pipeline stopped by a signal', () => {
     expect(await exited).toBe(143);
     expect(stderr).toContain('pipeline: stopped by SIGTERM; stopping the local stack');
     const deadline = Date.now() + 10_000;
-    while (brokers.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    expect(brokers.filter(alive)).toEqual([]);
+    while (brokers.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(brokers.filter(isAlive)).toEqual([]);
   }, 240_000);
 });
