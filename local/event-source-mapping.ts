@@ -73,6 +73,23 @@ export function buildKafkaEvent(params: {
 }
 
 /**
+ * The waits between restarts of the mapping's consumer: 1 s, 2 s, 4 s… capped at 10 s while restarts keep failing,
+ * and 1 s again after `reset()` (a consumer that joined its group).
+ */
+export function restartBackoff(): { next(): number; reset(): void } {
+  let failures = 0;
+  return {
+    next() {
+      failures++;
+      return Math.min(10_000, 1000 * 2 ** Math.min(failures - 1, 4));
+    },
+    reset() {
+      failures = 0;
+    },
+  };
+}
+
+/**
  * A local stand-in for Lambda's self-managed Kafka event source mapping. It polls the topic with a consumer
  * group, invokes the handler with batches of at most `batchSize` records of one partition, commits the offset
  * after the last record only when the handler succeeds, and when it throws, retries from the committed offset,
@@ -194,10 +211,12 @@ export async function startEventSourceMapping(params: {
   let stopped = false;
   let lastConsumerError: Error | undefined;
   let restartTimer: NodeJS.Timeout | undefined;
-  let restarts = 0;
+  const backoff = restartBackoff();
   const startConsumer = async (): Promise<void> => {
     const current = kafka.consumer(consumerConfig);
     consumer = current;
+    // A consumer that joined its group has recovered: the next stall starts the backoff afresh.
+    current.on(current.events.GROUP_JOIN, () => backoff.reset());
     current.on(current.events.CRASH, ({ payload }) => {
       lastConsumerError = payload.error;
       if (payload.restart) return;
@@ -221,9 +240,7 @@ export async function startEventSourceMapping(params: {
   };
   const scheduleRestart = () => {
     if (stopped) return;
-    restarts++;
-    // 1 s, 2 s, 4 s… capped at 10 s, as long as the mapping runs.
-    const delayMs = Math.min(10_000, 1000 * 2 ** Math.min(restarts - 1, 4));
+    const delayMs = backoff.next();
     restartTimer = setTimeout(() => {
       if (stopped) return;
       void consumer?.disconnect().catch(() => undefined);

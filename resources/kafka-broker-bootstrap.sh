@@ -308,6 +308,7 @@ offsets.topic.replication.factor=$KAFKA_REPLICATION_FACTOR
 offsets.topic.num.partitions=3
 transaction.state.log.replication.factor=$KAFKA_REPLICATION_FACTOR
 transaction.state.log.min.isr=$KAFKA_MIN_INSYNC_REPLICAS
+transaction.state.log.num.partitions=3
 group.initial.rebalance.delay.ms=0
 log.retention.hours=$KAFKA_RETENTION_HOURS
 PROPS

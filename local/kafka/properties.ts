@@ -98,6 +98,9 @@ export function brokerProperties(params: {
     'offsets.topic.num.partitions=3',
     `transaction.state.log.replication.factor=${shape.replicationFactor}`,
     `transaction.state.log.min.isr=${shape.minInsyncReplicas}`,
+    // The idempotent producers' ids come from the transaction coordinators: 3 partitions load at once, 50 (the
+    // default) keep a fresh cluster's first producers waiting.
+    'transaction.state.log.num.partitions=3',
     'group.initial.rebalance.delay.ms=0',
     'log.retention.hours=24',
     // A cluster moves a dead node's partitions once the controller stops hearing from it: after 3 s here, not

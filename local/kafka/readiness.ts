@@ -3,6 +3,9 @@ import { sleep } from '../../lib/shared/time';
 import { localKafkaClient } from './client';
 import { type ClusterShape, clusterShape } from './properties';
 
+/** Producer ids in a row that make the transaction coordinators ready (a broker named at random each time). */
+const PRODUCER_ID_PROBES = 6;
+
 /** Whether kafkajs says a failed call may succeed if repeated (a fresh broker's transient states). */
 function isRetriable(error: unknown): boolean {
   for (
@@ -37,8 +40,8 @@ export async function untilReady<T>(what: string, check: () => Promise<T>, timeo
 
 /**
  * Creates the topic with the given partitions unless it exists, then waits until the broker can serve it: every
- * partition has a leader that answers offset requests, and the group coordinator answers (a fresh broker first
- * says "not the leader" and "the coordinator is loading"). Transient states are waited out for at most
+ * partition has a leader that answers offset requests, the group coordinator answers and an idempotent producer
+ * gets its id (a fresh broker first says "not the leader" and "the coordinator is loading"). Transient states are waited out for at most
  * `timeoutMs`, never reported as errors.
  */
 export async function ensureTopic(params: {
@@ -52,12 +55,13 @@ export async function ensureTopic(params: {
 }): Promise<void> {
   const { replicationFactor, minInsyncReplicas } = params.shape ?? clusterShape(1);
   const { topic, timeoutMs = 60_000 } = params;
-  const admin = localKafkaClient({
+  const kafka = localKafkaClient({
     clientId: 'tickstream-local-admin',
     brokers: params.brokers,
     auth: params.auth,
     retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 },
-  }).admin();
+  });
+  const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = await untilReady('list topics', () => admin.listTopics(), timeoutMs);
@@ -100,6 +104,32 @@ export async function ensureTopic(params: {
     await untilReady(
       'the group coordinator',
       () => admin.fetchOffsets({ groupId: 'tickstream-readiness-probe', topics: [topic] }),
+      timeoutMs,
+    );
+    // An idempotent producer's first call (InitProducerId) goes to a broker the metadata names at random, whose
+    // transaction coordinator loads its partitions after start-up (a cluster's first producer met "the coordinator
+    // is loading"): wait until several calls in a row, with no retry of their own, get an id.
+    let inARow = 0;
+    await untilReady(
+      'the producer id coordinators',
+      async () => {
+        while (inARow < PRODUCER_ID_PROBES) {
+          const producer = kafka.producer({
+            idempotent: true,
+            maxInFlightRequests: 1,
+            retry: { retries: 1 },
+          });
+          try {
+            await producer.connect();
+            inARow++;
+          } catch (error) {
+            inARow = 0;
+            throw error;
+          } finally {
+            await producer.disconnect();
+          }
+        }
+      },
       timeoutMs,
     );
   } finally {
