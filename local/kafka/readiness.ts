@@ -3,7 +3,7 @@ import { sleep } from '../../lib/shared/time';
 import { localKafkaClient } from './client';
 import { type ClusterShape, clusterShape } from './properties';
 
-/** Producer ids in a row that make the transaction coordinators ready (a broker named at random each time). */
+/** Producer ids in a row that count as the transaction coordinators being ready. */
 const PRODUCER_ID_PROBES = 6;
 
 /** Whether kafkajs says a failed call may succeed if repeated (a fresh broker's transient states). */
@@ -106,9 +106,10 @@ export async function ensureTopic(params: {
       () => admin.fetchOffsets({ groupId: 'tickstream-readiness-probe', topics: [topic] }),
       timeoutMs,
     );
-    // An idempotent producer's first call (InitProducerId) goes to a broker the metadata names at random, whose
-    // transaction coordinator loads its partitions after start-up (a cluster's first producer met "the coordinator
-    // is loading"): wait until several calls in a row, with no retry of their own, get an id.
+    // An idempotent producer's first call (InitProducerId) goes to one broker of the cluster, not always the same,
+    // whose transaction coordinator loads its partitions after start-up (a cluster's first producer met "the
+    // coordinator is loading"): wait until several producers in a row (each allowed one retry: kafkajs refuses an
+    // idempotent producer without) get an id.
     let inARow = 0;
     await untilReady(
       'the producer id coordinators',
