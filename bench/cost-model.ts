@@ -237,7 +237,7 @@ async function main(): Promise<void> {
   const scale =
     symbols === undefined
       ? undefined
-      : (() => {
+      : await (async () => {
           const sustained = readMeasuredE2e('sustained');
           const saturation = readMeasuredE2e('saturation');
           const measured = {
@@ -250,13 +250,7 @@ async function main(): Promise<void> {
             scan,
           };
           const settings = {
-            ticksPerSymbolPerSecond: 1,
-            brokers: 3,
-            replicationFactor: 3,
-            retentionHours: 168,
-            batchingWindowSeconds: 60,
-            landMemoryMb: 1024,
-            producerMemoryMb: 512,
+            ...(await prodScaleSettings()),
             reportRunsPerDay: workflow.runs / 7,
             crawlsPerMonth,
             reports: scan.reports,
@@ -296,6 +290,38 @@ async function main(): Promise<void> {
       ...(scale ? { scale } : {}),
     }),
   );
+}
+
+/**
+ * Prod's shape as serverless.yml deploys it (`sls print`): its brokers (and so the replication factor), Kafka's
+ * retention, the mapping's batching window, landTicks' and the producers' memory. Ticks at 1 per symbol a second.
+ */
+async function prodScaleSettings() {
+  const config = (await resolveServerlessConfig('prod')) as unknown as {
+    params: Record<string, { kafkaRetentionHours?: number }>;
+    provider: { memorySize: number };
+    custom: { kafka: { brokerCount: string | number } };
+    functions: Record<
+      string,
+      { memorySize?: number; events?: { kafka?: { maximumBatchingWindow?: number } }[] }
+    >;
+  };
+  const brokers = Number(config.custom.kafka.brokerCount);
+  const landTicks = config.functions.landTicks;
+  const produceTicks = config.functions.produceTicks;
+  return {
+    ticksPerSymbolPerSecond: 1,
+    brokers,
+    replicationFactor: brokers,
+    retentionHours: Number(
+      config.params.prod?.kafkaRetentionHours ?? config.params.default?.kafkaRetentionHours,
+    ),
+    batchingWindowSeconds: Number(
+      landTicks?.events?.find((event) => event.kafka)?.kafka?.maximumBatchingWindow,
+    ),
+    landMemoryMb: landTicks?.memorySize ?? config.provider.memorySize,
+    producerMemoryMb: produceTicks?.memorySize ?? config.provider.memorySize,
+  };
 }
 
 /** The scale model as a table: each figure at 100 symbols and at the asked number, side by side. */
