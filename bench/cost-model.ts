@@ -360,6 +360,7 @@ function printScale(small: ReturnType<typeof scaleModel>, large: ReturnType<type
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // What went wrong and what to do (a bad --symbols, a measurement to make first), in one line.
+  console.error(`cost: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 });
