@@ -253,7 +253,6 @@ async function main(): Promise<void> {
             ...(await prodScaleSettings()),
             reportRunsPerDay: workflow.runs / 7,
             crawlsPerMonth,
-            reports: scan.reports,
           };
           return {
             measured: {

@@ -63,7 +63,6 @@ export interface ScaleSettings {
   /** Report runs a day (hourly) and crawls a month, as the workflow week measured them. */
   reportRunsPerDay: number;
   crawlsPerMonth: number;
-  reports: number;
 }
 
 /** Bytes Athena scans a day for `ticksPerDay`, as the workflow runs the reports (bench/cost-model.ts). */

@@ -41,9 +41,7 @@ export interface LocalStack {
   auth: KafkaAuth;
   /** Whether the stack started its broker (or was given one: `brokers`, KAFKA_BROKERS). */
   ownBroker: boolean;
-  /** The process ID of the stack's own broker (tests stall and resume it), when it started one. */
-  brokerPid: number | undefined;
-  /** The nodes of the stack's own Kafka (tests kill and restart them); none when it was given one. */
+  /** The nodes of the stack's own Kafka (tests stall, kill and restart them); none when it was given one. */
   brokerNodes: BrokerNode[];
   topic: string;
   config: ResolvedServerlessConfig;
@@ -412,7 +410,6 @@ export async function startLocalStack(
     brokers,
     auth,
     ownBroker: broker !== undefined,
-    brokerPid: broker?.pid,
     brokerNodes: broker?.nodes ?? [],
     topic,
     config,

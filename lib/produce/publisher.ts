@@ -127,7 +127,7 @@ export async function sendToEveryPartition(
       return partition !== undefined && !answered.has(partition);
     });
     if (unanswered.length === 0) return acknowledged;
-    const partitions = [...new Set(unanswered.map(partitionOf))].sort();
+    const partitions = [...new Set(unanswered.map(partitionOf))].sort((a, b) => Number(a) - Number(b));
     if (round >= rounds)
       throw new Error(
         `partitions ${partitions.join(', ')} of topic ${record.topic} were not acknowledged after ${rounds} sends`,

@@ -42,8 +42,8 @@ export interface RunningBroker {
   brokers: string[];
   /** What a client passes to kafkajs to connect (with the first client user, when SASL_SSL). */
   connection: BrokerConnection;
-  /** The first node's process ID. */
-  pid: number;
+  /** The first node's process ID (its current one, after a restart too). */
+  readonly pid: number;
   /** Every node, in node-id order. */
   nodes: BrokerNode[];
   /** Replication factor and min.insync.replicas the nodes are set up for (clusterShape). */
@@ -84,13 +84,14 @@ export async function startBroker(
   const libs = await ensureKafkaJars();
   const workDir = params.workDir ?? join(CACHE_DIR, 'kafka-run', `broker-${process.pid}-${Date.now()}`);
   const nodeIds = Array.from({ length: shape.nodes }, (_, index) => index + 1);
-  const ports = await Promise.all(
-    nodeIds.map(async (id) => ({
+  // One after another: a port freePort has just released could be handed out again to a concurrent call.
+  const ports: { id: number; port: number; controllerPort: number }[] = [];
+  for (const id of nodeIds)
+    ports.push({
       id,
       port: id === 1 && params.port ? params.port : await freePort(),
       controllerPort: id === 1 && params.controllerPort ? params.controllerPort : await freePort(),
-    })),
-  );
+    });
   rmSync(workDir, { recursive: true, force: true });
   // The folder holds the SCRAM passwords (server.properties) and the TLS stores: this user's only.
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
@@ -233,5 +234,15 @@ export async function startBroker(
           sasl: { mechanism: 'scram-sha-512', username: client.username, password: client.password },
         }
       : { brokers };
-  return { brokers, connection, pid: nodes[0]?.pid as number, nodes, shape, workDir, stop };
+  return {
+    brokers,
+    connection,
+    get pid() {
+      return nodes[0]?.pid as number;
+    },
+    nodes,
+    shape,
+    workDir,
+    stop,
+  };
 }

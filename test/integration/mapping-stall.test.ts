@@ -27,7 +27,7 @@ describe('the local mapping through a broker stall', () => {
   it('resumes from its committed offsets after a stall longer than its session timeout, landing everything once', async () => {
     const local = stack as LocalStack;
     expect(local.ownBroker).toBe(true);
-    const pid = local.brokerPid as number;
+    const pid = local.brokerNodes[0]?.pid as number;
     const [mapping] = await local.startMappings();
     const before = await produceMinutes(local, ['AAPL', 'MSFT', 'KO'], 2);
     // Frozen as a broker whose machine stops answering, for longer than the consumer group's 30 s session
@@ -53,7 +53,7 @@ describe('the local mapping through a broker stall', () => {
 
   it("names the consumer's last error when it cannot reach its offsets", async () => {
     const local = stack as LocalStack;
-    const pid = local.brokerPid as number;
+    const pid = local.brokerNodes[0]?.pid as number;
     const [mapping] = await local.startMappings({ consumerGroupSuffix: '-stalled' });
     // One record past the topic's end, on a broker that stops answering: the mapping cannot get there.
     const target = new Map(

@@ -32,7 +32,6 @@ const settings = {
   producerMemoryMb: 512,
   reportRunsPerDay: 24,
   crawlsPerMonth: 30.4,
-  reports: 7,
 };
 
 describe('the scale model', () => {
