@@ -1,4 +1,4 @@
-import type { Consumer, ConsumerConfig, ConsumerRunConfig, KafkaMessage } from 'kafkajs';
+import type { Consumer, ConsumerConfig, ConsumerRunConfig, Kafka, KafkaMessage } from 'kafkajs';
 import type { KafkaEventBatch, KafkaEventRecord } from '../lib/contract/kafka-event';
 import { encodeHeaders } from '../lib/contract/kafka-event';
 import type { KafkaAuth } from '../lib/kafka/client';
@@ -99,13 +99,17 @@ export async function startEventSourceMapping(params: {
   settings: MappingSettings;
   handler: (event: KafkaEventBatch) => Promise<unknown>;
   log?: (line: string) => void;
+  /** The client its admin and consumers come from; by default one signed in to `settings.brokers`. */
+  kafka?: Pick<Kafka, 'admin' | 'consumer'>;
 }): Promise<LocalEventSourceMapping> {
   const { settings, handler, log = () => undefined } = params;
-  const kafka = localKafkaClient({
-    clientId: 'tickstream-local-esm',
-    brokers: settings.brokers,
-    auth: settings.auth,
-  });
+  const kafka =
+    params.kafka ??
+    localKafkaClient({
+      clientId: 'tickstream-local-esm',
+      brokers: settings.brokers,
+      auth: settings.auth,
+    });
   const consumerConfig: ConsumerConfig = {
     groupId: settings.consumerGroupId,
     maxWaitTimeInMs: settings.batchingWindowMs,
