@@ -89,8 +89,9 @@ describe("the local mapping when kafkajs's consumer stops", () => {
     jest.useRealTimers();
   });
 
-  it('starts a new consumer on the same topic a second later when kafkajs stopped its own for good, and says why', async () => {
-    const { kafka, consumers } = fakeKafka();
+  /** Starts the mapping on a fake client (`failingConnects` as in fakeKafka); the first consumer is running. */
+  const startWithFakeClient = async (failingConnects = 0) => {
+    const { kafka, consumers } = fakeKafka(failingConnects);
     const logged: string[] = [];
     mapping = await startEventSourceMapping({
       settings,
@@ -98,7 +99,11 @@ describe("the local mapping when kafkajs's consumer stops", () => {
       kafka,
       log: (line) => logged.push(line),
     });
-    const [first] = consumers as [FakeConsumer];
+    return { running: mapping, consumers, first: consumers[0] as FakeConsumer, logged };
+  };
+
+  it('starts a new consumer on the same topic a second later when kafkajs stopped its own for good, and says why', async () => {
+    const { running, consumers, first, logged } = await startWithFakeClient();
 
     first.emit(first.events.CRASH, { error: coordinatorLostMember, restart: false });
     await jest.advanceTimersByTimeAsync(999);
@@ -112,19 +117,11 @@ describe("the local mapping when kafkajs's consumer stops", () => {
       'mapping ticks: its consumer stopped (The coordinator is not aware of this member); starting a new one',
     ]);
     // It resumes from the group's committed offsets, which the mapping read when it started.
-    expect(mapping.committed()).toEqual(new Map([[0, 40n]]));
+    expect(running.committed()).toEqual(new Map([[0, 40n]]));
   });
 
   it('leaves the restart to kafkajs when kafkajs restarts its consumer itself', async () => {
-    const { kafka, consumers } = fakeKafka();
-    const logged: string[] = [];
-    mapping = await startEventSourceMapping({
-      settings,
-      handler: async () => undefined,
-      kafka,
-      log: (line) => logged.push(line),
-    });
-    const [first] = consumers as [FakeConsumer];
+    const { consumers, first, logged } = await startWithFakeClient();
 
     first.emit(first.events.CRASH, { error: new Error('Request Fetch timed out'), restart: true });
     await jest.advanceTimersByTimeAsync(30_000);
@@ -135,9 +132,7 @@ describe("the local mapping when kafkajs's consumer stops", () => {
   });
 
   it('waits 1 s, then 2 s, then 4 s while new consumers cannot connect, and 1 s again after one joined its group', async () => {
-    const { kafka, consumers } = fakeKafka(2);
-    mapping = await startEventSourceMapping({ settings, handler: async () => undefined, kafka });
-    const [first] = consumers as [FakeConsumer];
+    const { consumers, first } = await startWithFakeClient(2);
     first.emit(first.events.CRASH, { error: coordinatorLostMember, restart: false });
 
     const startedAt: number[] = [];
@@ -158,16 +153,14 @@ describe("the local mapping when kafkajs's consumer stops", () => {
   });
 
   it('names the last request the broker never answered when the run cannot finish', async () => {
-    const { kafka, consumers } = fakeKafka();
-    mapping = await startEventSourceMapping({ settings, handler: async () => undefined, kafka });
-    const [first] = consumers as [FakeConsumer];
+    const { running, first } = await startWithFakeClient();
     first.emit(first.events.REQUEST_TIMEOUT, {
       apiName: 'Fetch',
       broker: '127.0.0.1:9092',
       pendingDuration: 30_012,
     });
 
-    const waiting = mapping.waitFor(new Map([[0, 41n]]), 5000);
+    const waiting = running.waitFor(new Map([[0, 41n]]), 5000);
     const settled = expect(waiting).rejects.toThrow(
       "the mapping did not reach the target offsets within 5000 ms (its consumer's last error: Fetch request to 127.0.0.1:9092 timed out after 30012 ms)",
     );
@@ -176,12 +169,10 @@ describe("the local mapping when kafkajs's consumer stops", () => {
   });
 
   it('does not start a new consumer once stopped while waiting to restart one', async () => {
-    const { kafka, consumers } = fakeKafka();
-    mapping = await startEventSourceMapping({ settings, handler: async () => undefined, kafka });
-    const [first] = consumers as [FakeConsumer];
+    const { running, consumers, first } = await startWithFakeClient();
     first.emit(first.events.CRASH, { error: coordinatorLostMember, restart: false });
 
-    await mapping.stop();
+    await running.stop();
     await jest.advanceTimersByTimeAsync(30_000);
 
     expect(consumers).toHaveLength(1);
