@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { CACHE_DIR, KAFKA_VERSION } from '../../local/kafka/jars';
@@ -25,7 +25,10 @@ function childrenOf(pid: number): number[] {
 
 /** This process's stack folders under `.cache/<kind>/` (a stack's run id starts with its process's PID). */
 function stackFolders(kind: 'kafka-run' | 'local-s3'): string[] {
-  return readdirSync(join(CACHE_DIR, kind)).filter((name) => name.startsWith(`stack-${process.pid}-`));
+  const folder = join(CACHE_DIR, kind);
+  // A fresh clone has none of them until a stack has run.
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder).filter((name) => name.startsWith(`stack-${process.pid}-`));
 }
 
 describe('a local stack that fails to start', () => {
