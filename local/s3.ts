@@ -1,12 +1,19 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../lib/shared/s3';
+import { CreateBucketCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createS3Client, parseS3Url } from '../lib/shared/s3';
 
 /** The buckets serverless.yml's `local` stage names (custom.functionValues.local), for sls invoke local. */
 export const LOCAL_STAGE_BUCKETS = ['tickstream-local-data', 'tickstream-local-results'];
 
 /** The region the local stand-ins answer for. */
 export const LOCAL_REGION = 'us-east-1';
+
+/** The text of the object at an `s3://bucket/key` URL (a report's CSV, a manifest), as the local S3 serves it. */
+export async function readS3Text(client: S3Client, url: string): Promise<string> {
+  const { bucket, key } = parseS3Url(url);
+  const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return (await object.Body?.transformToString()) ?? '';
+}
 
 export interface LocalS3 {
   endpoint: string;

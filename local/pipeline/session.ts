@@ -1,13 +1,12 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { relative } from 'node:path';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { parseS3Url } from '../../lib/shared/s3';
 import { FIXTURE_ENVIRONMENT, type Interception, serveAlphaVantageFixtures } from '../alphavantage-fixtures';
 import { loadLocalStackConfig } from '../config';
 import { KAFKA_VERSION } from '../kafka/jars';
 import { type LocalStack, startLocalStack } from '../local-stack';
 import { prepareRunFolder, type RunFolder } from '../outputs';
 import { createProgress, type Phase } from '../progress';
+import { readS3Text } from '../s3';
 import { type Firing, firingsBetween, localSchedules } from '../schedules';
 import { isTrinoCached, TRINO_VERSION } from '../trino/distribution';
 import { type PipelineOptions, UsageError } from './options';
@@ -97,11 +96,7 @@ export async function openSession(
     },
     begin,
     shown,
-    async readText(url) {
-      const { bucket, key } = parseS3Url(url);
-      const object = await stack.s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return (await object.Body?.transformToString()) ?? '';
-    },
+    readText: (url) => readS3Text(stack.s3.client, url),
     failures: [],
     async close() {
       await stack.stop();

@@ -5,7 +5,6 @@
  * Athena stand-ins, publishReports), then compares every report with `referenceReports`: the same ticks landed
  * exactly once in a scratch bucket. Each case has a UTC day of its own.
  */
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { AnyTick } from '../../lib/contract/tick';
 import { createKafkaClient } from '../../lib/kafka/client';
@@ -21,10 +20,10 @@ import {
 } from '../../lib/produce/publisher';
 import { parseCsv } from '../../lib/reports/csv';
 import { parseRequest } from '../../lib/shared/request';
-import { parseS3Url } from '../../lib/shared/s3';
 import { auditDataBucket } from '../../local/bucket-audit';
 import type { LocalEventSourceMapping } from '../../local/event-source-mapping';
 import { authEnvironment } from '../../local/local-stack';
+import { readS3Text } from '../../local/s3';
 import { endOffsets } from '../../local/topic';
 import { useTestStack } from '../support/local-stack';
 import { referenceReports } from '../support/reference-reports';
@@ -59,11 +58,7 @@ async function landedOn(day: string) {
   return { lines: audit.landed, ticks: audit.distinct };
 }
 
-async function read(url: string): Promise<string> {
-  const { bucket, key } = parseS3Url(url);
-  const object = await stack().s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return (await object.Body?.transformToString()) ?? '';
-}
+const read = (url: string) => readS3Text(stack().s3.client, url);
 
 const runReports = (input: { day?: string }, startTime?: Date) => runReportsCsv(stack(), input, startTime);
 

@@ -3,9 +3,9 @@ import { describe, expect, it } from '@jest/globals';
 import { loadFinalReports, loadReports } from '../../lib/reports/catalog';
 import { parseCsv } from '../../lib/reports/csv';
 import type { RunManifest } from '../../lib/reports/publish-reports';
-import { parseS3Url } from '../../lib/shared/s3';
 import { parameterizedStatement } from '../../local/athena';
 import type { LocalEventSourceMapping } from '../../local/event-source-mapping';
+import { readS3Text } from '../../local/s3';
 import { endOffsets } from '../../local/topic';
 import { reportsDefinition } from '../support/definition';
 import { produceMinutes, useTestStack } from '../support/local-stack';
@@ -16,11 +16,7 @@ let mapping: LocalEventSourceMapping | undefined;
 /** The ticks the end-to-end test published for 2026-11-20. */
 let produced = 0;
 
-async function read(url: string): Promise<string> {
-  const { bucket, key } = parseS3Url(url);
-  const object = await stack().s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return (await object.Body?.transformToString()) ?? '';
-}
+const read = (url: string) => readS3Text(stack().s3.client, url);
 
 describe('producers → Kafka → landTicks → S3 → reports workflow (local crawler, Trino as Athena, publish)', () => {
   // First in this file: the stack's catalog is still empty, as on a stage whose first ticks have not landed.

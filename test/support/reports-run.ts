@@ -1,12 +1,11 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { AnyTick } from '../../lib/contract/tick';
 import { simulatedLiveSource } from '../../lib/market/simulated/source';
 import { ProduceTicksRequestSchema, produceMinute } from '../../lib/produce/produce-minute';
 import type { TickPublisher } from '../../lib/produce/publisher';
 import type { RunManifest } from '../../lib/reports/publish-reports';
 import { parseRequest } from '../../lib/shared/request';
-import { parseS3Url } from '../../lib/shared/s3';
 import type { LocalStack } from '../../local/local-stack';
+import { readS3Text } from '../../local/s3';
 
 /** A publisher that keeps what it is given: the ticks an invocation publishes, without Kafka. */
 export function capturing(into: AnyTick[]): TickPublisher {
@@ -49,11 +48,8 @@ export async function runReportsCsv(
   const csv: Record<string, Record<string, string>> = {};
   for (const manifest of manifests) {
     const day: Record<string, string> = {};
-    for (const report of manifest.reports) {
-      const { bucket, key } = parseS3Url(report.object);
-      const object = await stack.s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      day[report.name] = (await object.Body?.transformToString()) ?? '';
-    }
+    for (const report of manifest.reports)
+      day[report.name] = await readS3Text(stack.s3.client, report.object);
     csv[manifest.day] = day;
   }
   return { manifests, csv, days: manifests.map((manifest) => [manifest.day, manifest.final]) };
