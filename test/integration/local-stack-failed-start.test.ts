@@ -1,27 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { CACHE_DIR, KAFKA_VERSION } from '../../local/kafka/jars';
 import { startLocalStack } from '../../local/local-stack';
 import { testLogLevel } from '../support/env';
+import { descendants } from '../support/processes';
 import { testTrino } from '../support/trino';
-
-/** The PIDs whose parent is `pid`, from /proc (the broker's JVM is a child of the process that starts it). */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        // The fourth field of /proc/PID/stat is the parent; the command name before it is in parentheses.
-        const stat = readFileSync(join('/proc', entry, 'stat'), 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false; // gone between the listing and the read
-      }
-    })
-    .map(Number)
-    .sort((a, b) => a - b);
-}
 
 /** This process's stack folders under `.cache/<kind>/` (a stack's run id starts with its process's PID). */
 function stackFolders(kind: 'kafka-run' | 'local-s3'): string[] {
@@ -38,7 +22,7 @@ describe('a local stack that fails to start', () => {
       (await trino.query('SHOW CATALOGS')).rows
         .map(([name]) => String(name))
         .filter((name) => name.startsWith(`tickstream_${process.pid}_`));
-    const childrenBefore = childrenOf(process.pid);
+    const processesBefore = descendants(process.pid);
     const kafkaFoldersBefore = stackFolders('kafka-run');
     const s3FoldersBefore = stackFolders('local-s3');
     const catalogsBefore = await catalogs();
@@ -61,7 +45,7 @@ describe('a local stack that fails to start', () => {
       'started local S3',
       'using Trino',
     ]);
-    expect(childrenOf(process.pid)).toEqual(childrenBefore);
+    expect(descendants(process.pid)).toEqual(processesBefore);
     expect(stackFolders('kafka-run')).toEqual(kafkaFoldersBefore);
     expect(stackFolders('local-s3')).toEqual(s3FoldersBefore);
     expect(await catalogs()).toEqual(catalogsBefore);

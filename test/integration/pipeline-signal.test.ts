@@ -3,33 +3,14 @@
  * they are JVMs of its own, which a signal to the Node process alone does not reach.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { isAlive } from '../../local/kafka/process';
+import { commandLine, descendants } from '../support/processes';
 
 const ROOT = resolve(__dirname, '..', '..');
-
-/** Every process below `pid` (its children, theirs…), from /proc. */
-function descendants(pid: number): number[] {
-  const tasks = join('/proc', String(pid), 'task');
-  if (!existsSync(tasks)) return [];
-  const children = readdirSync(tasks).flatMap((task) => {
-    const file = join(tasks, task, 'children');
-    return existsSync(file) ? readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number) : [];
-  });
-  return children.flatMap((child) => [child, ...descendants(child)]);
-}
-
-/** The process's command line (the JVMs say kafka.Kafka). */
-const commandLine = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    return '';
-  }
-};
 
 describe('npm run pipeline stopped by a signal', () => {
   it('stops its three brokers on SIGTERM, says so, and exits 143', async () => {
@@ -65,6 +46,7 @@ describe('npm run pipeline stopped by a signal', () => {
         failed(new Error(`the pipeline ended (${code}) before publishing:\n${stderr}`)),
       );
     });
+    // The JVMs' command lines say kafka.Kafka.
     const brokers = descendants(child.pid as number).filter((pid) =>
       commandLine(pid).includes('kafka.Kafka'),
     );
