@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { planReportDays } from '../lib/reports/days';
 import { ServiceError } from '../local/glue-crawler';
 import { runReportsWorkflow } from '../local/reports-workflow';
-import { resolveServerlessConfig } from '../local/serverless-config';
+import { type ResolvedServerlessConfig, resolveServerlessConfig } from '../local/serverless-config';
 import { measureKafkaRecord, measureProductionLanding } from './landing-model';
 import { readMeasuredE2e } from './measured-e2e';
 import { readMeasuredScan } from './measured-scan';
@@ -15,6 +15,14 @@ import { HOURS_PER_MONTH, PRICES, SECONDS_PER_MONTH } from './prices';
 import { athenaBytesPerDay, crossAzShare, scaleModel } from './scale-model';
 
 const TICKS_PER_SECOND = 100;
+
+const resolvedConfigs = new Map<string, Promise<ResolvedServerlessConfig>>();
+/** A stage's serverless.yml as `sls print` resolves it (seconds each): once per stage, however many parts read it. */
+function stageConfig(stage: string): Promise<ResolvedServerlessConfig> {
+  const resolved = resolvedConfigs.get(stage) ?? resolveServerlessConfig(stage);
+  resolvedConfigs.set(stage, resolved);
+  return resolved;
+}
 
 interface StageShape {
   /** Brokers the stage runs (param brokerCount) and the replication factor that goes with it. */
@@ -30,7 +38,7 @@ interface StageShape {
 
 /** Read from serverless.yml's params for each stage (`sls print`), so the model prices what is deployed. */
 async function stageShape(stage: string): Promise<StageShape> {
-  const config = (await resolveServerlessConfig(stage)) as unknown as {
+  const config = (await stageConfig(stage)) as unknown as {
     resources: { Resources: Record<string, { Properties?: Record<string, unknown> }> };
     custom: { kafka: { brokerCount: string | number } };
   };
@@ -69,7 +77,7 @@ async function stageShape(stage: string): Promise<StageShape> {
 async function measureWorkflowWeek(
   stage: string,
 ): Promise<{ runs: number; crawls: number; queries: number }> {
-  const config = (await resolveServerlessConfig(stage)) as unknown as {
+  const config = (await stageConfig(stage)) as unknown as {
     custom: { data: { curatedPrefix: string } };
     stepFunctions: { stateMachines: { reports: { definition: unknown } } };
   };
@@ -254,6 +262,9 @@ async function main(): Promise<void> {
             reportRunsPerDay: workflow.runs / 7,
             crawlsPerMonth,
           };
+          const at100 = scaleModel({ ...settings, symbols: 100 }, measured);
+          const atSymbols = scaleModel({ ...settings, symbols }, measured);
+          printScale(settings, at100, atSymbols);
           return {
             measured: {
               landedBytesPerTick: Number(bytesPerTick.toFixed(2)),
@@ -265,11 +276,10 @@ async function main(): Promise<void> {
               sustained: sustained.command,
               saturation: saturation.command,
             },
-            at100: scaleModel({ ...settings, symbols: 100 }, measured),
-            atSymbols: scaleModel({ ...settings, symbols }, measured),
+            at100,
+            atSymbols,
           };
         })();
-  if (scale) printScale(scale.at100, scale.atSymbols);
   console.log(
     JSON.stringify({
       bytesPerTick: Number(bytesPerTick.toFixed(2)),
@@ -296,7 +306,7 @@ async function main(): Promise<void> {
  * retention, the mapping's batching window, landTicks' and the producers' memory. Ticks at 1 per symbol a second.
  */
 async function prodScaleSettings() {
-  const config = (await resolveServerlessConfig('prod')) as unknown as {
+  const config = (await stageConfig('prod')) as unknown as {
     params: Record<string, { kafkaRetentionHours?: number }>;
     provider: { memorySize: number };
     custom: { kafka: { brokerCount: string | number } };
@@ -324,7 +334,11 @@ async function prodScaleSettings() {
 }
 
 /** The scale model as a table: each figure at 100 symbols and at the asked number, side by side. */
-function printScale(small: ReturnType<typeof scaleModel>, large: ReturnType<typeof scaleModel>): void {
+function printScale(
+  shape: { brokers: number; replicationFactor: number },
+  small: ReturnType<typeof scaleModel>,
+  large: ReturnType<typeof scaleModel>,
+): void {
   const rows: [string, (model: ReturnType<typeof scaleModel>) => string][] = [
     ['ticks/s', (m) => String(m.ticksPerSecond)],
     ['partitions', (m) => String(m.partitions)],
@@ -351,7 +365,7 @@ function printScale(small: ReturnType<typeof scaleModel>, large: ReturnType<type
     ['$ total/month', (m) => m.monthlyTotal.toFixed(2)],
   ];
   console.log(
-    `\nScale model (prod's shape: 3 brokers, replication factor 3), ${small.symbols} and ${large.symbols} symbols x 1 tick/s`,
+    `\nScale model (prod's shape: ${shape.brokers} brokers, replication factor ${shape.replicationFactor}), ${small.symbols} and ${large.symbols} symbols x 1 tick/s`,
   );
   for (const [name, value] of rows)
     console.log([name.padEnd(22), value(small).padStart(16), value(large).padStart(16)].join(''));
