@@ -207,18 +207,20 @@ fi
 # role only): the private CA (its PKCS12 store, base64), the stores' password, the broker's own SCRAM password
 # (the inter-broker user) and the cluster id. Node 1 makes it on the cluster's first boot; every other node, and
 # any node that replaces one later, takes it from there, so clients keep trusting one CA.
+cluster_secret() {
+  aws secretsmanager get-secret-value --secret-id "$KAFKA_CLUSTER_SECRET_ID" --query SecretString --output text
+}
+# One field of the cluster secret held in CLUSTER_SECRET ('' until node 1 has written it).
 cluster_field() {
-  local secret
-  secret="$(aws secretsmanager get-secret-value --secret-id "$KAFKA_CLUSTER_SECRET_ID" --query SecretString \
-    --output text)" || return 1
-  echo "$secret" | python3 -c 'import json, sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"
+  echo "$CLUSTER_SECRET" | python3 -c 'import json, sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"
 }
-cluster_secret_state() {
-  local id
-  id="$(cluster_field clusterId)" || return 1
-  if [ -n "$id" ]; then echo ready; else echo empty; fi
+# The cluster secret once node 1 has written it; fails while it is still empty.
+written_cluster_secret() {
+  local CLUSTER_SECRET
+  CLUSTER_SECRET="$(cluster_secret)" || return 1
+  [ -n "$(cluster_field clusterId)" ] || return 1
+  echo "$CLUSTER_SECRET"
 }
-cluster_secret_ready() { [ "$(cluster_secret_state)" = ready ]; }
 
 # The TLS material lives on the data volume, made once: this node's key and certificate signed by the cluster's CA
 # (SAN: the private IP clients connect to, and 127.0.0.1 for this script's own admin calls).
@@ -229,8 +231,8 @@ keytool_store() { keytool "$@" -storepass:env STORE_PASSWORD -storetype PKCS12; 
 if [ ! -f "$TLS_DIR/broker.p12" ]; then
   (
     umask 077
-    CLUSTER_SECRET_STATE="$(retry cluster_secret_state)"
-    if [ "$CLUSTER_SECRET_STATE" = empty ] && [ "$NODE_ID" = "1" ]; then
+    CLUSTER_SECRET="$(retry cluster_secret)"
+    if [ -z "$(cluster_field clusterId)" ] && [ "$NODE_ID" = "1" ]; then
       log "making the cluster's private CA"
       random_password > "$TLS_DIR/store-password"
       export STORE_PASSWORD="$(cat "$TLS_DIR/store-password")"
@@ -248,8 +250,8 @@ print(json.dumps({"caKeystore": base64.b64encode(open(d + "/ca.p12", "rb").read(
         --secret-string "file://$TLS_DIR/cluster-secret.json" > /dev/null
       rm -f "$TLS_DIR/cluster-secret.json"
     else
-      # Node 1 may still be making it: wait (the retries above, then these).
-      retry cluster_secret_ready
+      # Node 1 may still be making it: wait until it is written.
+      if [ -z "$(cluster_field clusterId)" ]; then CLUSTER_SECRET="$(retry written_cluster_secret)"; fi
       log "taking the cluster's CA from its secret"
       cluster_field storePassword > "$TLS_DIR/store-password"
       cluster_field brokerPassword > "$TLS_DIR/broker-password"

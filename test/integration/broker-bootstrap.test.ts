@@ -413,7 +413,7 @@ describe('the bootstrap when Secrets Manager refuses', () => {
         (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
       );
       expect(failure.code).not.toBe(0);
-      expect(failure.stderr).toContain('attempt 2 of cluster_secret_state failed');
+      expect(failure.stderr).toContain('attempt 2 of cluster_secret failed');
       expect(failure.stderr).toContain('bootstrap failed');
       expect(readFileSync(join(failing, 'signals.log'), 'utf8')).toMatch(
         /^--exit-code [1-9]\d* --stack tickstream-dev --resource KafkaBroker --region us-east-1\n$/,
