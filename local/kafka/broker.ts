@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { KafkaAuth } from '../../lib/kafka/client';
 import { CACHE_DIR, ensureKafkaJars } from './jars';
-import { freePort, stopProcess, waitForPort } from './process';
+import { freePorts, stopProcess, waitForPort } from './process';
 import {
   brokerProperties,
   type ClusterShape,
@@ -84,14 +84,13 @@ export async function startBroker(
   const libs = await ensureKafkaJars();
   const workDir = params.workDir ?? join(CACHE_DIR, 'kafka-run', `broker-${process.pid}-${Date.now()}`);
   const nodeIds = Array.from({ length: shape.nodes }, (_, index) => index + 1);
-  // One after another: a port freePort has just released could be handed out again to a concurrent call.
-  const ports: { id: number; port: number; controllerPort: number }[] = [];
-  for (const id of nodeIds)
-    ports.push({
-      id,
-      port: id === 1 && params.port ? params.port : await freePort(),
-      controllerPort: id === 1 && params.controllerPort ? params.controllerPort : await freePort(),
-    });
+  const chosen = await freePorts(2 * shape.nodes);
+  const ports = nodeIds.map((id) => ({
+    id,
+    port: id === 1 && params.port ? params.port : (chosen[2 * id - 2] as number),
+    controllerPort:
+      id === 1 && params.controllerPort ? params.controllerPort : (chosen[2 * id - 1] as number),
+  }));
   rmSync(workDir, { recursive: true, force: true });
   // The folder holds the SCRAM passwords (server.properties) and the TLS stores: this user's only.
   mkdirSync(workDir, { recursive: true, mode: 0o700 });

@@ -4,16 +4,40 @@ import { connect, createServer } from 'node:net';
 
 /** A TCP port nobody listens on right now, chosen by the OS. */
 export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
+  const [port] = await freePorts(1);
+  return port as number;
+}
+
+/**
+ * `count` different TCP ports nobody listens on right now, chosen by the OS. Each is held until all are chosen: a
+ * port released before the next is asked for can be handed out again, and two listeners given the same port
+ * would leave one of them unable to start.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<number>((resolvePort, reject) => {
+            server.once('error', reject);
+            server.listen(0, '127.0.0.1', () => {
+              const address = server.address();
+              typeof address === 'object' && address
+                ? resolvePort(address.port)
+                : reject(new Error('no port'));
+            });
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<void>((closed) => (server.listening ? server.close(() => closed()) : closed())),
+      ),
+    );
+  }
 }
 
 /** Resolves once the process listens on `port`; rejects, with its log's tail, if it exits or the time runs out. */
@@ -55,14 +79,30 @@ export function tail(file: string, lines = 30): string {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n') : '(no log)';
 }
 
-/** Whether a process with this PID exists (signal 0 checks without sending anything). */
+/**
+ * Whether a process with this PID is still running: it exists (signal 0 checks without sending anything) and is
+ * not a zombie. A process that has exited stays a zombie until its parent collects its status; an orphan's parent
+ * is init, which may take seconds to do it, and signal 0 still finds it meanwhile.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  return !isZombie(pid);
+}
+
+/** Whether the process is a zombie, from its state in /proc/<pid>/stat (false where there is no /proc). */
+function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  // "<pid> (<command, which may hold spaces and parentheses>) <state> …"
+  return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
 }
 
 /** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */

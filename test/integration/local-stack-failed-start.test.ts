@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import { CACHE_DIR, KAFKA_VERSION } from '../../local/kafka/jars';
 import { startLocalStack } from '../../local/local-stack';
 import { testLogLevel } from '../support/env';
-import { descendants } from '../support/processes';
+import { commandLine, descendants } from '../support/processes';
 import { testTrino } from '../support/trino';
 
 /** This process's stack folders under `.cache/<kind>/` (a stack's run id starts with its process's PID). */
@@ -22,7 +22,8 @@ describe('a local stack that fails to start', () => {
       (await trino.query('SHOW CATALOGS')).rows
         .map(([name]) => String(name))
         .filter((name) => name.startsWith(`tickstream_${process.pid}_`));
-    const processesBefore = descendants(process.pid);
+    // By command line, which names a process left behind.
+    const processesBefore = descendants(process.pid).map(commandLine);
     const kafkaFoldersBefore = stackFolders('kafka-run');
     const s3FoldersBefore = stackFolders('local-s3');
     const catalogsBefore = await catalogs();
@@ -45,7 +46,7 @@ describe('a local stack that fails to start', () => {
       'started local S3',
       'using Trino',
     ]);
-    expect(descendants(process.pid)).toEqual(processesBefore);
+    expect(descendants(process.pid).map(commandLine)).toEqual(processesBefore);
     expect(stackFolders('kafka-run')).toEqual(kafkaFoldersBefore);
     expect(stackFolders('local-s3')).toEqual(s3FoldersBefore);
     expect(await catalogs()).toEqual(catalogsBefore);

@@ -1,7 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '../../local/kafka/process';
 
-/** Every process below `pid` (its children, theirs…), from /proc. */
+/**
+ * Every running process below `pid` (its children, theirs…), from /proc. A child that has exited but whose status
+ * its parent has not collected yet (a zombie, for the moment between a process's exit and Node's handling of it)
+ * is not running and not listed.
+ */
 export function descendants(pid: number): number[] {
   const tasks = join('/proc', String(pid), 'task');
   if (!existsSync(tasks)) return [];
@@ -9,7 +14,7 @@ export function descendants(pid: number): number[] {
     const file = join(tasks, task, 'children');
     return existsSync(file) ? readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number) : [];
   });
-  return children.flatMap((child) => [child, ...descendants(child)]);
+  return children.filter(isAlive).flatMap((child) => [child, ...descendants(child)]);
 }
 
 /** The process's command line, arguments joined by spaces ('' once it is gone). */
