@@ -355,6 +355,18 @@ print("\n".join(json.dumps(arg) for arg in args))' "$CLASSPATH_DIR/*" "$KAFKA_HO
   rm -f "$TLS_DIR/format.args"
 fi
 
+# A port another process already listens on would make the broker exit as it starts: say so before starting it
+# (unless it is this broker, already started by an earlier run).
+port_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if ! { [ "$SERVICE_MANAGER" = "systemd" ] && systemctl is-active --quiet kafka; }; then
+  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+    if port_answers "$port"; then
+      log "port $port is already in use by another process"
+      exit 1
+    fi
+  done
+fi
+
 if [ "$SERVICE_MANAGER" = "systemd" ]; then
   id kafka >/dev/null 2>&1 || useradd --system --no-create-home --shell /sbin/nologin kafka
   chown -R kafka:kafka "$KAFKA_HOME" "$KAFKA_DATA_DIR"
@@ -384,21 +396,64 @@ else
   echo $! > "$KAFKA_HOME/kafka.pid"
 fi
 
+# Whether the broker process is still there: systemd's unit (which restarts it on failure: only a unit that gave
+# up counts as stopped), or the background process.
+broker_running() {
+  if [ "$SERVICE_MANAGER" = "systemd" ]; then
+    ! systemctl is-failed --quiet kafka
+  else
+    kill -0 "$(cat "$KAFKA_HOME/kafka.pid")" 2>/dev/null
+  fi
+}
+# Why the broker stopped, from its own output: the first error Kafka logged with the exception line under it (e.g.
+# "Socket server failed to bind to 0.0.0.0:9096: Address already in use."), or else the last line (the JVM's own
+# reason when it could not start at all).
+broker_failure() {
+  local output
+  if [ "$SERVICE_MANAGER" = "systemd" ]; then
+    output="$(journalctl -u kafka --no-pager -o cat 2>/dev/null || true)"
+  else
+    output="$(cat "$KAFKA_HOME/kafka.out")"
+  fi
+  local reason
+  reason="$(echo "$output" | grep -m1 -A1 -E ' (ERROR|FATAL) ' | sed 's/^\[[^]]*\] //' | paste -sd ' ' || true)"
+  if [ -n "$reason" ]; then echo "$reason"; else echo "$output" | tail -n 1; fi
+}
+broker_stopped() {
+  log "the broker stopped: $(broker_failure)"
+  exit 1
+}
+
 log "waiting for port $KAFKA_PORT"
-for _ in $(seq 1 120); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null; then break; fi
+for waited in $(seq 1 120); do
+  broker_running || broker_stopped
+  if port_answers "$KAFKA_PORT"; then break; fi
+  if [ "$waited" = 120 ]; then
+    log "the broker did not open port $KAFKA_PORT in 120 s"
+    exit 1
+  fi
   sleep 1
 done
 
 # Create the topic with the stage's partitions (idempotent) through the broker's own admin client, signed in as
 # the broker's user over the same SASL_SSL listener. A cluster's topic needs as many brokers as replicas: until
 # the other nodes have registered, the creation is refused and tried again.
+# The tool's own reason is logged when it refuses (e.g. "The target replication factor of 3 cannot be reached
+# because only 2 broker(s) are registered."), and a broker that stopped meanwhile ends the bootstrap at once rather
+# than after every attempt.
 create_topic() {
-  java -cp "$CLASSPATH_DIR/*" -Dlog4j.configuration="file:$KAFKA_HOME/config/log4j.properties" \
+  broker_running || broker_stopped
+  local output
+  if output="$(java -cp "$CLASSPATH_DIR/*" -Dlog4j.configuration="file:$KAFKA_HOME/config/log4j.properties" \
     org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --command-config "$CLIENT_PROPERTIES" \
     --create --if-not-exists --topic "$KAFKA_TOPIC" --partitions "$KAFKA_PARTITIONS" \
     --replication-factor "$KAFKA_REPLICATION_FACTOR" --config "retention.ms=$((KAFKA_RETENTION_HOURS * 3600000))" \
-    --config "min.insync.replicas=$KAFKA_MIN_INSYNC_REPLICAS"
+    --config "min.insync.replicas=$KAFKA_MIN_INSYNC_REPLICAS" 2>&1)"; then
+    echo "$output"
+    return 0
+  fi
+  log "the topic's creation was refused: $(echo "$output" | grep -m1 'Error while executing' || echo "$output" | tail -n 1)"
+  return 1
 }
 retry create_topic
 

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { ensureKafkaJars, KAFKA_VERSION } from '../../local/kafka/jars';
-import { freePort, stopProcess } from '../../local/kafka/process';
+import { freePort, freePorts, stopProcess } from '../../local/kafka/process';
 import { brokerProperties } from '../../local/kafka/properties';
 
 const run = promisify(execFile);
@@ -118,7 +118,8 @@ async function bootstrap(params: {
       KAFKA_HOME: join(params.scratch, 'home'),
       KAFKA_DATA_DIR: join(params.scratch, 'data'),
       KAFKA_PORT: String(params.port),
-      KAFKA_CONTROLLER_PORT: String(await freePort()),
+      // Of two different free ports at most one is the broker's own.
+      KAFKA_CONTROLLER_PORT: String((await freePorts(2)).find((candidate) => candidate !== params.port)),
       KAFKA_HEAP: '256m',
       KAFKA_LIBS_DIR: libs,
       KAFKA_CLIENT_SECRET_ID: CLIENT_SECRET_ID,
@@ -304,12 +305,12 @@ describe('resources/kafka-broker-bootstrap.sh (the broker host UserData), run lo
 });
 
 /** Runs a bootstrap expected to fail; returns its exit code, its stderr and the signals it sent. */
-async function failingBootstrap(env: Record<string, string>) {
+async function failingBootstrap(env: Record<string, string>, port?: number) {
   const failing = mkdtempSync(join(tmpdir(), 'kafka-bootstrap-fail-'));
   try {
     const outcome = await bootstrap({
       scratch: failing,
-      port: await freePort(),
+      port: port ?? (await freePort()),
       env: { RETRY_ATTEMPTS: '2', RETRY_DELAY_SECONDS: '0', ...env },
     }).then(
       () => ({ code: 0, stderr: '' }),
@@ -386,6 +387,42 @@ describe('the bootstrap on every failure path: it stops, signals CloudFormation 
     expect(outcome.brokerStarted).toBe(false);
   });
 
+  it('a port another process already listens on: it names the port before starting Kafka', async () => {
+    const holder = createServer(() => undefined);
+    await new Promise<void>((ready) => holder.listen(0, '127.0.0.1', ready));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const outcome = await failingBootstrap({}, port);
+      expect(outcome.stderr).toContain(`port ${port} is already in use by another process`);
+      expect(outcome.signals).toMatch(FAILURE_SIGNAL);
+      expect(outcome.brokerStarted).toBe(false);
+    } finally {
+      await new Promise((closed) => holder.close(closed));
+    }
+  });
+
+  it("a broker that exits as it starts (its port taken on another address): it stops at once with Kafka's reason", async () => {
+    // Listening on 127.0.0.2 only, the holder does not answer on 127.0.0.1, where the bootstrap looks; Kafka's
+    // listener on 0.0.0.0 still cannot have the port. The same happens when another process takes the port
+    // between the check and Kafka's start.
+    const holder = createServer(() => undefined);
+    await new Promise<void>((ready) => holder.listen(0, '127.0.0.2', ready));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const outcome = await failingBootstrap({}, port);
+      expect(outcome.stderr).toMatch(
+        new RegExp(
+          `the broker stopped: ERROR .*Socket server failed to bind to 0\\.0\\.0\\.0:${port}: Address already in use`,
+        ),
+      );
+      // No topic command was tried against a broker that is not there.
+      expect(outcome.stderr).not.toContain('create_topic');
+      expect(outcome.signals).toMatch(FAILURE_SIGNAL);
+    } finally {
+      await new Promise((closed) => holder.close(closed));
+    }
+  });
+
   it('a failed dnf install, which leaves no cfn-signal: the AWS CLI sends the failure instead', async () => {
     const outcome = await failingBootstrap({
       INSTALL_JAVA: '1',
@@ -397,6 +434,34 @@ describe('the bootstrap on every failure path: it stops, signals CloudFormation 
       'aws cloudformation signal-resource --stack-name tickstream-dev --logical-resource-id KafkaBroker --unique-id i-0123456789abcdef0 --status FAILURE --region us-east-1\n',
     );
     expect(outcome.brokerStarted).toBe(false);
+  });
+});
+
+describe('the bootstrap when Kafka refuses the topic', () => {
+  it("fails after its attempts with Kafka's own reason, and signals CloudFormation the failure", async () => {
+    const failing = mkdtempSync(join(tmpdir(), 'kafka-bootstrap-fail-'));
+    try {
+      const failure = await bootstrap({
+        scratch: failing,
+        port: await freePort(),
+        env: { KAFKA_TOPIC: 'stock ticks', RETRY_ATTEMPTS: '2', RETRY_DELAY_SECONDS: '0' },
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+      );
+      expect(failure.code).not.toBe(0);
+      expect(failure.stderr.match(/the topic's creation was refused: .*/g)).toEqual(
+        Array(2).fill(
+          `the topic's creation was refused: Error while executing topic command : Topic name is invalid: 'stock ticks' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`,
+        ),
+      );
+      expect(failure.stderr).toContain('attempt 2 of create_topic failed');
+      expect(readFileSync(join(failing, 'signals.log'), 'utf8')).toMatch(FAILURE_SIGNAL);
+    } finally {
+      const pidFile = join(failing, 'home', 'kafka.pid');
+      if (existsSync(pidFile)) await stopProcess(Number(readFileSync(pidFile, 'utf8')));
+      rmSync(failing, { recursive: true, force: true });
+    }
   });
 });
 
@@ -436,11 +501,13 @@ describe('three instances of the bootstrap, as a prod stage launches them, form 
   beforeAll(async () => {
     cluster = mkdtempSync(join(tmpdir(), 'kafka-bootstrap-cluster-'));
     const secrets = secretStore(join(cluster, 'secrets'));
-    ports = await Promise.all(hosts.map(() => freePort()));
-    const controllerPorts = await Promise.all(hosts.map(() => freePort()));
+    // Six different ports: a broker whose port another node's listener holds cannot start.
+    const chosen = await freePorts(2 * hosts.length);
+    ports = chosen.slice(0, hosts.length);
+    const controllerPorts = chosen.slice(hosts.length);
     const voters = hosts.map((host, index) => `${index + 1}@${host}:${controllerPorts[index]}`).join(',');
     // Side by side, as CloudFormation launches them: nodes 2 and 3 wait for node 1's CA.
-    const results = await Promise.all(
+    const results = await Promise.allSettled(
       hosts.map((host, index) =>
         bootstrap({
           scratch: join(cluster, `node-${index + 1}`),
@@ -452,13 +519,21 @@ describe('three instances of the bootstrap, as a prod stage launches them, form 
             KAFKA_REPLICATION_FACTOR: '3',
             KAFKA_MIN_INSYNC_REPLICAS: '2',
             KAFKA_PARTITIONS: '3',
+            // On EC2 a step is tried 30 times 10 s apart; here in shorter steps (nodes 2 and 3 take node 1's
+            // secret sooner), over half that time: a slow machine may take a minute more to form the quorum.
             RETRY_DELAY_SECONDS: '2',
+            RETRY_ATTEMPTS: '75',
           },
         }),
       ),
     );
-    logs.push(...results.map((result) => result.stdout + result.stderr));
-  }, 240_000);
+    if (results.some((result) => result.status === 'rejected')) throw new Error(clusterReport(results));
+    logs.push(
+      ...results.map((result) =>
+        result.status === 'fulfilled' ? result.value.stdout + result.value.stderr : '',
+      ),
+    );
+  }, 360_000);
 
   afterAll(async () => {
     for (const node of [1, 2, 3]) {
@@ -467,6 +542,30 @@ describe('three instances of the bootstrap, as a prod stage launches them, form 
     }
     rmSync(cluster, { recursive: true, force: true });
   });
+
+  /**
+   * What each node's bootstrap printed and the warnings and errors its broker logged: one node's failure (a
+   * cluster that never forms) is usually explained by another's log.
+   */
+  function clusterReport(results: PromiseSettledResult<{ stdout: string; stderr: string }>[]): string {
+    return results
+      .map((result, index) => {
+        const output =
+          result.status === 'fulfilled'
+            ? result.value.stdout + result.value.stderr
+            : `${(result.reason as { stdout?: string }).stdout ?? ''}${(result.reason as Error).message}`;
+        const brokerLog = join(cluster, `node-${index + 1}`, 'home', 'kafka.out');
+        const brokerLines = existsSync(brokerLog)
+          ? readFileSync(brokerLog, 'utf8')
+              .split('\n')
+              .filter((line) => / (WARN|ERROR|FATAL) |Exception/.test(line))
+              .slice(-40)
+              .join('\n')
+          : '(no broker log)';
+        return `--- node ${index + 1}: ${result.status}\n${output}\n--- node ${index + 1}'s broker log (warnings, errors)\n${brokerLines}`;
+      })
+      .join('\n');
+  }
 
   const caOf = (node: number) => readFileSync(join(cluster, `node-${node}`, 'data', 'tls', 'ca.pem'), 'utf8');
 
