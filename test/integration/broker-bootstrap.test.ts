@@ -321,7 +321,21 @@ async function failingBootstrap(env: Record<string, string>, port?: number) {
       : '';
     return { ...outcome, signals, brokerStarted: existsSync(join(failing, 'home', 'kafka.pid')) };
   } finally {
+    // A step after the broker's start may fail (the topic): stop what it started.
+    const pidFile = join(failing, 'home', 'kafka.pid');
+    if (existsSync(pidFile)) await stopProcess(Number(readFileSync(pidFile, 'utf8')));
     rmSync(failing, { recursive: true, force: true });
+  }
+}
+
+/** Runs `use` with a port that a server listening on `address` holds meanwhile. */
+async function withPortHeld<T>(address: string, use: (port: number) => Promise<T>): Promise<T> {
+  const holder = createServer(() => undefined);
+  await new Promise<void>((ready) => holder.listen(0, address, ready));
+  try {
+    return await use((holder.address() as AddressInfo).port);
+  } finally {
+    await new Promise((closed) => holder.close(closed));
   }
 }
 
@@ -388,39 +402,31 @@ describe('the bootstrap on every failure path: it stops, signals CloudFormation 
   });
 
   it('a port another process already listens on: it names the port before starting Kafka', async () => {
-    const holder = createServer(() => undefined);
-    await new Promise<void>((ready) => holder.listen(0, '127.0.0.1', ready));
-    const port = (holder.address() as AddressInfo).port;
-    try {
-      const outcome = await failingBootstrap({}, port);
-      expect(outcome.stderr).toContain(`port ${port} is already in use by another process`);
-      expect(outcome.signals).toMatch(FAILURE_SIGNAL);
-      expect(outcome.brokerStarted).toBe(false);
-    } finally {
-      await new Promise((closed) => holder.close(closed));
-    }
+    const { port, outcome } = await withPortHeld('127.0.0.1', async (held) => ({
+      port: held,
+      outcome: await failingBootstrap({}, held),
+    }));
+    expect(outcome.stderr).toContain(`port ${port} is already in use by another process`);
+    expect(outcome.signals).toMatch(FAILURE_SIGNAL);
+    expect(outcome.brokerStarted).toBe(false);
   });
 
   it("a broker that exits as it starts (its port taken on another address): it stops at once with Kafka's reason", async () => {
-    // Listening on 127.0.0.2 only, the holder does not answer on 127.0.0.1, where the bootstrap looks; Kafka's
-    // listener on 0.0.0.0 still cannot have the port. The same happens when another process takes the port
-    // between the check and Kafka's start.
-    const holder = createServer(() => undefined);
-    await new Promise<void>((ready) => holder.listen(0, '127.0.0.2', ready));
-    const port = (holder.address() as AddressInfo).port;
-    try {
-      const outcome = await failingBootstrap({}, port);
-      expect(outcome.stderr).toMatch(
-        new RegExp(
-          `the broker stopped: ERROR .*Socket server failed to bind to 0\\.0\\.0\\.0:${port}: Address already in use`,
-        ),
-      );
-      // No topic command was tried against a broker that is not there.
-      expect(outcome.stderr).not.toContain('create_topic');
-      expect(outcome.signals).toMatch(FAILURE_SIGNAL);
-    } finally {
-      await new Promise((closed) => holder.close(closed));
-    }
+    // Held on 127.0.0.2 only, the port does not answer on 127.0.0.1, where the bootstrap looks; Kafka's listener
+    // on 0.0.0.0 still cannot have it. The same happens when another process takes the port between the check
+    // and Kafka's start.
+    const { port, outcome } = await withPortHeld('127.0.0.2', async (held) => ({
+      port: held,
+      outcome: await failingBootstrap({}, held),
+    }));
+    expect(outcome.stderr).toMatch(
+      new RegExp(
+        `the broker stopped: ERROR .*Socket server failed to bind to 0\\.0\\.0\\.0:${port}: Address already in use`,
+      ),
+    );
+    // No topic command was tried against a broker that is not there.
+    expect(outcome.stderr).not.toContain('create_topic');
+    expect(outcome.signals).toMatch(FAILURE_SIGNAL);
   });
 
   it('a failed dnf install, which leaves no cfn-signal: the AWS CLI sends the failure instead', async () => {
@@ -439,54 +445,26 @@ describe('the bootstrap on every failure path: it stops, signals CloudFormation 
 
 describe('the bootstrap when Kafka refuses the topic', () => {
   it("fails after its attempts with Kafka's own reason, and signals CloudFormation the failure", async () => {
-    const failing = mkdtempSync(join(tmpdir(), 'kafka-bootstrap-fail-'));
-    try {
-      const failure = await bootstrap({
-        scratch: failing,
-        port: await freePort(),
-        env: { KAFKA_TOPIC: 'stock ticks', RETRY_ATTEMPTS: '2', RETRY_DELAY_SECONDS: '0' },
-      }).then(
-        () => ({ code: 0, stderr: '' }),
-        (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
-      );
-      expect(failure.code).not.toBe(0);
-      expect(failure.stderr.match(/the topic's creation was refused: .*/g)).toEqual(
-        Array(2).fill(
-          `the topic's creation was refused: Error while executing topic command : Topic name is invalid: 'stock ticks' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`,
-        ),
-      );
-      expect(failure.stderr).toContain('attempt 2 of create_topic failed');
-      expect(readFileSync(join(failing, 'signals.log'), 'utf8')).toMatch(FAILURE_SIGNAL);
-    } finally {
-      const pidFile = join(failing, 'home', 'kafka.pid');
-      if (existsSync(pidFile)) await stopProcess(Number(readFileSync(pidFile, 'utf8')));
-      rmSync(failing, { recursive: true, force: true });
-    }
+    const outcome = await failingBootstrap({ KAFKA_TOPIC: 'stock ticks' });
+    expect(outcome.code).not.toBe(0);
+    expect(outcome.stderr.match(/the topic's creation was refused: .*/g)).toEqual(
+      Array(2).fill(
+        `the topic's creation was refused: Error while executing topic command : Topic name is invalid: 'stock ticks' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`,
+      ),
+    );
+    expect(outcome.stderr).toContain('attempt 2 of create_topic failed');
+    expect(outcome.signals).toMatch(FAILURE_SIGNAL);
   });
 });
 
 describe('the bootstrap when Secrets Manager refuses', () => {
   it('fails, signals CloudFormation the failure, and starts no broker', async () => {
-    const failing = mkdtempSync(join(tmpdir(), 'kafka-bootstrap-fail-'));
-    try {
-      const failure = await bootstrap({
-        scratch: failing,
-        port: await freePort(),
-        env: { FAKE_AWS_FAIL: '1', RETRY_ATTEMPTS: '2', RETRY_DELAY_SECONDS: '0' },
-      }).then(
-        () => ({ code: 0, stderr: '' }),
-        (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
-      );
-      expect(failure.code).not.toBe(0);
-      expect(failure.stderr).toContain('attempt 2 of cluster_secret failed');
-      expect(failure.stderr).toContain('bootstrap failed');
-      expect(readFileSync(join(failing, 'signals.log'), 'utf8')).toMatch(
-        /^--exit-code [1-9]\d* --stack tickstream-dev --resource KafkaBroker --region us-east-1\n$/,
-      );
-      expect(existsSync(join(failing, 'home', 'kafka.pid'))).toBe(false);
-    } finally {
-      rmSync(failing, { recursive: true, force: true });
-    }
+    const outcome = await failingBootstrap({ FAKE_AWS_FAIL: '1' });
+    expect(outcome.code).not.toBe(0);
+    expect(outcome.stderr).toContain('attempt 2 of cluster_secret failed');
+    expect(outcome.stderr).toContain('bootstrap failed');
+    expect(outcome.signals).toMatch(FAILURE_SIGNAL);
+    expect(outcome.brokerStarted).toBe(false);
   });
 });
 
