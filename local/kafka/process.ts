@@ -90,19 +90,23 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-  return !isZombie(pid);
+  // Where there is no /proc the state is unknown: signal 0 decides.
+  return processState(pid) !== 'Z';
 }
 
-/** Whether the process is a zombie, from its state in /proc/<pid>/stat (false where there is no /proc). */
-function isZombie(pid: number): boolean {
+/**
+ * The process's state letter from /proc/<pid>/stat (`R` running, `S` sleeping, `Z` zombie…), or undefined where it
+ * cannot be read (the process is gone, or there is no /proc).
+ */
+export function processState(pid: number): string | undefined {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
-    return false;
+    return undefined;
   }
   // "<pid> (<command, which may hold spaces and parentheses>) <state> …"
-  return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  return stat.charAt(stat.lastIndexOf(')') + 2);
 }
 
 /** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */

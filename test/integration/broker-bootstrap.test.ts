@@ -328,12 +328,16 @@ async function failingBootstrap(env: Record<string, string>, port?: number) {
   }
 }
 
-/** Runs `use` with a port that a server listening on `address` holds meanwhile. */
-async function withPortHeld<T>(address: string, use: (port: number) => Promise<T>): Promise<T> {
+/**
+ * Runs a bootstrap expected to fail on a port that a server listening on `address` holds meanwhile; returns the
+ * port beside the outcome.
+ */
+async function failingBootstrapOnHeldPort(address: string) {
   const holder = createServer(() => undefined);
   await new Promise<void>((ready) => holder.listen(0, address, ready));
+  const port = (holder.address() as AddressInfo).port;
   try {
-    return await use((holder.address() as AddressInfo).port);
+    return { port, ...(await failingBootstrap({}, port)) };
   } finally {
     await new Promise((closed) => holder.close(closed));
   }
@@ -402,10 +406,7 @@ describe('the bootstrap on every failure path: it stops, signals CloudFormation 
   });
 
   it('a port another process already listens on: it names the port before starting Kafka', async () => {
-    const { port, outcome } = await withPortHeld('127.0.0.1', async (held) => ({
-      port: held,
-      outcome: await failingBootstrap({}, held),
-    }));
+    const { port, ...outcome } = await failingBootstrapOnHeldPort('127.0.0.1');
     expect(outcome.stderr).toContain(`port ${port} is already in use by another process`);
     expect(outcome.signals).toMatch(FAILURE_SIGNAL);
     expect(outcome.brokerStarted).toBe(false);
@@ -415,10 +416,7 @@ describe('the bootstrap on every failure path: it stops, signals CloudFormation 
     // Held on 127.0.0.2 only, the port does not answer on 127.0.0.1, where the bootstrap looks; Kafka's listener
     // on 0.0.0.0 still cannot have it. The same happens when another process takes the port between the check
     // and Kafka's start.
-    const { port, outcome } = await withPortHeld('127.0.0.2', async (held) => ({
-      port: held,
-      outcome: await failingBootstrap({}, held),
-    }));
+    const { port, ...outcome } = await failingBootstrapOnHeldPort('127.0.0.2');
     expect(outcome.stderr).toMatch(
       new RegExp(
         `the broker stopped: ERROR .*Socket server failed to bind to 0\\.0\\.0\\.0:${port}: Address already in use`,
@@ -506,11 +504,7 @@ describe('three instances of the bootstrap, as a prod stage launches them, form 
       ),
     );
     if (results.some((result) => result.status === 'rejected')) throw new Error(clusterReport(results));
-    logs.push(
-      ...results.map((result) =>
-        result.status === 'fulfilled' ? result.value.stdout + result.value.stderr : '',
-      ),
-    );
+    logs.push(...results.map(outputOf));
   }, 360_000);
 
   afterAll(async () => {
@@ -521,17 +515,21 @@ describe('three instances of the bootstrap, as a prod stage launches them, form 
     rmSync(cluster, { recursive: true, force: true });
   });
 
+  type NodeResult = PromiseSettledResult<{ stdout: string; stderr: string }>;
+  /** What a node's bootstrap printed (a failed run's message holds its stderr). */
+  const outputOf = (result: NodeResult) =>
+    result.status === 'fulfilled'
+      ? result.value.stdout + result.value.stderr
+      : `${(result.reason as { stdout?: string }).stdout ?? ''}${(result.reason as Error).message}`;
+
   /**
    * What each node's bootstrap printed and the warnings and errors its broker logged: one node's failure (a
    * cluster that never forms) is usually explained by another's log.
    */
-  function clusterReport(results: PromiseSettledResult<{ stdout: string; stderr: string }>[]): string {
+  function clusterReport(results: NodeResult[]): string {
     return results
       .map((result, index) => {
-        const output =
-          result.status === 'fulfilled'
-            ? result.value.stdout + result.value.stderr
-            : `${(result.reason as { stdout?: string }).stdout ?? ''}${(result.reason as Error).message}`;
+        const output = outputOf(result);
         const brokerLog = join(cluster, `node-${index + 1}`, 'home', 'kafka.out');
         const brokerLines = existsSync(brokerLog)
           ? readFileSync(brokerLog, 'utf8')

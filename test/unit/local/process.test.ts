@@ -1,18 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { isAlive } from '../../../local/kafka/process';
+import { isAlive, processState } from '../../../local/kafka/process';
 
 const started: ChildProcess[] = [];
 afterEach(() => {
   for (const child of started.splice(0)) child.kill('SIGKILL');
 });
-
-/** The state letter in /proc/<pid>/stat (R, S, Z…). */
-const stateOf = (pid: number) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-};
 
 /**
  * A process that has a zombie child: bash starts `true` in the background and becomes `sleep`, which never collects
@@ -26,7 +19,7 @@ async function parentOfZombie(): Promise<{ parent: number; zombie: number }> {
   const zombie = await new Promise<number>((resolvePid) =>
     child.stdout?.once('data', (data: Buffer) => resolvePid(Number(data.toString().trim()))),
   );
-  while (stateOf(zombie) !== 'Z') await new Promise((r) => setTimeout(r, 20));
+  while (processState(zombie) !== 'Z') await new Promise((r) => setTimeout(r, 20));
   return { parent: child.pid as number, zombie };
 }
 
@@ -42,6 +35,7 @@ describe('isAlive', () => {
     const child = spawn('true');
     await new Promise((exited) => child.once('exit', exited));
     // Node collects its own children's status: the PID is gone.
+    expect(processState(child.pid as number)).toBeUndefined();
     expect(isAlive(child.pid as number)).toBe(false);
   });
 });
