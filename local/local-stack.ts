@@ -176,7 +176,10 @@ export async function startLocalStack(
      * partition and acknowledges writes once two have them (as a prod stage's brokers).
      */
     brokerNodes?: number;
-    /** A topic to use instead of serverless.yml's, for producers and mappings alike (tests isolate with it). */
+    /**
+     * A topic to use instead of serverless.yml's, for producers and mappings alike (tests isolate with it; default
+     * `KAFKA_TOPIC`, else serverless.yml's).
+     */
     topic?: string;
     /** Batching window of the local mappings, overriding serverless.yml's (which is sized for AWS costs). */
     batchingWindowMs?: number;
@@ -310,7 +313,10 @@ export async function startLocalStack(
     }),
   );
   const topic =
-    params.topic ?? Object.values(environments).find((env) => env.KAFKA_TOPIC)?.KAFKA_TOPIC ?? 'stock-ticks';
+    params.topic ??
+    local.topic ??
+    Object.values(environments).find((env) => env.KAFKA_TOPIC)?.KAFKA_TOPIC ??
+    'stock-ticks';
   for (const env of Object.values(environments)) if (env.KAFKA_TOPIC) env.KAFKA_TOPIC = topic;
   await ensureTopic({
     brokers,
@@ -428,7 +434,7 @@ export async function startLocalStack(
     async startMappings(options = {}) {
       const started: LocalEventSourceMapping[] = [];
       for (const { functionName, settings: configured } of kafkaMappings(config, brokers)) {
-        const settings = { ...configured, topic: params.topic ?? configured.topic };
+        const settings = { ...configured, topic };
         const invoke = (event: KafkaEventBatch) => stack.invoke(functionName, event);
         const mapping = await startEventSourceMapping({
           settings: {

@@ -76,7 +76,16 @@ describe('a three-broker cluster that loses a partition leader mid-publish', () 
     const victimId = (await partitionReplicas(local))[0]?.leader;
     const victim = local.brokerNodes.find((node) => node.nodeId === victimId);
     if (!victim) throw new Error(`partition 0 has no leader among the stack's nodes (leader ${victimId})`);
-    await Promise.all([invokeAsEventBridge(local, events[2]), sleep(50).then(() => victim.kill())]);
+    let minuteSent = false;
+    const sending = invokeAsEventBridge(local, events[2]).finally(() => {
+      minuteSent = true;
+    });
+    await sleep(50);
+    // The fault must hit the send: a minute already acknowledged when the broker dies would test nothing.
+    const sendInFlightAtKill = !minuteSent;
+    victim.kill();
+    await sending;
+    expect(sendInFlightAtKill).toBe(true);
     for (const event of events.slice(3)) await invokeAsEventBridge(local, event);
 
     // With the node down: partition 0 has another leader, and the killed node is out of every in-sync set.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Tick } from '../../lib/contract/tick';
 import { simulateTicks } from '../../lib/market/simulated/simulator';
@@ -15,6 +16,8 @@ beforeAll(async () => {
     brokers: testBrokers(),
     auth: testKafkaAuth(),
     functionLogLevel: testLogLevel(),
+    // A topic of its own on the shared broker; the stack's other settings stay serverless.yml's.
+    topic: `local-stack-${randomUUID()}`,
   });
 });
 afterAll(async () => {

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { authEnvironment } from '../../local/local-stack';
@@ -8,8 +9,9 @@ const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..', '..');
 
 /**
- * Runs `npm run pipeline` as a user does (the same script, `local/pipeline.ts`), with `args`, on the test broker;
- * returns its screen and the JSON summary that ends its stdout.
+ * Runs `npm run pipeline` as a user does (the same script, `local/pipeline.ts`), with `args`, on the test broker
+ * and a topic of its own (so no other test's records reach its counts); returns its screen and the JSON summary that
+ * ends its stdout.
  */
 export async function runPipeline<Summary>(
   args: string[],
@@ -19,7 +21,13 @@ export async function runPipeline<Summary>(
     ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'local/pipeline.ts', ...args],
     {
       cwd: ROOT,
-      env: { ...process.env, KAFKA_BROKERS: testBrokers().join(','), ...authEnvironment(testKafkaAuth()) },
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: testBrokers().join(','),
+        KAFKA_TOPIC: `pipeline-${randomUUID()}`,
+        ...authEnvironment(testKafkaAuth()),
+      },
+      timeout: 300_000,
       maxBuffer: 16 * 1024 * 1024,
     },
   );

@@ -402,7 +402,19 @@ describe.each(['dev', 'prod'] as const)('the in-stack broker (%s)', (stage) => {
 
   it('reaches S3 through a gateway endpoint and the pollers reach Lambda and STS through the NAT gateway', () => {
     expect(resourceById(template(), 'S3GatewayEndpoint').Properties.VpcEndpointType).toBe('Gateway');
-    expect(template().Resources.NatGateway).toBeDefined();
+    // The private subnets' default route leads to the NAT gateway, which sits in the public subnet, whose own
+    // default route leads to the internet gateway.
+    expect(resourceById(template(), 'PrivateDefaultRoute').Properties).toEqual({
+      RouteTableId: { Ref: 'PrivateRouteTable' },
+      DestinationCidrBlock: '0.0.0.0/0',
+      NatGatewayId: { Ref: 'NatGateway' },
+    });
+    expect(resourceById(template(), 'NatGateway').Properties.SubnetId).toEqual({ Ref: 'PublicSubnet' });
+    expect(resourceById(template(), 'PublicDefaultRoute').Properties).toMatchObject({
+      RouteTableId: { Ref: 'PublicRouteTable' },
+      DestinationCidrBlock: '0.0.0.0/0',
+      GatewayId: { Ref: 'InternetGateway' },
+    });
     expect(template().Resources.LambdaEndpoint).toBeUndefined();
   });
 

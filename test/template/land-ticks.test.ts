@@ -81,7 +81,11 @@ describe.each([
       IgnorePublicAcls: true,
       RestrictPublicBuckets: true,
     });
-    expect(bucket.Properties.BucketEncryption).toBeDefined();
+    expect(bucket.Properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true },
+      ],
+    });
     const policy = resourceById(template(), 'DataBucketPolicy');
     expect(policy.Properties.PolicyDocument).toMatchObject({
       Statement: [

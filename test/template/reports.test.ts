@@ -313,7 +313,11 @@ describe.each([
 
   it('keeps the results bucket encrypted, private, TLS-only, with Athena scratch expiring', () => {
     const bucket = resourceById(template(), 'ResultsBucket').Properties;
-    expect(bucket.BucketEncryption).toBeDefined();
+    expect(bucket.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true },
+      ],
+    });
     expect(bucket.PublicAccessBlockConfiguration).toEqual({
       BlockPublicAcls: true,
       BlockPublicPolicy: true,

@@ -9,11 +9,13 @@ import { planReportDays } from '../../../lib/reports/days';
 import { ServiceError } from '../../../local/glue-crawler';
 import { type ReportsTasks, runReportsWorkflow } from '../../../local/reports-workflow';
 import { reportsDefinition } from '../../support/definition';
+import { SPAWNS_A_PROCESS_MS } from '../../support/wait';
 
 let definition: Record<string, unknown>;
+// `sls print` resolves serverless.yml in a child process: several seconds, more on a busy machine.
 beforeAll(async () => {
   definition = await reportsDefinition('dev');
-});
+}, SPAWNS_A_PROCESS_MS * 2);
 
 const reportNames = loadReports().map((report) => report.name);
 const viewSql = loadUniqueTicksView().sql;

@@ -132,7 +132,8 @@ describe('isTick, the consumer fast path', () => {
       }),
       { numRuns: 20_000 },
     );
-  });
+    // 20,000 cases: about a second on a quiet machine; a busy one may take several.
+  }, 60_000);
 
   it('answers as the schema for values that are not objects at all', () => {
     for (const value of [null, undefined, 1, 'tick', [], [sampleTick()], new Date(0)])

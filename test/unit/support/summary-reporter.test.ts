@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+
+/** Runs jest, with the project's summary reporter, on the fixture that fails and leaves a timer behind. */
+function runLeakyJest(): Promise<{
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  afterSummaryMs: number;
+}> {
+  const config = {
+    rootDir: ROOT,
+    testMatch: ['<rootDir>/test/fixtures/jest-leak/*.spec.ts'],
+    transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' } } }] },
+    reporters: ['<rootDir>/test/support/summary-reporter.js'],
+  };
+  const child = spawn(
+    process.execPath,
+    [resolve(ROOT, 'node_modules', '.bin', 'jest'), '--config', JSON.stringify(config), '--runInBand'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 },
+  );
+  let stdout = '';
+  let stderr = '';
+  let summaryAt: number | undefined;
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (summaryAt === undefined && /\d+ passed, \d+ failed/.test(stdout)) summaryAt = Date.now();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((done) =>
+    child.on('exit', (code) =>
+      done({ code, stdout, stderr, afterSummaryMs: Date.now() - (summaryAt ?? Date.now()) }),
+    ),
+  );
+}
+
+describe('the summary reporter', () => {
+  it('ends a failed run that left a timer behind within 10 s of its summary, with a failing status, naming what was open', async () => {
+    const run = await runLeakyJest();
+    expect(run.stdout).toContain('0 passed, 1 failed, 0 skipped');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/jest was still running 10 s after its summary \(still open: .*\): ending it/);
+    expect(run.afterSummaryMs).toBeLessThan(15_000);
+  }, 60_000);
+});
