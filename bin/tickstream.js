@@ -8,6 +8,12 @@ const { runCli, createClients } = requireTypeScript('../cli/tickstream.ts', __fi
 
 runCli(process.argv.slice(2), {
   clients: createClients,
+  // `--local` only: the local stack is loaded when an option asks for the last local run, never otherwise.
+  localRuns: () => {
+    /** @type {typeof import('../local/last-run')} */
+    const { localRuns } = requireTypeScript('../local/last-run.ts', __filename);
+    return localRuns();
+  },
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
 }).then((status) => {

@@ -12,6 +12,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError } from '../lib/operator/errors';
 import { checkDay, utcToday } from '../lib/operator/input';
+import type { LastRunSummary, LocalRuns } from '../lib/operator/local-run';
 import { runReportQuery } from '../lib/operator/report-query';
 import { startReportsRun, waitForReportsRun } from '../lib/operator/reports-run';
 import { resolveStage } from '../lib/operator/stage-resources';
@@ -19,7 +20,6 @@ import { type StageStatus, stageStatus } from '../lib/operator/status';
 import { formatTable } from '../lib/operator/table';
 import { findReport, REPORTS_DIRECTORY } from '../lib/reports/catalog';
 import { toCsv } from '../lib/reports/csv';
-import { type LastRunSummary, queryLastRun, readLastRun } from '../local/last-run';
 
 /** The AWS clients the commands use, made once per run for a region (the SDK's default region without one). */
 export interface CliClients {
@@ -51,8 +51,11 @@ export interface CliDependencies {
   wait?: (ms: number) => Promise<void>;
   now?: () => Date;
   reportsDirectory?: string;
-  /** The folder `npm run pipeline` leaves (default `local-run/`), for `--local`. */
-  localRunDir?: string;
+  /**
+   * The last `npm run pipeline`, for `--local`: made only when an option asks for it, so that commands on a
+   * deployed stage never load the local stack. Without it, `--local` is an input error.
+   */
+  localRuns?: () => LocalRuns;
 }
 
 interface StageOptions {
@@ -106,7 +109,8 @@ function buildProgram(deps: CliDependencies): Command {
 
   const program = new Command('tickstream')
     .description('Operate a deployed tickstream stage: reports, queries, status')
-    .showHelpAfterError()
+    // One line for a mistake, and where to read more: the whole help would bury the line that matters.
+    .showHelpAfterError("(tickstream <command> --help lists the command's options)")
     .configureOutput({ writeOut: out, writeErr: err })
     .exitOverride();
 
@@ -125,7 +129,12 @@ function buildProgram(deps: CliDependencies): Command {
       throw new InputError(`invalid --timeout ${JSON.stringify(options.timeout)}: expected minutes > 0`);
     const clients = deps.clients(options.region);
     const stage = await resolveStage({ cloudFormation: clients.cloudFormation, stage: options.stage });
-    const run = await startReportsRun({ sfn: clients.sfn, stateMachineArn: stage.stateMachineArn, day });
+    const run = await startReportsRun({
+      sfn: clients.sfn,
+      stateMachineArn: stage.stateMachineArn,
+      day,
+      ...(wait ? { wait } : {}),
+    });
     err(`started ${run.executionArn} for ${day ?? `${utcToday(now())} (today, UTC)`}\n`);
     if (!options.wait) {
       out(`${run.executionArn}\n`);
@@ -156,7 +165,7 @@ function buildProgram(deps: CliDependencies): Command {
       .command('report')
       .description('run one report (lib/reports/<name>.sql) in Athena and print its rows')
       .argument('<name>', 'the report, e.g. vwap_daily')
-      .option('--day <YYYY-MM-DD>', "the UTC day (default: today; with --local, the last run's first day)")
+      .option('--day <YYYY-MM-DD>', "the UTC day (default: today; with --local, the last run's last day)")
       .option(
         '--local',
         'run it over the last `npm run pipeline` (Trino, the local Athena), no AWS account needed',
@@ -171,9 +180,10 @@ function buildProgram(deps: CliDependencies): Command {
       let result: { rows: string[][]; bytesScanned: number; queryExecutionId?: string };
       let day: string;
       if (options.local) {
-        const lastRun = readLastRunOrInputError(deps.localRunDir);
+        const localRuns = localRunsOrInputError(deps);
+        const lastRun = readLastRunOrInputError(localRuns);
         day = checkDay(options.day ?? Object.keys(lastRun.days).at(-1) ?? '');
-        result = await queryLastRun({ report, day, ...(deps.localRunDir ? { dir: deps.localRunDir } : {}) });
+        result = await localRuns.query({ report, day });
       } else {
         day = checkDay(options.day ?? utcToday(now()));
         const clients = deps.clients(options.region);
@@ -205,7 +215,7 @@ function buildProgram(deps: CliDependencies): Command {
       .option('--local', 'the last `npm run pipeline` instead of a deployed stage'),
   ).action(async (options: StageOptions & { day?: string; json?: boolean; local?: boolean }) => {
     if (options.local) {
-      const run = readLastRunOrInputError(deps.localRunDir);
+      const run = readLastRunOrInputError(localRunsOrInputError(deps));
       out(options.json ? `${JSON.stringify(run, null, 2)}\n` : formatLastRun(run));
       return;
     }
@@ -219,9 +229,17 @@ function buildProgram(deps: CliDependencies): Command {
   return program;
 }
 
-function readLastRunOrInputError(dir?: string): LastRunSummary {
+function localRunsOrInputError(deps: CliDependencies): LocalRuns {
+  if (!deps.localRuns)
+    throw new InputError(
+      '--local reads the last npm run pipeline: run tickstream from a checkout of tickstream',
+    );
+  return deps.localRuns();
+}
+
+function readLastRunOrInputError(localRuns: LocalRuns): LastRunSummary {
   try {
-    return readLastRun(dir);
+    return localRuns.read();
   } catch (error) {
     throw new InputError((error as Error).message);
   }

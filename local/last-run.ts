@@ -1,30 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { LastRunSummary, LocalRuns } from '../lib/operator/local-run';
 import type { Report } from '../lib/reports/catalog';
 import { parseCsv } from '../lib/reports/csv';
 import { LOCAL_RUN_DIR } from './outputs';
 import { withScratchCatalog } from './scratch-catalog';
-
-/** What `npm run pipeline` wrote to `run.json` (the fields read here). */
-export interface LastRunSummary {
-  produced: number;
-  landed: number;
-  duplicated: number;
-  quarantined: number;
-  bucket: string;
-  /** The minutes the produced ticks describe (null when nothing was produced). */
-  window: { start: string; end: string } | null;
-  /** Each reported day, final or partial, in order. */
-  days: Record<string, 'final' | 'partial'>;
-  /** Rows per report, per day. */
-  reports: Record<string, Record<string, number>>;
-  dashboard: string;
-  results: string;
-  /** The folder of the landed ticks: `<dir>/s3/<data bucket>/<raw prefix>`. */
-  data: string;
-  log: string;
-}
 
 /** The summary of the last local run in `dir`; throws, saying how to make one, when there is none. */
 export function readLastRun(dir: string = LOCAL_RUN_DIR): LastRunSummary {
@@ -74,4 +55,12 @@ export async function queryLastRun(params: {
       return { rows: parseCsv(csv), bytesScanned };
     },
   );
+}
+
+/** The last local run in `dir` (default `local-run/`), as the operator CLI's `--local` options read it. */
+export function localRuns(dir: string = LOCAL_RUN_DIR): LocalRuns {
+  return {
+    read: () => readLastRun(dir),
+    query: ({ report, day }) => queryLastRun({ report, day, dir }),
+  };
 }

@@ -5,6 +5,20 @@ export class InputError extends TickstreamError {
   override readonly name = 'InputError';
 }
 
+/**
+ * Why an AWS call failed, in one line. An answer the SDK could not read (a proxy's HTML error page, a load
+ * balancer's 502) comes as a parser error whose message the SDK extends with a second line of advice for
+ * programmers; the operator is told the HTTP status and the parser's first line instead.
+ */
+export function awsFailureReason(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const [firstLine = ''] = cause.message.split('\n');
+  const status = (cause as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if ('$response' in cause && cause.message.includes('Deserialization error'))
+    return `the service answered${status ? ` HTTP ${status}` : ''} with something that is not an AWS answer (${firstLine})`;
+  return `${cause.name}: ${firstLine}`;
+}
+
 /** An AWS call that failed, named with the resource it was about: exit status 1. */
 export class AwsCallError extends TickstreamError {
   override readonly name = 'AwsCallError';
@@ -13,8 +27,7 @@ export class AwsCallError extends TickstreamError {
     readonly resource: string,
     cause: unknown,
   ) {
-    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    super(`${call} on ${resource} failed: ${reason}`, { cause });
+    super(`${call} on ${resource} failed: ${awsFailureReason(cause)}`, { cause });
   }
 }
 

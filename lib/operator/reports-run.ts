@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { RunManifest } from '../reports/publish-reports';
 import { sleep } from '../shared/time';
@@ -17,23 +18,43 @@ export interface ReportsRunFinished extends ReportsRunStarted {
   seconds: number;
 }
 
-/** Starts one execution of the reports state machine, for `day` or (without it) the UTC day it starts in. */
+/** The name of an execution the CLI starts: its own, so that a retried start cannot start a second run. */
+export function manualExecutionName(day: string | undefined, id: string = randomUUID()): string {
+  return `manual-${day ?? 'today'}-${id}`;
+}
+
+/**
+ * Starts one execution of the reports state machine, for `day` or (without it) the UTC day it starts in. The
+ * execution has a name chosen here, once: Step Functions starts a standard workflow's execution once per name, so
+ * a start that is retried (by the SDK after a lost answer, or here after throttling) answers with the same
+ * execution instead of starting another run; one that finds its name already finished (ExecutionAlreadyExists)
+ * was started by an earlier attempt of this same call.
+ */
 export async function startReportsRun(params: {
   sfn: SFNClient;
   stateMachineArn: string;
   day?: string | undefined;
+  name?: string;
+  wait?: (ms: number) => Promise<void>;
 }): Promise<ReportsRunStarted> {
-  const { sfn, stateMachineArn, day } = params;
+  const { sfn, stateMachineArn, day, name = manualExecutionName(day), wait } = params;
   const started = await callAws({
     call: 'states:StartExecution',
     resource: stateMachineArn,
+    ...(wait ? { wait } : {}),
     send: () =>
-      sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn,
-          input: JSON.stringify(day === undefined ? {} : { day }),
+      sfn
+        .send(
+          new StartExecutionCommand({
+            stateMachineArn,
+            name,
+            input: JSON.stringify(day === undefined ? {} : { day }),
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof Error && error.name === 'ExecutionAlreadyExists')) throw error;
+          return { executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}` };
         }),
-      ),
   });
   if (!started.executionArn)
     throw new OperationFailedError(`StartExecution on ${stateMachineArn} returned no ARN`);

@@ -1,4 +1,4 @@
-import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { type CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import {
   GetCrawlerCommand,
   GetPartitionsCommand,
@@ -40,6 +40,19 @@ function isEntityNotFound(error: unknown): boolean {
   return (
     error instanceof AwsCallError && (error.cause as Error | undefined)?.name === 'EntityNotFoundException'
   );
+}
+
+/**
+ * Whether an alarm is the stage's own. CloudFormation names an alarm it names itself `<stack>-<logical id>-<suffix>`,
+ * with a logical id and a suffix of letters and digits only: so the prefix `tickstream-dev-` also finds the alarms of
+ * a stage `dev-eu` (`tickstream-dev-eu-…`), whose remainder has one hyphen more.
+ */
+export function isStackAlarm(
+  name: string | undefined,
+  resources: Pick<StageResources, 'alarmPrefix'>,
+): boolean {
+  if (!name?.startsWith(resources.alarmPrefix)) return false;
+  return /^[A-Za-z0-9]+-[A-Za-z0-9]+$/.test(name.slice(resources.alarmPrefix.length));
 }
 
 /**
@@ -125,15 +138,26 @@ export async function stageStatus(params: {
     send: () => lambda.send(new GetEventSourceMappingCommand({ UUID: resources.landTicksMappingId })),
   });
 
-  const alarms = await callAws({
-    call: 'cloudwatch:DescribeAlarms',
-    resource: `alarms ${resources.alarmPrefix}*`,
-    wait,
-    send: () =>
-      cloudWatch.send(
-        new DescribeAlarmsCommand({ AlarmNamePrefix: resources.alarmPrefix, StateValue: 'ALARM' }),
-      ),
-  });
+  const alarms: MetricAlarm[] = [];
+  let alarmsToken: string | undefined;
+  do {
+    const token = alarmsToken;
+    const page = await callAws({
+      call: 'cloudwatch:DescribeAlarms',
+      resource: `alarms ${resources.alarmPrefix}*`,
+      wait,
+      send: () =>
+        cloudWatch.send(
+          new DescribeAlarmsCommand({
+            AlarmNamePrefix: resources.alarmPrefix,
+            StateValue: 'ALARM',
+            NextToken: token,
+          }),
+        ),
+    });
+    alarms.push(...(page.MetricAlarms ?? []).filter((alarm) => isStackAlarm(alarm.AlarmName, resources)));
+    alarmsToken = page.NextToken;
+  } while (alarmsToken);
 
   return {
     stage: resources.stage,
@@ -170,7 +194,7 @@ export async function stageStatus(params: {
       lastProcessingResult: mapping.LastProcessingResult,
       reason: mapping.StateTransitionReason,
     },
-    alarmsInAlarm: (alarms.MetricAlarms ?? []).map((alarm) => ({
+    alarmsInAlarm: alarms.map((alarm) => ({
       name: alarm.AlarmName ?? '',
       reason: alarm.StateReason,
       since: iso(alarm.StateUpdatedTimestamp),

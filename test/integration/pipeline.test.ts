@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, chromium } from 'playwright-core';
 import { runCli } from '../../cli/tickstream';
 import { parseCsv } from '../../lib/reports/csv';
+import { localRuns } from '../../local/last-run';
 import { authEnvironment } from '../../local/local-stack';
 import { testBrokers, testKafkaAuth } from '../support/env';
 import { runPipeline } from '../support/pipeline';
@@ -223,7 +224,7 @@ describe('npm run pipeline, as a user runs it', () => {
         err: (text) => {
           printed.err += text;
         },
-        localRunDir: out,
+        localRuns: () => localRuns(out),
       });
     expect(await cli('report', 'vwap_daily', '--local', '--format', 'csv')).toBe(0);
     expect(parseCsv(printed.out)).toEqual(parseCsv(publishedCsv('vwap_daily')));

@@ -9,6 +9,7 @@ import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runCli } from '../../../cli/tickstream';
+import { localRuns } from '../../../local/last-run';
 import { devResources, recordedWaits, serveDevStack } from '../../fixtures/stage';
 import { statusMocks } from '../../fixtures/status-mocks';
 
@@ -35,7 +36,7 @@ async function cli(...argv: string[]) {
     },
     wait: recordedWaits().wait,
     now: () => new Date('2026-11-20T15:30:00Z'),
-    localRunDir: '/nonexistent/run',
+    localRuns: () => localRuns('/nonexistent/run'),
   });
   return { code, ...printed };
 }
@@ -105,6 +106,27 @@ describe('the tickstream CLI', () => {
     expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 0);
     expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
   });
+
+  it.each([
+    [
+      ['report', 'vwap_daily', '--format', 'xml'],
+      "error: option '--format <format>' argument 'xml' is invalid",
+    ],
+    [['status', '--stgae', 'dev'], "error: unknown option '--stgae'"],
+    [['nope'], "error: unknown command 'nope'"],
+  ])(
+    'a command-line mistake %j prints one error line and where to find the options, not the whole help',
+    async (argv, line) => {
+      const result = await cli(...argv);
+      expect(result.code).toBe(2);
+      const lines = result.err.trimEnd().split('\n');
+      expect(lines[0]).toContain(line);
+      expect(lines.at(-1)).toBe("(tickstream <command> --help lists the command's options)");
+      // At most commander's suggestion between them ("(Did you mean --stage?)").
+      expect(lines.length).toBeLessThanOrEqual(3);
+      expect(result.err).not.toContain('Usage:');
+    },
+  );
 
   it('report: a failed query prints Athena’s reason and exits 1', async () => {
     athenaMock.on(GetQueryExecutionCommand).resolves({

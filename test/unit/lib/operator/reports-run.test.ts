@@ -39,6 +39,42 @@ describe('reports run', () => {
     });
   });
 
+  it('names the execution once, so that a start retried after throttling cannot start a second run', async () => {
+    sfnMock
+      .on(StartExecutionCommand)
+      .rejectsOnce(awsError('ThrottlingException', 'Rate exceeded'))
+      .resolves({ executionArn, startDate: new Date() });
+    const { waits, wait } = recordedWaits();
+    await startReportsRun({ sfn, stateMachineArn: devResources.stateMachineArn, day: '2026-11-20', wait });
+    const names = sfnMock.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name);
+    expect(names).toHaveLength(2);
+    expect(names[0]).toMatch(/^manual-2026-11-20-[0-9a-f-]{36}$/);
+    expect(names[1]).toBe(names[0]);
+    expect(waits).toEqual([500]);
+  });
+
+  it('takes ExecutionAlreadyExists for its own name as the run an earlier attempt started', async () => {
+    sfnMock
+      .on(StartExecutionCommand)
+      .rejects(awsError('ExecutionAlreadyExists', 'Execution Already Exists: manual-today-1'));
+    const run = await startReportsRun({
+      sfn,
+      stateMachineArn: devResources.stateMachineArn,
+      name: 'manual-today-1',
+    });
+    expect(run.executionArn).toBe(
+      `${devResources.stateMachineArn.replace(':stateMachine:', ':execution:')}:manual-today-1`,
+    );
+  });
+
+  it('gives each start a name of its own', async () => {
+    await startReportsRun({ sfn, stateMachineArn: devResources.stateMachineArn });
+    await startReportsRun({ sfn, stateMachineArn: devResources.stateMachineArn });
+    const names = sfnMock.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name);
+    expect(new Set(names).size).toBe(2);
+    expect(names.every((name) => /^manual-today-[0-9a-f-]{36}$/.test(name ?? ''))).toBe(true);
+  });
+
   it('starts it with an empty input without a day, so the workflow takes the day it starts in', async () => {
     await startReportsRun({ sfn, stateMachineArn: devResources.stateMachineArn });
     expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, { input: '{}' });

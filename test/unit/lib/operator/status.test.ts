@@ -98,6 +98,39 @@ describe('tickstream status', () => {
     ]);
   });
 
+  it("lists only its own stage's alarms, not those of a stage whose name starts the same (dev and dev-eu), across pages", async () => {
+    const alarm = (name: string) => ({
+      AlarmName: name,
+      StateReason: 'Threshold Crossed',
+      StateUpdatedTimestamp: new Date('2026-11-20T13:55:00Z'),
+    });
+    mocks.cloudWatch
+      .on(DescribeAlarmsCommand)
+      .resolvesOnce({
+        MetricAlarms: [
+          alarm('tickstream-dev-LandTicksErrorsAlarm-AB12CD34'),
+          alarm('tickstream-dev-eu-LandTicksErrorsAlarm-EF56GH78'),
+        ],
+        NextToken: 'page-2',
+      })
+      .resolves({
+        MetricAlarms: [
+          alarm('tickstream-dev-eu-ReportsFailedAlarm-1234'),
+          alarm('tickstream-dev-ReportsFailedAlarm-9Z8Y'),
+        ],
+      });
+    const result = await status();
+    expect(result.alarmsInAlarm.map((found) => found.name)).toEqual([
+      'tickstream-dev-LandTicksErrorsAlarm-AB12CD34',
+      'tickstream-dev-ReportsFailedAlarm-9Z8Y',
+    ]);
+    expect(mocks.cloudWatch).toHaveReceivedNthSpecificCommandWith(2, DescribeAlarmsCommand, {
+      AlarmNamePrefix: 'tickstream-dev-',
+      StateValue: 'ALARM',
+      NextToken: 'page-2',
+    });
+  });
+
   it('says the table is not there yet before the first crawl, without asking for partitions', async () => {
     mocks.glue
       .on(GetTableCommand)
