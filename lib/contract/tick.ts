@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InvalidRequestError } from '../shared/errors';
 import { describeIssues } from '../shared/request';
 
 /** Kafka topic value schema version, sent as a message header so consumers can route on it. */
@@ -194,14 +195,14 @@ export type TickV2Validation = { ok: true; tick: TickV2 } | { ok: false; reason:
 /** Validates a tick.v2 and throws one error naming every problem: for producers of real data. */
 export function assertTickV2(value: unknown): TickV2 {
   const result = validateTickOf(TICK_SCHEMA_V2, value);
-  if (!result.ok) throw new Error(`invalid tick.v2: ${result.reason}`);
+  if (!result.ok) throw new InvalidRequestError('tick.v2', result.reason);
   return result.tick;
 }
 
 /** Validates a tick and throws one error naming every problem: for producers, where a bad tick is a bug. */
 export function assertTick(value: unknown): Tick {
   const result = validateTick(value);
-  if (!result.ok) throw new Error(`invalid tick: ${result.reason}`);
+  if (!result.ok) throw new InvalidRequestError('tick', result.reason);
   return result.tick;
 }
 

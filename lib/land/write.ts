@@ -15,7 +15,7 @@ export interface ObjectWriter {
   send(command: PutObjectCommand): Promise<unknown>;
 }
 
-/** Raised when any object of a batch could not be written; the batch must then be retried. */
+/** Raised when any object of a batch could not be written; the batch must then be retried (retriable). */
 export class LandingWriteError extends TickstreamError {
   constructor(
     readonly bucket: string,
@@ -27,7 +27,7 @@ export class LandingWriteError extends TickstreamError {
       `failed to write ${failedKeys.length} of ${total} objects to s3://${bucket} (${failedKeys.slice(0, 3).join(', ')}${
         failedKeys.length > 3 ? ', …' : ''
       }): ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`,
-      { cause },
+      { cause, retriable: true },
     );
     this.name = 'LandingWriteError';
   }

@@ -1,66 +1,77 @@
-import { TickstreamError } from '../shared/errors';
-/** A market-data provider failed to give what was asked; names the provider, the request and the symbol. */
+import { TickstreamError, type TickstreamErrorOptions } from '../shared/errors';
+
+/**
+ * A market-data provider failed to give what was asked; names the provider, the request and the symbol.
+ * `everyRequest` says that the next request of the same run would fail the same way (a throttle, a refused key, a
+ * plan that lacks the endpoint), so a run stops asking instead of spending its calls.
+ */
 export class MarketDataError extends TickstreamError {
+  override name = 'MarketDataError';
+  readonly everyRequest: boolean = false;
   constructor(
     message: string,
     readonly symbol: string | undefined,
-    options?: { cause?: unknown },
+    options?: TickstreamErrorOptions,
   ) {
     super(message, options);
-    this.name = 'MarketDataError';
   }
 }
 
-/** The provider answered with its throttle note instead of data: the plan's limit is reached. */
+/** The provider answered with its throttle note instead of data: the plan's limit is reached for now. */
 export class MarketThrottledError extends MarketDataError {
-  constructor(message: string, symbol: string | undefined) {
-    super(message, symbol);
-    this.name = 'MarketThrottledError';
+  override name = 'MarketThrottledError';
+  override readonly everyRequest = true;
+  constructor(message: string, symbol: string | undefined, options?: { cause?: unknown }) {
+    super(message, symbol, { ...options, retriable: true });
   }
 }
 
-/** The provider's daily limit is reached: nothing more until its day resets. */
+/** The provider's daily limit is reached: nothing more until its day resets, so not worth retrying today. */
 export class MarketDailyLimitError extends MarketThrottledError {
-  constructor(message: string, symbol: string | undefined) {
-    super(message, symbol);
-    this.name = 'MarketDailyLimitError';
-  }
+  override name = 'MarketDailyLimitError';
+  override readonly retriable = false;
 }
 
 /** The key's plan does not include what was asked (a premium endpoint or parameter): every symbol would get the same. */
 export class MarketPlanError extends MarketDataError {
-  constructor(message: string) {
-    super(message, undefined);
-    this.name = 'MarketPlanError';
+  override name = 'MarketPlanError';
+  override readonly everyRequest = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, undefined, options);
   }
 }
 
 /** The provider called the request invalid: an unknown symbol, or a parameter it does not take. */
 export class MarketInvalidCallError extends MarketDataError {
-  constructor(message: string, symbol: string) {
-    super(message, symbol);
-    this.name = 'MarketInvalidCallError';
+  override name = 'MarketInvalidCallError';
+  constructor(message: string, symbol: string, options?: { cause?: unknown }) {
+    super(message, symbol, options);
   }
 }
 
 /** The provider refused the API key. */
 export class MarketAuthError extends MarketDataError {
-  constructor(message: string) {
-    super(message, undefined);
-    this.name = 'MarketAuthError';
+  override name = 'MarketAuthError';
+  override readonly everyRequest = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, undefined, options);
   }
 }
 
 /** The provider does not know the symbol. */
 export class MarketUnknownSymbolError extends MarketDataError {
-  constructor(message: string, symbol: string) {
-    super(message, symbol);
-    this.name = 'MarketUnknownSymbolError';
+  override name = 'MarketUnknownSymbolError';
+  constructor(message: string, symbol: string, options?: { cause?: unknown }) {
+    super(message, symbol, options);
   }
 }
 
-/** Some symbols of a run failed: what the others gave was published; this fails the invocation. */
+/**
+ * Some symbols of a run failed: what the others gave was published; this fails the invocation. Retriable when
+ * every failure is.
+ */
 export class MarketSourceFailedError extends TickstreamError {
+  override name = 'MarketSourceFailedError';
   constructor(
     readonly source: string,
     readonly failures: MarketDataError[],
@@ -70,8 +81,7 @@ export class MarketSourceFailedError extends TickstreamError {
       `${source}: ${failures.length} request(s) failed (${published} tick(s) from the others were published): ${failures
         .map((failure) => failure.message)
         .join(' | ')}`,
-      { cause: failures },
+      { cause: failures, retriable: failures.every((failure) => failure.retriable) },
     );
-    this.name = 'MarketSourceFailedError';
   }
 }

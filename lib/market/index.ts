@@ -1,3 +1,4 @@
+import { ConfigError } from '../shared/environment';
 import { parseJsonSecret, type SecretReader } from '../shared/secrets';
 import { alphaVantageClient } from './alphavantage/client';
 import { alphaVantageHistorySource } from './alphavantage/history';
@@ -19,7 +20,7 @@ export function apiKeyReader(params: {
   const { key, readSecret } = params;
   if ('value' in key) return async () => key.value;
   if (!readSecret)
-    throw new Error('the Alpha Vantage key is in Secrets Manager but no secret reader was given');
+    throw new ConfigError(['the Alpha Vantage key is in Secrets Manager but no secret reader was given']);
   let cached: Promise<string> | undefined;
   const read = async (): Promise<string> => {
     const text = (await readSecret(key.secretId)).trim();

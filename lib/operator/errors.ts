@@ -19,7 +19,10 @@ export function awsFailureReason(cause: unknown): string {
   return `${cause.name}: ${firstLine}`;
 }
 
-/** An AWS call that failed, named with the resource it was about: exit status 1. */
+/**
+ * An AWS call that failed, named with the resource it was about: exit status 1. Retriable when AWS said "slow
+ * down" (its throttling errors), which the call's own backoff may outlast.
+ */
 export class AwsCallError extends TickstreamError {
   override readonly name = 'AwsCallError';
   constructor(
@@ -27,7 +30,10 @@ export class AwsCallError extends TickstreamError {
     readonly resource: string,
     cause: unknown,
   ) {
-    super(`${call} on ${resource} failed: ${awsFailureReason(cause)}`, { cause });
+    super(`${call} on ${resource} failed: ${awsFailureReason(cause)}`, {
+      cause,
+      retriable: isThrottling(cause),
+    });
   }
 }
 
@@ -36,7 +42,8 @@ export class OperationFailedError extends TickstreamError {
   override readonly name = 'OperationFailedError';
 }
 
-// The throttling errors AWS services answer with; the SDK's own retries may run out under a burst of calls.
+// The throttling errors AWS services answer with (not every service models them as throttling for the SDK's
+// retry classification); the SDK's own retries may run out under a burst of calls.
 const THROTTLING = new Set([
   'ThrottlingException',
   'Throttling',
@@ -67,7 +74,8 @@ export async function callAws<T>(params: {
     try {
       return await send();
     } catch (error) {
-      if (!isThrottling(error) || attempt >= attempts) throw new AwsCallError(call, resource, error);
+      const failure = new AwsCallError(call, resource, error);
+      if (!failure.retriable || attempt >= attempts) throw failure;
       await wait(backoffMs * 2 ** (attempt - 1));
     }
   }

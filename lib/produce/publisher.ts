@@ -10,10 +10,14 @@ import { type AnyTick, TICK_SCHEMA_VERSION, type TickSchemaVersion } from '../co
 import { createKafkaClient, type KafkaLogTarget } from '../kafka/client';
 import { resolveKafkaSecrets } from '../kafka/secrets';
 import type { KafkaSettings } from '../kafka/settings';
-import { TickstreamError } from '../shared/errors';
+import { ConfigError } from '../shared/environment';
+import { DeadlineExceededError, TickstreamError } from '../shared/errors';
 import { SecretError, type SecretReader } from '../shared/secrets';
 
-/** Raised when the brokers cannot be reached or refuse a send within the retry budget. */
+/**
+ * Raised when the brokers cannot be reached or refuse a send within the retry budget. Retriable: the invocation
+ * that raised it is retried (EventBridge, Lambda) with a new producer session.
+ */
 export class KafkaUnavailableError extends TickstreamError {
   constructor(
     readonly brokers: readonly string[],
@@ -24,9 +28,26 @@ export class KafkaUnavailableError extends TickstreamError {
       `Kafka brokers ${brokers.join(', ')} could not be reached (${operation}): ${
         cause instanceof Error ? cause.message : String(cause)
       }`,
-      { cause },
+      { cause, retriable: true },
     );
     this.name = 'KafkaUnavailableError';
+  }
+}
+
+/** Some partitions of a send were still unanswered after every round of re-sending them; a later send may succeed. */
+export class PartitionsNotAcknowledgedError extends TickstreamError {
+  override name = 'PartitionsNotAcknowledgedError';
+  constructor(
+    readonly topic: string,
+    readonly partitions: readonly (number | undefined)[],
+    rounds: number,
+  ) {
+    super(
+      `partitions ${partitions.join(', ')} of topic ${topic} were not acknowledged after ${rounds} sends`,
+      {
+        retriable: true,
+      },
+    );
   }
 }
 
@@ -128,10 +149,7 @@ export async function sendToEveryPartition(
     });
     if (unanswered.length === 0) return acknowledged;
     const partitions = [...new Set(unanswered.map(partitionOf))].sort((a, b) => Number(a) - Number(b));
-    if (round >= rounds)
-      throw new Error(
-        `partitions ${partitions.join(', ')} of topic ${record.topic} were not acknowledged after ${rounds} sends`,
-      );
+    if (round >= rounds) throw new PartitionsNotAcknowledgedError(record.topic, partitions, rounds);
     pending = unanswered;
   }
 }
@@ -176,7 +194,7 @@ export function createIdempotentProducer(kafka: Kafka, sendTimeoutMs: number): T
 function withDeadline<T>(promise: Promise<T>, ms: number, reason: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(reason)), ms);
+    timer = setTimeout(() => reject(new DeadlineExceededError(reason, ms)), ms);
     timer.unref();
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
@@ -200,7 +218,7 @@ export function createTickPublisher(params: {
 }): TickPublisher {
   const { settings, batchSize = 500 } = params;
   if (settings.secrets && !params.readSecret)
-    throw new Error('the Kafka settings name Secrets Manager secrets but no secret reader was given');
+    throw new ConfigError(['the Kafka settings name Secrets Manager secrets but no secret reader was given']);
   let producer: Promise<TickProducer> | undefined;
   let connection: Promise<TickProducer> | undefined;
 

@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { InvalidRequestError } from './errors';
 
 /** What a client signs with for a local S3-compatible endpoint, which checks signatures' shape, not their secret. */
 export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local-secret' };
@@ -27,6 +28,7 @@ export function createS3Client(params: {
 /** Splits an `s3://bucket/key` URL; throws on anything else. */
 export function parseS3Url(url: string): { bucket: string; key: string } {
   const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
-  if (!match?.[1] || !match[2]) throw new Error(`not an s3:// URL: ${url}`);
+  if (!match?.[1] || !match[2])
+    throw new InvalidRequestError('S3 URL', `${url} is not an s3://bucket/key URL`);
   return { bucket: match[1], key: match[2] };
 }

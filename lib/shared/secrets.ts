@@ -1,5 +1,5 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { TickstreamError } from './errors';
+import { TickstreamError, type TickstreamErrorOptions } from './errors';
 
 /** Reads a secret's string by id or ARN. Injected, so the domain can be tested without Secrets Manager. */
 export type SecretReader = (secretId: string) => Promise<string>;
@@ -9,7 +9,7 @@ export class SecretError extends TickstreamError {
   constructor(
     readonly secretId: string,
     problem: string,
-    options?: { cause?: unknown },
+    options?: TickstreamErrorOptions,
   ) {
     super(`secret ${secretId}: ${problem}`, options);
     this.name = 'SecretError';
@@ -25,7 +25,8 @@ export function secretsManagerReader(): SecretReader {
     const value = await getSecret(secretId, { forceFetch: true }).catch((error: unknown) => {
       // Powertools wraps the SDK's error (AccessDeniedException, ResourceNotFoundException…) in a GetParameterError.
       const reason = ((error as Error).cause as Error | undefined) ?? (error as Error);
-      throw new SecretError(secretId, `cannot be read (${reason.name})`, { cause: error });
+      // Retriable: Secrets Manager may answer next time (a throttle, a permission being deployed).
+      throw new SecretError(secretId, `cannot be read (${reason.name})`, { cause: error, retriable: true });
     });
     if (typeof value !== 'string') throw new SecretError(secretId, 'holds no string (SecretString)');
     return value;

@@ -121,41 +121,62 @@ export function alphaVantageClient(params: {
       const url = new URL(settings.baseUrl);
       for (const [name, value] of Object.entries({ function: fn, symbol, ...query, apikey: key }))
         url.searchParams.set(name, value);
-      let body: unknown;
-      for (let attempt = 0; ; attempt++) {
-        let retryable: string;
+      // Why the last attempt failed, in the words the final error uses ("HTTP 503", "no answer within 200 ms").
+      let lastReason = '';
+      /** One request: the parsed body, or a MarketDataError that says whether the same request may yet succeed. */
+      const attempt = async (): Promise<unknown> => {
+        requests++;
+        let response: Response;
         try {
-          requests++;
-          const response = await send(url.toString(), { signal: AbortSignal.timeout(settings.timeoutMs) });
-          if (response.ok) {
-            const text = await response.text();
-            try {
-              body = JSON.parse(text);
-            } catch {
-              throw new MarketDataError(
-                `Alpha Vantage answered ${what} with something that is not JSON`,
-                symbol,
-              );
-            }
-            break;
-          }
-          if (response.status !== 429 && response.status < 500)
-            throw new MarketDataError(`Alpha Vantage answered ${what} with HTTP ${response.status}`, symbol);
-          retryable = `HTTP ${response.status}`;
+          response = await send(url.toString(), { signal: AbortSignal.timeout(settings.timeoutMs) });
         } catch (error) {
-          if (error instanceof MarketDataError) throw error;
           const name = (error as Error).name;
-          retryable =
+          const reason =
             name === 'TimeoutError'
               ? `no answer within ${settings.timeoutMs} ms`
               : redact(`${name}: ${(error as Error).message}`, key);
+          lastReason = reason;
+          throw new MarketDataError(`Alpha Vantage did not answer ${what}: ${reason}`, symbol, {
+            cause: error,
+            retriable: true,
+          });
         }
-        if (attempt >= settings.retries)
+        lastReason = `HTTP ${response.status}`;
+        if (!response.ok)
+          throw new MarketDataError(`Alpha Vantage answered ${what} with HTTP ${response.status}`, symbol, {
+            // A throttle or a server's trouble passes; any other refusal would be the same again.
+            retriable: response.status === 429 || response.status >= 500,
+          });
+        const text = await response.text();
+        try {
+          return JSON.parse(text);
+        } catch (error) {
           throw new MarketDataError(
-            `Alpha Vantage did not answer ${what} after ${attempt + 1} attempt(s): ${retryable}`,
+            `Alpha Vantage answered ${what} with something that is not JSON`,
             symbol,
+            {
+              cause: error,
+            },
           );
-        await sleep(500 * 2 ** attempt);
+        }
+      };
+      let body: unknown;
+      for (let attempts = 1; ; attempts++) {
+        try {
+          body = await attempt();
+          break;
+        } catch (error) {
+          const failure = error as MarketDataError;
+          if (!failure.retriable) throw failure;
+          if (attempts > settings.retries) {
+            throw new MarketDataError(
+              `Alpha Vantage did not answer ${what} after ${attempts} attempt(s): ${lastReason}`,
+              symbol,
+              { cause: failure, retriable: true },
+            );
+          }
+          await sleep(500 * 2 ** (attempts - 1));
+        }
       }
       if (typeof body !== 'object' || body === null || Array.isArray(body))
         throw new MarketDataError(`Alpha Vantage answered ${what} with JSON that is not an object`, symbol);

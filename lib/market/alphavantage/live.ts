@@ -1,6 +1,6 @@
 import { TICK_SCHEMA_V2, type TickV2 } from '../../contract/tick';
 import { MINUTE_MS, toIso } from '../../shared/time';
-import { MarketAuthError, MarketDataError, MarketPlanError, MarketThrottledError } from '../errors';
+import { MarketDataError } from '../errors';
 import type { LiveMinute, LiveSource } from '../source';
 import {
   EARLY_CLOSE_MINUTE,
@@ -126,12 +126,7 @@ export function alphaVantageLiveSource(params: {
           if (!(error instanceof MarketDataError)) throw error;
           failures.push(error);
           // After a throttle, a refused key or a plan refusal every further request would be refused too.
-          if (
-            error instanceof MarketThrottledError ||
-            error instanceof MarketAuthError ||
-            error instanceof MarketPlanError
-          )
-            break;
+          if (error.everyRequest) break;
         }
       }
       return {

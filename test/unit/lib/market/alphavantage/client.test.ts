@@ -203,11 +203,16 @@ describe('throttling, bad keys, timeouts and retries', () => {
   it('refuses a body that is not JSON (a maintenance page)', async () => {
     serve(() => [200, '<html>maintenance</html>']);
     const { client } = liveSource(fakeClock(SESSION_MINUTE));
-    await expect(client.query({ fn: 'GLOBAL_QUOTE', symbol: 'AAPL' })).rejects.toThrow(
-      new MarketDataError(
-        'Alpha Vantage answered GLOBAL_QUOTE for AAPL with something that is not JSON',
-        'AAPL',
-      ),
-    );
+    const failure = await client
+      .query({ fn: 'GLOBAL_QUOTE', symbol: 'AAPL' })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(MarketDataError);
+    expect(failure).toMatchObject({
+      message: 'Alpha Vantage answered GLOBAL_QUOTE for AAPL with something that is not JSON',
+      symbol: 'AAPL',
+      // The parser's own error is kept; the same page again would be refused again.
+      cause: expect.objectContaining({ name: 'SyntaxError' }),
+      retriable: false,
+    });
   });
 });
