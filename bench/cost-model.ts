@@ -4,7 +4,7 @@
  * Prints a table and, as its last line, the JSON model.
  */
 import { parseArgs } from 'node:util';
-import { planReportDays } from '../lib/reports/days';
+import { PlanReportsRequestSchema, planReportDays } from '../lib/reports/days';
 import { ServiceError } from '../local/glue-crawler';
 import { runReportsWorkflow } from '../local/reports-workflow';
 import { type ResolvedServerlessConfig, resolveServerlessConfig } from '../local/serverless-config';
@@ -93,7 +93,11 @@ async function measureWorkflowWeek(
       startTime,
       tasks: {
         plan: (payload) =>
-          planReportDays({ input: payload, graceMinutes: 5, isFinalized: async (day) => finalized.has(day) }),
+          planReportDays({
+            request: PlanReportsRequestSchema.parse(payload),
+            graceMinutes: 5,
+            isFinalized: async (day) => finalized.has(day),
+          }),
         // Every raw day folder holds ticks; a day's curated folder is empty when it is finalized.
         listObjects: async ({ Prefix }) => ({
           KeyCount: Prefix.startsWith(config.custom.data.curatedPrefix) ? 0 : 1,

@@ -1,9 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { backfillHistory, parseBackfillRequest } from '../../lib/produce/backfill';
+import { type BackfillRequest, BackfillRequestSchema, backfillHistory } from '../../lib/produce/backfill';
 import type { ProducerConfig } from '../../lib/produce/config';
-import { closeAfterInvocation } from '../../lib/shared/middleware';
-import type { BuiltFunction } from './function';
+import { closeAfterInvocation, parsedEvent } from '../../lib/shared/middleware';
+import { type BuiltFunction, takingAnyEvent } from './function';
 import { type ProducerCollaborators, producerParts } from './produce-ticks';
 
 /**
@@ -20,15 +20,15 @@ export function createBackfillHistory(
     service: 'backfill-history',
     batchSize: 2000,
   });
-  const handler = middy(async (event: unknown) => {
-    const request = parseBackfillRequest(event);
+  const handler = middy(async (request: BackfillRequest) => {
     const summary = await backfillHistory({ request, source: history, publisher });
     logger.info('backfilled history', { ...summary });
     return summary;
   })
     .use(injectLambdaContext(logger))
+    .use(parsedEvent(BackfillRequestSchema, 'backfillHistory request'))
     .use(
       closeAfterInvocation({ enabled: config.disconnectAfterInvoke, close: () => publisher.disconnect() }),
     );
-  return { handler, close: () => publisher.disconnect() };
+  return { handler: takingAnyEvent(handler), close: () => publisher.disconnect() };
 }

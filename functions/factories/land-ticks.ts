@@ -3,12 +3,13 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import type { KafkaEventBatch } from '../../lib/contract/kafka-event';
+import { type KafkaEventBatch, KafkaEventSchema } from '../../lib/contract/kafka-event';
 import type { LanderConfig } from '../../lib/land/config';
 import { landBatch, type ObjectWriter } from '../../lib/land/write';
+import { parsedEvent } from '../../lib/shared/middleware';
 import { createLogger, createMetrics } from '../../lib/shared/observability';
 import { createS3Client } from '../../lib/shared/s3';
-import type { BuiltFunction, CommonCollaborators } from './function';
+import { type BuiltFunction, type CommonCollaborators, takingAnyEvent } from './function';
 
 /** What landTicks can be given instead of building it. */
 export interface LanderCollaborators extends CommonCollaborators {
@@ -28,9 +29,9 @@ export function createLandTicks(
   const logger = collaborators.logger ?? createLogger('land-ticks');
   const metrics = collaborators.metrics ?? createMetrics('land-ticks', logger);
   // The mapping's SelfManagedKafka event; landing reads only its records.
-  const handler = middy(async (event: unknown) => {
+  const handler = middy(async (batch: KafkaEventBatch) => {
     const summary = await landBatch({
-      batch: event as KafkaEventBatch,
+      batch,
       s3,
       bucket: config.bucket,
       layout: config.layout,
@@ -50,6 +51,7 @@ export function createLandTicks(
     return counts;
   })
     .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics));
-  return { handler, close: async () => undefined };
+    .use(logMetrics(metrics))
+    .use(parsedEvent(KafkaEventSchema, 'Kafka event'));
+  return { handler: takingAnyEvent(handler), close: async () => undefined };
 }

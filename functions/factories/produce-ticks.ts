@@ -3,14 +3,17 @@ import middy from '@middy/core';
 import type { KafkaSettings } from '../../lib/kafka/settings';
 import { marketSources } from '../../lib/market';
 import type { ProducerConfig } from '../../lib/produce/config';
-import { ProduceTicksRequestSchema, produceMinute } from '../../lib/produce/produce-minute';
+import {
+  type ProduceTicksRequest,
+  ProduceTicksRequestSchema,
+  produceMinute,
+} from '../../lib/produce/produce-minute';
 import type { TickProducer } from '../../lib/produce/publisher';
 import { createTickPublisher } from '../../lib/produce/publisher';
-import { closeAfterInvocation } from '../../lib/shared/middleware';
+import { closeAfterInvocation, parsedEvent } from '../../lib/shared/middleware';
 import { createLogger } from '../../lib/shared/observability';
-import { parseRequest } from '../../lib/shared/request';
 import { type SecretReader, secretsManagerReader } from '../../lib/shared/secrets';
-import type { BuiltFunction, CommonCollaborators } from './function';
+import { type BuiltFunction, type CommonCollaborators, takingAnyEvent } from './function';
 
 /** What a producer function can be given instead of building it (tests inject fakes). */
 export interface ProducerCollaborators extends CommonCollaborators {
@@ -50,8 +53,7 @@ export function createProduceTicks(
   collaborators: ProducerCollaborators = {},
 ): BuiltFunction {
   const { logger, publisher, live } = producerParts({ config, collaborators, service: 'produce-ticks' });
-  const handler = middy(async (event: unknown) => {
-    const request = parseRequest(ProduceTicksRequestSchema, 'produceTicks request', event);
+  const handler = middy(async (request: ProduceTicksRequest) => {
     const summary = await produceMinute({ request, source: live, publisher });
     logger.info(summary.skipped ? 'published nothing' : 'published ticks', {
       group: request.group,
@@ -60,8 +62,9 @@ export function createProduceTicks(
     return summary;
   })
     .use(injectLambdaContext(logger))
+    .use(parsedEvent(ProduceTicksRequestSchema, 'produceTicks request'))
     .use(
       closeAfterInvocation({ enabled: config.disconnectAfterInvoke, close: () => publisher.disconnect() }),
     );
-  return { handler, close: () => publisher.disconnect() };
+  return { handler: takingAnyEvent(handler), close: () => publisher.disconnect() };
 }

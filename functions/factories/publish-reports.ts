@@ -1,10 +1,16 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { PublisherConfig } from '../../lib/reports/config';
-import { type ObjectStore, publishReports } from '../../lib/reports/publish-reports';
+import {
+  type ObjectStore,
+  type PublishRequest,
+  PublishRequestSchema,
+  publishReports,
+} from '../../lib/reports/publish-reports';
+import { parsedEvent } from '../../lib/shared/middleware';
 import { createLogger } from '../../lib/shared/observability';
 import { createS3Client } from '../../lib/shared/s3';
-import type { BuiltFunction, CommonCollaborators } from './function';
+import { type BuiltFunction, type CommonCollaborators, takingAnyEvent } from './function';
 
 /** publishReports, the reports workflow's step per day: latest.csv per report, the run manifest and the dashboard. */
 export function createPublishReports(
@@ -13,14 +19,16 @@ export function createPublishReports(
 ): BuiltFunction {
   const s3 = collaborators.s3 ?? createS3Client(config.s3);
   const logger = collaborators.logger ?? createLogger('publish-reports');
-  const handler = middy(async (event: unknown) => {
-    const manifest = await publishReports({ input: event, s3, bucket: config.bucket });
+  const handler = middy(async (request: PublishRequest) => {
+    const manifest = await publishReports({ request, s3, bucket: config.bucket });
     logger.info('published reports', {
       execution: manifest.execution,
       day: manifest.day,
       reports: manifest.reports.length,
     });
     return manifest;
-  }).use(injectLambdaContext(logger));
-  return { handler, close: async () => undefined };
+  })
+    .use(injectLambdaContext(logger))
+    .use(parsedEvent(PublishRequestSchema, 'publishReports request'));
+  return { handler: takingAnyEvent(handler), close: async () => undefined };
 }

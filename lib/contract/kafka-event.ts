@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * The Lambda self-managed Kafka event, described here without `aws-lambda` types so the domain stays free of
  * them. Keys and values are base64; headers are lists of `{ name: byte[] }`.
@@ -21,9 +23,39 @@ export interface KafkaEventBatch {
   records: Record<string, KafkaEventRecord[]>;
 }
 
-/** Every record of a batch, partition by partition, each partition in offset order. */
-export function recordsOf(batch: KafkaEventBatch): KafkaEventRecord[] {
-  return Object.values(batch.records ?? {}).flat();
+/**
+ * What landTicks checks of the mapping's event before landing any of it: the envelope that names where each record
+ * came from (topic, partition, offset, time), which the objects' keys and the exactly-once rule rest on. A record's
+ * key, value and headers are the producers' and are checked one record at a time when it is decoded: a bad one is
+ * quarantined, not a reason to refuse the batch. Fields Lambda may add are let through.
+ */
+export const KafkaEventSchema = z.looseObject({
+  records: z.record(
+    z.string(),
+    z.array(
+      // A plain check, not an object schema: it runs on every record of a batch of thousands, where a schema that
+      // copies each record would cost a fifth of landing's own time.
+      z.custom<KafkaEventRecord>(
+        isRecordEnvelope,
+        'not a Kafka record: expected topic (text), partition and offset (whole numbers ≥ 0) and timestamp (a number)',
+      ),
+    ),
+  ),
+});
+
+function isRecordEnvelope(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const { topic, partition, offset, timestamp } = value as Record<string, unknown>;
+  return (
+    typeof topic === 'string' &&
+    topic.length > 0 &&
+    Number.isInteger(partition) &&
+    (partition as number) >= 0 &&
+    Number.isInteger(offset) &&
+    (offset as number) >= 0 &&
+    typeof timestamp === 'number' &&
+    Number.isFinite(timestamp)
+  );
 }
 
 /** Encodes header strings the way Lambda delivers them: `[{ name: [bytes] }]`. */

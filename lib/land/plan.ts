@@ -108,7 +108,7 @@ export function planLanding(params: {
   let lastDay = '';
   const rawFolder = (day: string) => `${layout.rawPrefix}/dt=${day}/`;
   const quarantineFolder = (dt: string) => `${layout.quarantinePrefix}/dt=${dt}/`;
-  for (const group of Object.values(batch.records ?? {})) {
+  for (const group of Object.values(batch.records)) {
     for (const record of group) {
       records++;
       if (oldest === null || record.timestamp < oldest) oldest = record.timestamp;

@@ -14,10 +14,3 @@ export function checkDay(day: string): string {
 export function utcToday(now: Date = new Date()): string {
   return now.toISOString().slice(0, 10);
 }
-
-/** One of the allowed values, or an input error listing them. */
-export function checkChoice<T extends string>(what: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value))
-    throw new InputError(`invalid ${what} ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`);
-  return value as T;
-}

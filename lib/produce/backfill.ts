@@ -5,9 +5,6 @@ import { parseRequest } from '../shared/request';
 import { type PublishSummary, summarize } from './produce-minute';
 import type { TickPublisher } from './publisher';
 
-export { simulatedHistorySource } from '../market/simulated/source';
-export type { HistorySource } from '../market/source';
-
 /** More than this in one invocation would outrun a Lambda's 15 minutes; split the range instead. */
 export const MAX_BACKFILL_TICKS = 2_000_000;
 

@@ -1,7 +1,6 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { InvalidRequestError } from '../shared/errors';
-import { parseRequest } from '../shared/request';
 
 const DAY_MS = 86_400_000;
 
@@ -16,6 +15,8 @@ export const PlanReportsRequestSchema = z.strictObject({
   input: z.strictObject({ day: z.iso.date().optional() }),
   startTime: z.iso.datetime({ offset: true }),
 });
+
+export type PlanReportsRequest = z.output<typeof PlanReportsRequestSchema>;
 
 /** Where the final manifest of a day is kept: its presence says the day was finalized. */
 export const finalManifestKey = (day: string) => `reports/_final/dt=${day}.json`;
@@ -34,11 +35,11 @@ const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * The execution's start time is the clock, so a run re-driven later plans the same days.
  */
 export async function planReportDays(params: {
-  input: unknown;
+  request: PlanReportsRequest;
   graceMinutes: number;
   isFinalized: (day: string) => Promise<boolean>;
 }): Promise<{ days: ReportDay[] }> {
-  const request = parseRequest(PlanReportsRequestSchema, 'planReports request', params.input);
+  const { request } = params;
   const startMs = Date.parse(request.startTime);
   const today = utcDay(startMs);
   const requested = request.input.day;

@@ -1,6 +1,5 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { parseRequest } from '../shared/request';
 import { parseS3Url } from '../shared/s3';
 import { parseCsv } from './csv';
 import { renderDashboard } from './dashboard/page';
@@ -71,13 +70,12 @@ export interface ObjectStore {
  * `latest` back in time. Any S3 error throws.
  */
 export async function publishReports(params: {
-  input: unknown;
+  request: PublishRequest;
   s3: ObjectStore;
   bucket: string;
   now?: () => Date;
 }): Promise<RunManifest> {
-  const request = parseRequest(PublishRequestSchema, 'publishReports request', params.input);
-  const { s3, bucket, now = () => new Date() } = params;
+  const { request, s3, bucket, now = () => new Date() } = params;
   const put = (key: string, body: string, contentType: string) =>
     s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
 

@@ -8,8 +8,8 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { AnyTick } from '../../lib/contract/tick';
 import { createKafkaClient } from '../../lib/kafka/client';
-import { simulatedLiveSource } from '../../lib/market/simulated/source';
-import { backfillHistory, parseBackfillRequest, simulatedHistorySource } from '../../lib/produce/backfill';
+import { simulatedHistorySource, simulatedLiveSource } from '../../lib/market/simulated/source';
+import { backfillHistory, parseBackfillRequest } from '../../lib/produce/backfill';
 import { loadProducerConfig } from '../../lib/produce/config';
 import { ProduceTicksRequestSchema, produceMinute } from '../../lib/produce/produce-minute';
 import {

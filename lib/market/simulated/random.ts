@@ -49,9 +49,3 @@ export function normalFromHashes(first: number, second: number): number {
   const u2 = uniformFromHash(second);
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
 }
-
-/** A standard normal draw addressed by a key and coordinates. */
-export function normalAt(key: number, a: number, b = 0, c = 0): number {
-  const first = hashCoordinates(key, a, b, c);
-  return normalFromHashes(first, fmix32(first ^ 0x5bd1e995));
-}

@@ -5,7 +5,8 @@ import {
   loadReports,
   loadUniqueTicksView,
 } from '../../../lib/reports/catalog';
-import { planReportDays } from '../../../lib/reports/days';
+import { PlanReportsRequestSchema, planReportDays } from '../../../lib/reports/days';
+import { parseRequest } from '../../../lib/shared/request';
 import { ServiceError } from '../../../local/glue-crawler';
 import { type ReportsTasks, runReportsWorkflow } from '../../../local/reports-workflow';
 import { reportsDefinition } from '../../support/definition';
@@ -52,7 +53,7 @@ function tasks(
   const base: ReportsTasks = {
     plan: jest.fn(async (payload: unknown) =>
       planReportDays({
-        input: payload,
+        request: parseRequest(PlanReportsRequestSchema, 'planReports request', payload),
         graceMinutes: 5,
         isFinalized: async (day) => (overrides.finalized ?? []).includes(day),
       }),

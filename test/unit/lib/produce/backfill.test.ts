@@ -1,12 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { tickAt } from '../../../../lib/market/simulated/simulator';
+import { simulatedHistorySource } from '../../../../lib/market/simulated/source';
 import { SYMBOL_PROFILES, type SymbolProfile } from '../../../../lib/market/simulated/symbols';
-import {
-  backfillHistory,
-  type HistorySource,
-  parseBackfillRequest,
-  simulatedHistorySource,
-} from '../../../../lib/produce/backfill';
+import type { HistorySource } from '../../../../lib/market/source';
+import { backfillHistory, parseBackfillRequest } from '../../../../lib/produce/backfill';
 import { createTickPublisher } from '../../../../lib/produce/publisher';
 import { InvalidRequestError } from '../../../../lib/shared/errors';
 import { fakeProducer, testKafkaSettings } from '../../../fixtures/fake-producer';

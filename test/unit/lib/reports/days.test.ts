@@ -2,9 +2,15 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadPlannerConfig } from '../../../../lib/reports/config';
-import { finalManifestKey, hasFinalManifest, planReportDays } from '../../../../lib/reports/days';
+import {
+  finalManifestKey,
+  hasFinalManifest,
+  PlanReportsRequestSchema,
+  planReportDays,
+} from '../../../../lib/reports/days';
 import { ConfigError } from '../../../../lib/shared/environment';
 import { InvalidRequestError } from '../../../../lib/shared/errors';
+import { parseRequest } from '../../../../lib/shared/request';
 
 const s3Mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'us-east-1' });
@@ -13,7 +19,7 @@ const s3 = new S3Client({ region: 'us-east-1' });
 async function plan(input: unknown, startTime: string, finalized: string[] = []) {
   const asked: string[] = [];
   const result = await planReportDays({
-    input: { input, startTime },
+    request: parseRequest(PlanReportsRequestSchema, 'planReports request', { input, startTime }),
     graceMinutes: 5,
     isFinalized: async (day) => {
       asked.push(day);
@@ -99,7 +105,7 @@ describe('hasFinalManifest', () => {
       .rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
     await expect(
       planReportDays({
-        input: { input: {}, startTime: '2026-11-21T00:05:00Z' },
+        request: { input: {}, startTime: '2026-11-21T00:05:00Z' },
         graceMinutes: 5,
         isFinalized: (day) => hasFinalManifest({ s3, bucket: 'results', day }),
       }),

@@ -1,8 +1,9 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { publishReports } from '../../../../lib/reports/publish-reports';
+import { PublishRequestSchema, publishReports } from '../../../../lib/reports/publish-reports';
 import { InvalidRequestError } from '../../../../lib/shared/errors';
+import { parseRequest } from '../../../../lib/shared/request';
 
 const s3Mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'us-east-1' });
@@ -43,7 +44,7 @@ beforeEach(() => {
 describe('publishReports', () => {
   it('a partial day: copies each result to its dated object and latest.csv, writes the manifest and both dashboards', async () => {
     const manifest = await publishReports({
-      input: request,
+      request,
       s3,
       bucket: BUCKET,
       now: () => new Date('2026-11-20T16:00:00Z'),
@@ -116,7 +117,7 @@ describe('publishReports', () => {
 
   it('a final day: writes the final manifest and leaves latest.csv and index.html to the day in progress', async () => {
     const manifest = await publishReports({
-      input: { ...request, final: true },
+      request: { ...request, final: true },
       s3,
       bucket: BUCKET,
       now: () => new Date('2026-11-21T00:05:30Z'),
@@ -146,7 +147,7 @@ describe('publishReports', () => {
     s3Mock
       .on(GetObjectCommand, { Key: 'athena/q2.csv' })
       .rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
-    await expect(publishReports({ input: request, s3, bucket: BUCKET })).rejects.toThrow('Access Denied');
+    await expect(publishReports({ request, s3, bucket: BUCKET })).rejects.toThrow('Access Denied');
     const keys = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key);
     expect(keys).not.toContain('reports/_runs/dt=2026-11-20/run-42.json');
     expect(keys).not.toContain('reports/index.html');
@@ -154,24 +155,20 @@ describe('publishReports', () => {
 
   it('throws when S3 rejects a write', async () => {
     s3Mock.on(PutObjectCommand).rejects(new Error('SlowDown'));
-    await expect(publishReports({ input: request, s3, bucket: BUCKET })).rejects.toThrow('SlowDown');
+    await expect(publishReports({ request, s3, bucket: BUCKET })).rejects.toThrow('SlowDown');
   });
 
-  it('rejects a malformed request naming the field', async () => {
-    await expect(
-      publishReports({ input: { ...request, day: '20/11/2026' }, s3, bucket: BUCKET }),
-    ).rejects.toThrow(InvalidRequestError);
-    await expect(
-      publishReports({
-        input: {
-          ...request,
-          reports: [
-            { name: 'x', query: { queryExecutionId: 'q', outputLocation: 'http://x', bytesScanned: 1 } },
-          ],
-        },
-        s3,
-        bucket: BUCKET,
+  it('takes only a well-formed request: the schema its handler checks the event with names the field', () => {
+    const check = (input: unknown) => () =>
+      parseRequest(PublishRequestSchema, 'publishReports request', input);
+    expect(check({ ...request, day: '20/11/2026' })).toThrow(InvalidRequestError);
+    expect(
+      check({
+        ...request,
+        reports: [
+          { name: 'x', query: { queryExecutionId: 'q', outputLocation: 'http://x', bytesScanned: 1 } },
+        ],
       }),
-    ).rejects.toThrow(/outputLocation: must be an s3:\/\/ URL/);
+    ).toThrow(/^invalid publishReports request: reports\.0\.query\.outputLocation: must be an s3:\/\/ URL$/);
   });
 });
