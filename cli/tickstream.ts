@@ -21,7 +21,19 @@ import { formatTable } from '../lib/operator/table';
 import { findReport, REPORTS_DIRECTORY } from '../lib/reports/catalog';
 import { toCsv } from '../lib/reports/csv';
 
-/** The AWS clients the commands use, made once per run for a region (the SDK's default region without one). */
+/**
+ * The region a command works in, by the rule `sls deploy` follows (serverless.yml's `provider.region`): `--region`,
+ * else `AWS_REGION`, else us-east-1. A profile's own region is not read by either, so the CLI finds the stack
+ * where `sls deploy` put it.
+ */
+export function regionOf(
+  option: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
+  return option ?? (env.AWS_REGION || undefined) ?? 'us-east-1';
+}
+
+/** The AWS clients the commands use, made once per run for a region. */
 export interface CliClients {
   cloudFormation: CloudFormationClient;
   sfn: SFNClient;
@@ -31,8 +43,8 @@ export interface CliClients {
   cloudWatch: CloudWatchClient;
 }
 
-export function createClients(region?: string): CliClients {
-  const config = region ? { region } : {};
+export function createClients(region: string): CliClients {
+  const config = { region };
   return {
     cloudFormation: new CloudFormationClient(config),
     sfn: new SFNClient(config),
@@ -44,7 +56,9 @@ export function createClients(region?: string): CliClients {
 }
 
 export interface CliDependencies {
-  clients: (region?: string) => CliClients;
+  clients: (region: string) => CliClients;
+  /** The environment the region is read from (`AWS_REGION`); default the process's. */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Standard output (results) and standard error (progress, errors). */
   out: (text: string) => void;
   err: (text: string) => void;
@@ -105,7 +119,10 @@ function buildProgram(deps: CliDependencies): Command {
   const stageOptions = (command: Command) =>
     command
       .option('--stage <stage>', 'the deployed stage (sls deploy --stage)', 'dev')
-      .option('--region <region>', 'AWS region of the stack (default: the SDK default, e.g. AWS_REGION)');
+      .option(
+        '--region <region>',
+        'AWS region of the stack (default: AWS_REGION, else us-east-1, as sls deploy)',
+      );
 
   const program = new Command('tickstream')
     .description('Operate a deployed tickstream stage: reports, queries, status')
@@ -127,7 +144,7 @@ function buildProgram(deps: CliDependencies): Command {
     const timeoutMinutes = Number(options.timeout);
     if (!Number.isFinite(timeoutMinutes) || timeoutMinutes <= 0)
       throw new InputError(`invalid --timeout ${JSON.stringify(options.timeout)}: expected minutes > 0`);
-    const clients = deps.clients(options.region);
+    const clients = deps.clients(regionOf(options.region, deps.env ?? process.env));
     const stage = await resolveStage({ cloudFormation: clients.cloudFormation, stage: options.stage });
     const run = await startReportsRun({
       sfn: clients.sfn,
@@ -186,7 +203,7 @@ function buildProgram(deps: CliDependencies): Command {
         result = await localRuns.query({ report, day });
       } else {
         day = checkDay(options.day ?? utcToday(now()));
-        const clients = deps.clients(options.region);
+        const clients = deps.clients(regionOf(options.region, deps.env ?? process.env));
         const stage = await resolveStage({ cloudFormation: clients.cloudFormation, stage: options.stage });
         result = await runReportQuery({
           athena: clients.athena,
@@ -220,7 +237,7 @@ function buildProgram(deps: CliDependencies): Command {
       return;
     }
     const day = checkDay(options.day ?? utcToday(now()));
-    const clients = deps.clients(options.region);
+    const clients = deps.clients(regionOf(options.region, deps.env ?? process.env));
     const resources = await resolveStage({ cloudFormation: clients.cloudFormation, stage: options.stage });
     const status = await stageStatus({ resources, day, ...clients, ...(wait ? { wait } : {}) });
     out(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));

@@ -31,7 +31,14 @@ export const DEPLOYING_SHELL = {
 /** This process's environment without AWS credentials or overrides: packaging must work with no AWS access. */
 function packagingEnvironment(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
+  // No credentials, and the default region (us-east-1): a developer's AWS_REGION must not change what is tested.
+  for (const name of [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_PROFILE',
+    'AWS_REGION',
+  ]) {
     delete env[name];
   }
   // A shell that still holds the local broker's variables, as docs/local-stack.md has a user export them: none

@@ -14,7 +14,7 @@ interface LintFinding {
 }
 
 /**
- * cfn-lint (the Python linter the machine image ships) as a second checker of the packaged templates: it knows
+ * cfn-lint (the Python linter, `pip install cfn-lint`) as a second checker of the packaged templates: it knows
  * the allowed values and patterns of each property (ARNs, lengths, enums), which the spec test does not.
  */
 async function lintErrors(variant: string): Promise<string[]> {
@@ -26,7 +26,7 @@ async function lintErrors(variant: string): Promise<string[]> {
   }).catch((error: { stdout?: string; code?: unknown; message: string }) => {
     if (typeof error.stdout === 'string' && error.stdout.trim().startsWith('['))
       return { stdout: error.stdout };
-    throw new Error(`cfn-lint could not run (it ships with the machine image): ${error.message}`);
+    throw new Error(`cfn-lint could not run (install it: pip install cfn-lint): ${error.message}`);
   });
   return (JSON.parse(stdout) as LintFinding[])
     .filter((finding) => finding.Level === 'Error')

@@ -19,15 +19,26 @@ const status = statusMocks();
 const sfnMock = status.sfn;
 const executionArn = `${devResources.stateMachineArn.replace(':stateMachine:', ':execution:')}:run-7`;
 
+/** The regions the CLI asked for clients in, one per command run. */
+const regions: string[] = [];
+
 /** Runs the CLI in this process with mocked AWS clients; returns its exit status and what it printed. */
 async function cli(...argv: string[]) {
+  return cliWithEnv({}, ...argv);
+}
+
+async function cliWithEnv(env: Record<string, string>, ...argv: string[]) {
   const printed = { out: '', err: '' };
   const code = await runCli(argv, {
-    clients: () => ({
-      cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
-      athena: new AthenaClient({ region: 'us-east-1' }),
-      ...status.clients,
-    }),
+    env,
+    clients: (region) => {
+      regions.push(region);
+      return {
+        cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
+        athena: new AthenaClient({ region: 'us-east-1' }),
+        ...status.clients,
+      };
+    },
     out: (text) => {
       printed.out += text;
     },
@@ -127,6 +138,17 @@ describe('the tickstream CLI', () => {
       expect(result.err).not.toContain('Usage:');
     },
   );
+
+  it('works in the region sls deploy uses: --region, else AWS_REGION, else us-east-1 (never a profile of its own)', async () => {
+    regions.length = 0;
+    expect((await cliWithEnv({}, 'status')).code).toBe(0);
+    expect((await cliWithEnv({ AWS_REGION: 'eu-west-1' }, 'status')).code).toBe(0);
+    expect((await cliWithEnv({ AWS_REGION: 'eu-west-1' }, 'status', '--region', 'ap-south-1')).code).toBe(0);
+    expect((await cliWithEnv({ AWS_PROFILE: 'other', AWS_DEFAULT_REGION: 'sa-east-1' }, 'status')).code).toBe(
+      0,
+    );
+    expect(regions).toEqual(['us-east-1', 'eu-west-1', 'ap-south-1', 'us-east-1']);
+  });
 
   it('report: a failed query prints Athena’s reason and exits 1', async () => {
     athenaMock.on(GetQueryExecutionCommand).resolves({

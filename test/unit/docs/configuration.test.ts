@@ -38,6 +38,51 @@ describe('docs/configuration.md', () => {
     expect(variables.filter((name) => !documented.has(name))).toEqual([]);
   });
 
+  it('lists every environment variable serverless.yml gives a function', () => {
+    const config = parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'error' }) as {
+      provider: { environment?: Record<string, unknown> };
+      functions: Record<string, { environment?: Record<string, unknown> }>;
+    };
+    const given = new Set([
+      ...Object.keys(config.provider.environment ?? {}),
+      ...Object.values(config.functions).flatMap((fn) => Object.keys(fn.environment ?? {})),
+    ]);
+    expect(given.size).toBeGreaterThan(10);
+    const documented = namesInTable('| function | variable |', 1);
+    expect([...given].filter((name) => !documented.has(name))).toEqual([]);
+  });
+
+  it('lists every variable the local tooling and the tests read from the environment', () => {
+    const read = new Set<string>();
+    for (const folder of ['local', 'test', 'bench'])
+      for (const file of readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' }))
+        if (file.endsWith('.ts'))
+          for (const match of readFileSync(join(ROOT, folder, file), 'utf8').matchAll(
+            /process\.env\.([A-Z][A-Z0-9_]+)/g,
+          ))
+            if (match[1]) read.add(match[1]);
+    // Set by Lambda or the system, not by a user.
+    for (const name of ['PATH', 'AWS_LAMBDA_INITIALIZATION_TYPE']) read.delete(name);
+    expect(read.size).toBeGreaterThan(2);
+    const documented = namesInTable('| variable | default | what it does |', 0);
+    expect([...read].filter((name) => !documented.has(name))).toEqual([]);
+  });
+
+  it("lists the local stage's parameters", () => {
+    const params = Object.keys(
+      (
+        parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'error' }) as {
+          params: { local: object };
+        }
+      ).params.local,
+    );
+    expect(params.length).toBeGreaterThan(1);
+    const documented = namesInTable('| param | local |', 0);
+    expect(
+      [...params, 'localKafkaBrokers', 'localS3Endpoint'].filter((name) => !documented.has(name)),
+    ).toEqual([]);
+  });
+
   it('lists every stage parameter of serverless.yml with what it sets', () => {
     const params = Object.keys(
       (
