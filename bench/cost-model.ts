@@ -5,9 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import { PlanReportsRequestSchema, planReportDays } from '../lib/reports/days';
-import { ServiceError } from '../local/glue-crawler';
-import { runReportsWorkflow } from '../local/reports-workflow';
-import { type ResolvedServerlessConfig, resolveServerlessConfig } from '../local/serverless-config';
+import { ServiceError } from '../local/aws/glue-crawler';
+import { runReportsWorkflow } from '../local/aws/reports-workflow';
+import { type ResolvedServerlessConfig, resolveServerlessConfig } from '../local/stack/serverless-config';
 import { measureKafkaRecord, measureProductionLanding } from './landing-model';
 import { readMeasuredE2e } from './measured-e2e';
 import { readMeasuredScan } from './measured-scan';

@@ -18,7 +18,7 @@ import {
   loadReports,
 } from '../lib/reports/catalog';
 import { parseCsv } from '../lib/reports/csv';
-import { withScratchCatalog } from '../local/scratch-catalog';
+import { withScratchCatalog } from '../local/stack/scratch-catalog';
 import { toEvent } from './landing-model';
 import { MEASURED_SCAN_FILE } from './measured-scan';
 

@@ -18,10 +18,10 @@ import { simulateTicks } from '../lib/market/simulated/simulator';
 import { SYMBOL_PROFILES } from '../lib/market/simulated/symbols';
 import { createTickPublisher } from '../lib/produce/publisher';
 import { sleep } from '../lib/shared/time';
-import { auditDataBucket } from '../local/bucket-audit';
-import { startLocalStack } from '../local/local-stack';
-import { createProgress } from '../local/progress';
-import { endOffsets } from '../local/topic';
+import { createProgress } from '../local/pipeline/progress';
+import { endOffsets } from '../local/services/kafka/topic';
+import { auditDataBucket } from '../local/stack/bucket-audit';
+import { startLocalStack } from '../local/stack/local-stack';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;

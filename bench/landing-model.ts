@@ -6,7 +6,7 @@ import { landBatch, type ObjectWriter } from '../lib/land/write';
 import { simulateTicks } from '../lib/market/simulated/simulator';
 import { SYMBOL_PROFILES } from '../lib/market/simulated/symbols';
 import { toTickMessages } from '../lib/produce/publisher';
-import { buildKafkaEvent } from '../local/event-source-mapping';
+import { buildKafkaEvent } from '../local/aws/event-source-mapping';
 
 export const PARTITIONS = 3;
 

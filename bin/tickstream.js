@@ -10,8 +10,8 @@ runCli(process.argv.slice(2), {
   clients: createClients,
   // `--local` only: the local stack is loaded when an option asks for the last local run, never otherwise.
   localRuns: () => {
-    /** @type {typeof import('../local/last-run')} */
-    const { localRuns } = requireTypeScript('../local/last-run.ts', __filename);
+    /** @type {typeof import('../local/pipeline/last-run')} */
+    const { localRuns } = requireTypeScript('../local/pipeline/last-run.ts', __filename);
     return localRuns();
   },
   out: (text) => process.stdout.write(text),

@@ -2,8 +2,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TickstreamError } from '../../lib/shared/errors';
 import { MINUTE_MS } from '../../lib/shared/time';
-import { FIXTURE_SESSION } from '../alphavantage-fixtures';
-import { LOCAL_RUN_DIR } from '../outputs';
+import { FIXTURE_SESSION } from './alphavantage-fixtures';
+import { LOCAL_RUN_DIR } from './outputs';
 
 /** A mistake on the command line: exit status 2. */
 export class UsageError extends TickstreamError {

@@ -3,10 +3,10 @@ import { parseCsv } from '../../lib/reports/csv';
 import type { RunManifest } from '../../lib/reports/publish-reports';
 import { parseS3Url } from '../../lib/shared/s3';
 import { MINUTE_MS } from '../../lib/shared/time';
-import { auditDataBucket, type LandedAudit } from '../bucket-audit';
-import type { LocalEventSourceMapping } from '../event-source-mapping';
-import { mirrorBuckets } from '../outputs';
-import { endOffsets, type PartitionOffsets } from '../topic';
+import type { LocalEventSourceMapping } from '../aws/event-source-mapping';
+import { endOffsets, type PartitionOffsets } from '../services/kafka/topic';
+import { auditDataBucket, type LandedAudit } from '../stack/bucket-audit';
+import { mirrorBuckets } from './outputs';
 import type { PipelineSession } from './session';
 
 /** The sum of a topic's partition offsets. */

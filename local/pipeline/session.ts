@@ -1,15 +1,15 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { relative } from 'node:path';
-import { FIXTURE_ENVIRONMENT, type Interception, serveAlphaVantageFixtures } from '../alphavantage-fixtures';
-import { loadLocalStackConfig } from '../config';
-import { KAFKA_VERSION } from '../kafka/jars';
-import { type LocalStack, startLocalStack } from '../local-stack';
-import { prepareRunFolder, type RunFolder } from '../outputs';
-import { createProgress, type Phase } from '../progress';
-import { readS3Text } from '../s3';
-import { type Firing, firingsBetween, localSchedules } from '../schedules';
-import { isTrinoCached, TRINO_VERSION } from '../trino/distribution';
+import { type Firing, firingsBetween, localSchedules } from '../aws/schedules';
+import { KAFKA_VERSION } from '../services/kafka/jars';
+import { readS3Text } from '../services/s3/s3';
+import { isTrinoCached, TRINO_VERSION } from '../services/trino/distribution';
+import { loadLocalStackConfig } from '../stack/config';
+import { type LocalStack, startLocalStack } from '../stack/local-stack';
+import { FIXTURE_ENVIRONMENT, type Interception, serveAlphaVantageFixtures } from './alphavantage-fixtures';
 import { type PipelineOptions, UsageError } from './options';
+import { prepareRunFolder, type RunFolder } from './outputs';
+import { createProgress, type Phase } from './progress';
 
 /** Everything one `npm run pipeline` works with: its options, output folder, screen, stack and schedule firings. */
 export interface PipelineSession {

@@ -6,7 +6,7 @@ import type { AnyTick, TickV2 } from '../../lib/contract/tick';
 import { simulateTicks } from '../../lib/market/simulated/simulator';
 import { resolveProfiles } from '../../lib/market/simulated/symbols';
 import { parseCsv } from '../../lib/reports/csv';
-import { FIXTURE_SESSION, fixture } from '../../local/alphavantage-fixtures';
+import { FIXTURE_SESSION, fixture } from '../../local/pipeline/alphavantage-fixtures';
 import { runPipeline } from '../support/pipeline';
 import { referenceReports } from '../support/reference-reports';
 

@@ -5,10 +5,10 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseCsv } from '../../lib/reports/csv';
 import { parseS3Url } from '../../lib/shared/s3';
-import { createLocalAthena } from '../../local/athena';
-import { athenaText, trinoDoubleText } from '../../local/athena-results';
-import { type LocalS3, startLocalS3 } from '../../local/s3';
-import type { LocalHiveCatalog } from '../../local/trino/hive-catalog';
+import { createLocalAthena } from '../../local/aws/athena';
+import { athenaText, trinoDoubleText } from '../../local/aws/athena-results';
+import { type LocalS3, startLocalS3 } from '../../local/services/s3/s3';
+import type { LocalHiveCatalog } from '../../local/services/trino/hive-catalog';
 import { testHiveCatalog } from '../support/trino';
 
 const RESULTS = 'athena-results-test';

@@ -8,9 +8,9 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
-import { ensureKafkaJars, KAFKA_VERSION } from '../../local/kafka/jars';
-import { freePort, freePorts, stopProcess } from '../../local/kafka/process';
-import { brokerProperties } from '../../local/kafka/properties';
+import { ensureKafkaJars, KAFKA_VERSION } from '../../local/services/kafka/jars';
+import { brokerProperties } from '../../local/services/kafka/properties';
+import { freePort, freePorts, stopProcess } from '../../local/support/processes';
 
 const run = promisify(execFile);
 const SCRIPT = resolve(__dirname, '..', '..', 'resources', 'kafka-broker-bootstrap.sh');

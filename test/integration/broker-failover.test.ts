@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AnyTick } from '../../lib/contract/tick';
-import { auditDataBucket } from '../../local/bucket-audit';
-import { type LocalStack, startLocalStack } from '../../local/local-stack';
-import { endOffsets, partitionReplicas } from '../../local/topic';
+import { endOffsets, partitionReplicas } from '../../local/services/kafka/topic';
+import { auditDataBucket } from '../../local/stack/bucket-audit';
+import { type LocalStack, startLocalStack } from '../../local/stack/local-stack';
 import { testLogLevel } from '../support/env';
 import { referenceReports } from '../support/reference-reports';
 import { runReportsCsv, simulationSeed, ticksOf } from '../support/reports-run';

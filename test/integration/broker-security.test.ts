@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
-import { type RunningBroker, startBroker } from '../../local/kafka/broker';
+import { type RunningBroker, startBroker } from '../../local/services/kafka/broker';
 
 let broker: RunningBroker;
 

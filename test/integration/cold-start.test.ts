@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { auditDataBucket } from '../../local/bucket-audit';
-import { startBroker } from '../../local/kafka/broker';
-import { startLocalStack } from '../../local/local-stack';
-import { endOffsets } from '../../local/topic';
+import { startBroker } from '../../local/services/kafka/broker';
+import { endOffsets } from '../../local/services/kafka/topic';
+import { auditDataBucket } from '../../local/stack/bucket-audit';
+import { startLocalStack } from '../../local/stack/local-stack';
 import { testLogLevel } from '../support/env';
 
 describe('a local stack on a broker started from nothing', () => {

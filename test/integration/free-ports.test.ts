@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
-import { freePorts } from '../../local/kafka/process';
+import { freePorts } from '../../local/support/processes';
 
 describe('freePorts', () => {
   it('gives as many different ports as asked, each free to listen on', async () => {

@@ -5,11 +5,11 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type RunningBroker, startBroker } from '../../local/kafka/broker';
-import { freePort } from '../../local/kafka/process';
-import { ensureTopic } from '../../local/kafka/readiness';
-import { LOCAL_STAGE_BUCKETS, type LocalS3, startLocalS3 } from '../../local/s3';
-import { endOffsets } from '../../local/topic';
+import { type RunningBroker, startBroker } from '../../local/services/kafka/broker';
+import { ensureTopic } from '../../local/services/kafka/readiness';
+import { endOffsets } from '../../local/services/kafka/topic';
+import { LOCAL_STAGE_BUCKETS, type LocalS3, startLocalS3 } from '../../local/services/s3/s3';
+import { freePort } from '../../local/support/processes';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..', '..');

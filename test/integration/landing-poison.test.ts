@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { simulateTicks } from '../../lib/market/simulated/simulator';
 import { resolveProfiles } from '../../lib/market/simulated/symbols';
-import { auditDataBucket, readObjects } from '../../local/bucket-audit';
-import { localKafkaClient } from '../../local/kafka/client';
-import { endOffsets } from '../../local/topic';
+import { localKafkaClient } from '../../local/services/kafka/client';
+import { endOffsets } from '../../local/services/kafka/topic';
+import { auditDataBucket, readObjects } from '../../local/stack/bucket-audit';
 import { testBrokers, testKafkaAuth } from '../support/env';
 import { useTestStack } from '../support/local-stack';
 

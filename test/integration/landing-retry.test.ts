@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { KafkaEventBatch } from '../../lib/contract/kafka-event';
-import { auditDataBucket } from '../../local/bucket-audit';
-import { endOffsets } from '../../local/topic';
+import { endOffsets } from '../../local/services/kafka/topic';
+import { auditDataBucket } from '../../local/stack/bucket-audit';
 import { produceMinutes, useTestStack } from '../support/local-stack';
 
 const stack = useTestStack();

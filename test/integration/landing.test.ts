@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { auditDataBucket, readObjects } from '../../local/bucket-audit';
-import { endOffsets } from '../../local/topic';
+import { endOffsets } from '../../local/services/kafka/topic';
+import { auditDataBucket, readObjects } from '../../local/stack/bucket-audit';
 import { produceMinutes, useTestStack } from '../support/local-stack';
 
 const stack = useTestStack();

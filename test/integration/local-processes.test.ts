@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
-import { isAlive } from '../../local/kafka/process';
+import { isAlive } from '../../local/support/processes';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..', '..');

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { CACHE_DIR, KAFKA_VERSION } from '../../local/kafka/jars';
-import { startLocalStack } from '../../local/local-stack';
+import { KAFKA_VERSION } from '../../local/services/kafka/jars';
+import { startLocalStack } from '../../local/stack/local-stack';
+import { CACHE_DIR } from '../../local/support/cache';
 import { testLogLevel } from '../support/env';
 import { commandLine, descendants } from '../support/processes';
 import { testTrino } from '../support/trino';

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Tick } from '../../lib/contract/tick';
 import { simulateTicks } from '../../lib/market/simulated/simulator';
 import { resolveProfiles } from '../../lib/market/simulated/symbols';
-import { type LocalStack, startLocalStack } from '../../local/local-stack';
-import { firingsBetween, localSchedules } from '../../local/schedules';
-import { endOffsets, readBetween } from '../../local/topic';
+import { firingsBetween, localSchedules } from '../../local/aws/schedules';
+import { endOffsets, readBetween } from '../../local/services/kafka/topic';
+import { type LocalStack, startLocalStack } from '../../local/stack/local-stack';
 import { testBrokers, testKafkaAuth, testLogLevel } from '../support/env';
 
 let stack: LocalStack;

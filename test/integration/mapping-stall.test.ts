@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { auditDataBucket } from '../../local/bucket-audit';
-import { type LocalStack, startLocalStack } from '../../local/local-stack';
-import { endOffsets } from '../../local/topic';
+import { endOffsets } from '../../local/services/kafka/topic';
+import { auditDataBucket } from '../../local/stack/bucket-audit';
+import { type LocalStack, startLocalStack } from '../../local/stack/local-stack';
 import { testLogLevel } from '../support/env';
 import { produceMinutes } from '../support/local-stack';
 

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { isAlive } from '../../local/kafka/process';
+import { isAlive } from '../../local/support/processes';
 import { commandLine, descendants } from '../support/processes';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -24,7 +24,7 @@ describe('npm run pipeline stopped by a signal', () => {
         '--disable-warning=ExperimentalWarning',
         '--import',
         'tsx',
-        'local/pipeline.ts',
+        'local/pipeline/main.ts',
         '--brokers',
         '3',
         '--minutes',

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, chromium } from 'playwright-core';
 import { runCli } from '../../cli/tickstream';
 import { parseCsv } from '../../lib/reports/csv';
-import { localRuns } from '../../local/last-run';
-import { authEnvironment } from '../../local/local-stack';
+import { localRuns } from '../../local/pipeline/last-run';
+import { authEnvironment } from '../../local/stack/local-stack';
 import { testBrokers, testKafkaAuth } from '../support/env';
 import { runPipeline } from '../support/pipeline';
 
@@ -252,7 +252,7 @@ describe('npm run pipeline on a machine without a Java that Trino accepts', () =
         '--disable-warning=ExperimentalWarning',
         '--import',
         'tsx',
-        'local/pipeline.ts',
+        'local/pipeline/main.ts',
         '--out',
         mkdtempSync(join(tmpdir(), 'no-java-')),
       ],

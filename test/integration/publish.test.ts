@@ -5,9 +5,9 @@ import type { KafkaSettings } from '../../lib/kafka/settings';
 import { simulateTicks } from '../../lib/market/simulated/simulator';
 import { resolveProfiles } from '../../lib/market/simulated/symbols';
 import { createTickPublisher, KafkaUnavailableError, type TickPublisher } from '../../lib/produce/publisher';
-import { freePort } from '../../local/kafka/process';
-import { ensureTopic } from '../../local/kafka/readiness';
-import { endOffsets, readBetween } from '../../local/topic';
+import { ensureTopic } from '../../local/services/kafka/readiness';
+import { endOffsets, readBetween } from '../../local/services/kafka/topic';
+import { freePort } from '../../local/support/processes';
 import { testBrokers, testKafkaAuth } from '../support/env';
 
 const brokers = testBrokers();

@@ -20,11 +20,11 @@ import {
 } from '../../lib/produce/publisher';
 import { parseCsv } from '../../lib/reports/csv';
 import { parseRequest } from '../../lib/shared/request';
-import { auditDataBucket } from '../../local/bucket-audit';
-import type { LocalEventSourceMapping } from '../../local/event-source-mapping';
-import { authEnvironment } from '../../local/local-stack';
-import { readS3Text } from '../../local/s3';
-import { endOffsets } from '../../local/topic';
+import type { LocalEventSourceMapping } from '../../local/aws/event-source-mapping';
+import { endOffsets } from '../../local/services/kafka/topic';
+import { readS3Text } from '../../local/services/s3/s3';
+import { auditDataBucket } from '../../local/stack/bucket-audit';
+import { authEnvironment } from '../../local/stack/local-stack';
 import { useTestStack } from '../support/local-stack';
 import { referenceReports } from '../support/reference-reports';
 import { capturing, runReportsCsv, simulationSeed, ticksOf as ticksFor } from '../support/reports-run';

@@ -3,10 +3,10 @@ import { describe, expect, it } from '@jest/globals';
 import { loadFinalReports, loadReports } from '../../lib/reports/catalog';
 import { parseCsv } from '../../lib/reports/csv';
 import type { RunManifest } from '../../lib/reports/publish-reports';
-import { parameterizedStatement } from '../../local/athena';
-import type { LocalEventSourceMapping } from '../../local/event-source-mapping';
-import { readS3Text } from '../../local/s3';
-import { endOffsets } from '../../local/topic';
+import { parameterizedStatement } from '../../local/aws/athena';
+import type { LocalEventSourceMapping } from '../../local/aws/event-source-mapping';
+import { endOffsets } from '../../local/services/kafka/topic';
+import { readS3Text } from '../../local/services/s3/s3';
 import { reportsDefinition } from '../support/definition';
 import { produceMinutes, useTestStack } from '../support/local-stack';
 

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { loadLocalStackConfig } from '../../local/config';
-import { type RunningBroker, startBroker } from '../../local/kafka/broker';
-import { CACHE_DIR } from '../../local/kafka/jars';
-import { ensureTopic } from '../../local/kafka/readiness';
-import { type RunningTrino, startTrino } from '../../local/trino/server';
+import { type RunningBroker, startBroker } from '../../local/services/kafka/broker';
+import { ensureTopic } from '../../local/services/kafka/readiness';
+import { type RunningTrino, startTrino } from '../../local/services/trino/server';
+import { loadLocalStackConfig } from '../../local/stack/config';
+import { CACHE_DIR } from '../../local/support/cache';
 import { TEST_BROKERS_VARIABLE, TEST_KAFKA_AUTH_VARIABLE } from '../support/env';
 
 declare global {

@@ -2,14 +2,14 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { authEnvironment } from '../../local/local-stack';
+import { authEnvironment } from '../../local/stack/local-stack';
 import { testBrokers, testKafkaAuth } from './env';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..', '..');
 
 /**
- * Runs `npm run pipeline` as a user does (the same script, `local/pipeline.ts`), with `args`, on the test broker
+ * Runs `npm run pipeline` as a user does (the same script, `local/pipeline/main.ts`), with `args`, on the test broker
  * and a topic of its own (so no other test's records reach its counts); returns its screen and the JSON summary that
  * ends its stdout.
  */
@@ -18,7 +18,7 @@ export async function runPipeline<Summary>(
 ): Promise<{ stdout: string; stderr: string; summary: Summary }> {
   const { stdout, stderr } = await run(
     process.execPath,
-    ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'local/pipeline.ts', ...args],
+    ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'local/pipeline/main.ts', ...args],
     {
       cwd: ROOT,
       env: {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAlive } from '../../local/kafka/process';
+import { isAlive } from '../../local/support/processes';
 
 /**
  * Every running process below `pid` (its children, theirs…), from /proc. A child that has exited but whose status

@@ -1,7 +1,7 @@
 import { type AnyTick, isTick, TICK_SCHEMA_V2, TICK_SCHEMA_VERSION } from '../../lib/contract/tick';
 import { landBatch } from '../../lib/land/write';
 import { loadReports } from '../../lib/reports/catalog';
-import { withScratchCatalog } from '../../local/scratch-catalog';
+import { withScratchCatalog } from '../../local/stack/scratch-catalog';
 import { kafkaEvent } from '../fixtures/kafka-events';
 
 /**

@@ -4,8 +4,8 @@ import { ProduceTicksRequestSchema, produceMinute } from '../../lib/produce/prod
 import type { TickPublisher } from '../../lib/produce/publisher';
 import type { RunManifest } from '../../lib/reports/publish-reports';
 import { parseRequest } from '../../lib/shared/request';
-import type { LocalStack } from '../../local/local-stack';
-import { readS3Text } from '../../local/s3';
+import { readS3Text } from '../../local/services/s3/s3';
+import type { LocalStack } from '../../local/stack/local-stack';
 
 /** A publisher that keeps what it is given: the ticks an invocation publishes, without Kafka. */
 export function capturing(into: AnyTick[]): TickPublisher {

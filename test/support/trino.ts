@@ -1,11 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadLocalStackConfig } from '../../local/config';
-import type { LocalS3 } from '../../local/s3';
-import { LOCAL_REGION } from '../../local/s3';
-import { createTrinoClient, type TrinoClient } from '../../local/trino/client';
-import { createHiveCatalog, type LocalHiveCatalog } from '../../local/trino/hive-catalog';
+import type { LocalS3 } from '../../local/services/s3/s3';
+import { LOCAL_REGION } from '../../local/services/s3/s3';
+import { createTrinoClient, type TrinoClient } from '../../local/services/trino/client';
+import { createHiveCatalog, type LocalHiveCatalog } from '../../local/services/trino/hive-catalog';
+import { loadLocalStackConfig } from '../../local/stack/config';
 
 let catalogs = 0;
 

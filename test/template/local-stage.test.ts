@@ -3,7 +3,7 @@ import { slsOffline } from '../support/template';
 
 type Hook = () => void;
 // The guard is a plain CommonJS Serverless plugin (osls loads it with require).
-const LocalStageGuard = require('../../local/local-stage-guard.js') as new (
+const LocalStageGuard = require('../../local/stack/local-stage-guard.js') as new (
   serverless: unknown,
   options: { stage?: string },
 ) => { hooks: Record<string, Hook> };

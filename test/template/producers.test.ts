@@ -5,8 +5,8 @@ import { resolveProfiles } from '../../lib/market/simulated/symbols';
 import { loadProducerConfig } from '../../lib/produce/config';
 import { ProduceTicksRequestSchema } from '../../lib/produce/produce-minute';
 import { createLogger } from '../../lib/shared/observability';
-import { FIXTURE_API_KEY, serveAlphaVantageFixtures } from '../../local/alphavantage-fixtures';
-import { applyInputTransformer, scheduledEvent } from '../../local/schedules';
+import { applyInputTransformer, scheduledEvent } from '../../local/aws/schedules';
+import { FIXTURE_API_KEY, serveAlphaVantageFixtures } from '../../local/pipeline/alphavantage-fixtures';
 import {
   AV_KEY_SECRET_ARN,
   createdResources,

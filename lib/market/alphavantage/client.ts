@@ -23,7 +23,7 @@ export interface AlphaVantageClient {
 
 /**
  * What a note in place of data means (Alpha Vantage answers refusals with HTTP 200 and an `Information` or, in
- * older answers, `Note` text; the texts are in test/fixtures/alphavantage/provider/, with their sources).
+ * older answers, `Note` text; the texts are in local/pipeline/fixtures/alphavantage/provider/, with their sources).
  */
 export function classifyNote(
   note: string,

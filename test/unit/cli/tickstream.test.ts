@@ -9,7 +9,7 @@ import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runCli } from '../../../cli/tickstream';
-import { localRuns } from '../../../local/last-run';
+import { localRuns } from '../../../local/pipeline/last-run';
 import { devResources, recordedWaits, serveDevStack } from '../../fixtures/stage';
 import { statusMocks } from '../../fixtures/status-mocks';
 

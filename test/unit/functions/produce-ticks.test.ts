@@ -13,7 +13,7 @@ import {
   FIXTURE_API_KEY,
   type Interception,
   serveAlphaVantageFixtures,
-} from '../../../local/alphavantage-fixtures';
+} from '../../../local/pipeline/alphavantage-fixtures';
 import { testLogLevel } from '../../support/env';
 
 /** What the function asked of Kafka: the settings of each producer it made (secrets read), and what they did. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { loadLocalStackConfig } from '../../../local/config';
+import { loadLocalStackConfig } from '../../../local/stack/config';
 
 describe('local stack config', () => {
   it('uses an external broker only when KAFKA_BROKERS is set', () => {

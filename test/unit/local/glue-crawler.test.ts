@@ -1,6 +1,11 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
-import { CRAWLER_SAMPLE_BYTES, glueTypeOf, inferColumns, widerGlueType } from '../../../local/glue-crawler';
+import {
+  CRAWLER_SAMPLE_BYTES,
+  glueTypeOf,
+  inferColumns,
+  widerGlueType,
+} from '../../../local/aws/glue-crawler';
 
 const gzippedLines = (records: unknown[]) =>
   gzipSync(records.map((record) => JSON.stringify(record)).join('\n'));

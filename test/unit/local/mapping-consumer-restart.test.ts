@@ -4,7 +4,7 @@ import {
   type LocalEventSourceMapping,
   type MappingSettings,
   startEventSourceMapping,
-} from '../../../local/event-source-mapping';
+} from '../../../local/aws/event-source-mapping';
 
 // Which way kafkajs recovers from a stall longer than the session timeout depends on where its consumer was when
 // the group dropped it (mid-batch: it stops the consumer for good; between fetches: it rejoins by itself), so the

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { isAlive, processState } from '../../../local/kafka/process';
+import { isAlive, processState } from '../../../local/support/processes';
 import { SPAWNS_A_PROCESS_MS, waitUntil } from '../../support/wait';
 
 const started: ChildProcess[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { restartBackoff } from '../../../local/event-source-mapping';
+import { restartBackoff } from '../../../local/aws/event-source-mapping';
 
 describe("the local mapping's consumer restart backoff", () => {
   it('doubles from 1 s while restarts keep failing, capped at 10 s', () => {

@@ -5,8 +5,8 @@ import {
   localSchedules,
   rateToMinutes,
   scheduledEvent,
-} from '../../../local/schedules';
-import type { ResolvedServerlessConfig } from '../../../local/serverless-config';
+} from '../../../local/aws/schedules';
+import type { ResolvedServerlessConfig } from '../../../local/stack/serverless-config';
 
 const config: ResolvedServerlessConfig = {
   service: 'tickstream',

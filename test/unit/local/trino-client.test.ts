@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createTrinoClient, TrinoQueryError } from '../../../local/trino/client';
+import { createTrinoClient, TrinoQueryError } from '../../../local/services/trino/client';
 
 /**
  * A stand-in for Trino's HTTP protocol on 127.0.0.1: `answers` are the pages the statement returns in turn (each

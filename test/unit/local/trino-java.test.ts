@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { findTrinoJava, javaVersion } from '../../../local/trino/java';
+import { findTrinoJava, javaVersion } from '../../../local/services/trino/java';
 
 /** A JDK folder whose bin/java prints what `java -version` prints for that version. */
 function fakeJdk(root: string, name: string, versionLine: string): string {

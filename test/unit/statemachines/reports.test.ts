@@ -7,8 +7,8 @@ import {
 } from '../../../lib/reports/catalog';
 import { PlanReportsRequestSchema, planReportDays } from '../../../lib/reports/days';
 import { parseRequest } from '../../../lib/shared/request';
-import { ServiceError } from '../../../local/glue-crawler';
-import { type ReportsTasks, runReportsWorkflow } from '../../../local/reports-workflow';
+import { ServiceError } from '../../../local/aws/glue-crawler';
+import { type ReportsTasks, runReportsWorkflow } from '../../../local/aws/reports-workflow';
 import { reportsDefinition } from '../../support/definition';
 import { SPAWNS_A_PROCESS_MS } from '../../support/wait';
 

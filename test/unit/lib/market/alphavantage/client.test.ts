@@ -11,7 +11,7 @@ import {
   MarketPlanError,
   MarketThrottledError,
 } from '../../../../../lib/market/errors';
-import { fixture } from '../../../../../local/alphavantage-fixtures';
+import { fixture } from '../../../../../local/pipeline/alphavantage-fixtures';
 
 import {
   fakeClock,

@@ -7,7 +7,7 @@ import {
   fixture,
   type Interception,
   interceptAlphaVantage,
-} from '../../../../../local/alphavantage-fixtures';
+} from '../../../../../local/pipeline/alphavantage-fixtures';
 
 /** Shared set-up of the Alpha Vantage adapter tests: settings, recorded answers served by undici's MockAgent, a clock. */
 export const KEY = 'AV-TEST-KEY-7Q2P';

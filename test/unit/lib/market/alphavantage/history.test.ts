@@ -3,7 +3,7 @@ import type { AnyTick } from '../../../../../lib/contract/tick';
 import { parseIntraday } from '../../../../../lib/market/alphavantage/parse';
 import { backfillHistory, parseBackfillRequest } from '../../../../../lib/produce/backfill';
 import type { TickPublisher } from '../../../../../lib/produce/publisher';
-import { fixture } from '../../../../../local/alphavantage-fixtures';
+import { fixture } from '../../../../../local/pipeline/alphavantage-fixtures';
 
 import { historySource, KEY, overviews, serve } from './harness';
 

@@ -3,7 +3,7 @@ import { assertTickV2, TICK_SCHEMA_V2 } from '../../../../../lib/contract/tick';
 import { liveRequestsPerInvocation } from '../../../../../lib/market/alphavantage/settings';
 import { MarketUnknownSymbolError } from '../../../../../lib/market/errors';
 import type { LiveMinute } from '../../../../../lib/market/source';
-import { fixture } from '../../../../../local/alphavantage-fixtures';
+import { fixture } from '../../../../../local/pipeline/alphavantage-fixtures';
 
 import {
   fakeClock,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseGlobalQuote, parseOverview } from '../../../../../lib/market/alphavantage/parse';
 import { MarketUnknownSymbolError } from '../../../../../lib/market/errors';
-import { fixture } from '../../../../../local/alphavantage-fixtures';
+import { fixture } from '../../../../../local/pipeline/alphavantage-fixtures';
 
 /** Answers the provider gave, recorded by public client libraries (provider/README.md says which). */
 const provider = (name: string) => fixture(`provider/${name}`);

@@ -1,0 +1,469 @@
+import { join } from 'node:path';
+import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { FUNCTIONS } from '../../functions/factories';
+import type { BuiltFunction } from '../../functions/factories/function';
+import type { KafkaEventBatch } from '../../lib/contract/kafka-event';
+import type { KafkaAuth } from '../../lib/kafka/client';
+import { curatedTableDdl } from '../../lib/reports/catalog';
+import { createLogger, createMetrics, type LogSink, routeFunctionLogs } from '../../lib/shared/observability';
+import { createLocalAthena } from '../aws/athena';
+import {
+  type LocalEventSourceMapping,
+  type MappingSettings,
+  startEventSourceMapping,
+} from '../aws/event-source-mapping';
+import { createLocalCrawler, getLocalPartition, getLocalTable } from '../aws/glue-crawler';
+import { localContext } from '../aws/lambda-context';
+import {
+  observeTasks,
+  type ReportsTasks,
+  runReportsWorkflow,
+  type WorkflowOutcome,
+} from '../aws/reports-workflow';
+import { type BrokerNode, startBroker } from '../services/kafka/broker';
+import { KAFKA_VERSION } from '../services/kafka/jars';
+import { ensureTopic } from '../services/kafka/readiness';
+import type { PartitionOffsets } from '../services/kafka/topic';
+import { LOCAL_REGION, type LocalS3, startLocalS3 } from '../services/s3/s3';
+import type { TrinoClient } from '../services/trino/client';
+import { TRINO_VERSION } from '../services/trino/distribution';
+import { createHiveCatalog, type LocalHiveCatalog } from '../services/trino/hive-catalog';
+import { useOrStartTrino } from '../services/trino/server';
+import { CACHE_DIR } from '../support/cache';
+import { loadLocalStackConfig } from './config';
+import { type DataLayout, dataLayoutOf } from './data-layout';
+import { type ResolvedServerlessConfig, resolveServerlessConfig } from './serverless-config';
+
+/** The pipeline on one machine: a real Kafka broker, a local S3 endpoint and the project's real handlers. */
+export interface LocalStack {
+  stage: string;
+  brokers: string[];
+  /** How clients sign in to the broker: SASL_SSL (the stack's own broker), or what the given broker needs. */
+  auth: KafkaAuth;
+  /** Whether the stack started its broker (or was given one: `brokers`, KAFKA_BROKERS). */
+  ownBroker: boolean;
+  /** The nodes of the stack's own Kafka (tests stall, kill and restart them); none when it was given one. */
+  brokerNodes: BrokerNode[];
+  topic: string;
+  config: ResolvedServerlessConfig;
+  /** Where ticks land and the table they make (serverless.yml `custom.data`). */
+  layout: DataLayout;
+  s3: LocalS3;
+  /** Local names of the template's resources that handlers reference (`!Ref DataBucket` → a local bucket). */
+  resources: Record<string, string>;
+  /** Invokes a function's real handler in this process, with the environment serverless.yml gives it. */
+  invoke(functionName: string, event: unknown): Promise<unknown>;
+  /**
+   * Runs the reports state machine's ASL with planReports, the local crawler, Athena and publishReports behind its
+   * tasks. Its output on success is `{ manifests: RunManifest[] }`, one per day reported.
+   */
+  runReports(
+    input?: { day?: string },
+    options?: {
+      /** Told after each Task state's work: progress for a person watching. */
+      onTask?: (task: keyof ReportsTasks) => void;
+      /** The execution's start time, the workflow's clock (default: now). */
+      startTime?: Date;
+      /** Another ASL to run on the same stand-ins (default: serverless.yml's), e.g. with other report SQL. */
+      definition?: unknown;
+    },
+  ): Promise<WorkflowOutcome>;
+  /** The local Glue Data Catalog: this stack's Hive catalog on the local Trino, which the crawler stand-in fills. */
+  catalog: LocalHiveCatalog;
+  /** The local Athena's engine (the stack's own Trino, or the one `TRINO_URL` names). */
+  trino: TrinoClient;
+  /** Starts the `kafka` event source mappings of serverless.yml; `wrap` can intercept each invocation. */
+  startMappings(options?: {
+    maxAttempts?: number;
+    consumerGroupSuffix?: string;
+    /** Offsets a new consumer group starts from (see MappingSettings.startAt). */
+    startAt?: PartitionOffsets;
+    /** Records per invocation, overriding serverless.yml's (a re-drive with other batch boundaries). */
+    batchSize?: number;
+    wrap?: (
+      invoke: (event: KafkaEventBatch) => Promise<unknown>,
+    ) => (event: KafkaEventBatch) => Promise<unknown>;
+  }): Promise<LocalEventSourceMapping[]>;
+  stop(): Promise<void>;
+}
+
+interface ReportsConfig {
+  custom: { reports: { crawlerName: string; database: string; workGroup: string } };
+  stepFunctions: { stateMachines: { reports: { definition: unknown } } };
+}
+
+let stacksStarted = 0;
+
+/** The handlers' environment for an auth: what lib/config reads (KAFKA_SECURITY_PROTOCOL and the rest). */
+export function authEnvironment(auth: KafkaAuth): Record<string, string> {
+  if (!auth.sasl) return { KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' };
+  return {
+    KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+    KAFKA_SASL_MECHANISM: auth.sasl.mechanism.toUpperCase(),
+    KAFKA_SASL_USERNAME: auth.sasl.username,
+    KAFKA_SASL_PASSWORD: auth.sasl.password,
+    ...(auth.ssl?.ca?.[0] ? { KAFKA_SSL_CA_PEM: auth.ssl.ca[0] } : {}),
+  };
+}
+
+/** The variables that say where Kafka is and how to sign in, which the local stack supplies itself. */
+export function isKafkaConnectionVariable(name: string): boolean {
+  return /^KAFKA_(BROKERS|SECURITY_PROTOCOL|SASL_.+|SSL_.+)$/.test(name);
+}
+
+/** Replaces CloudFormation references in a function's environment with the local stack's names. */
+export function resolveLocalValue(value: unknown, resources: Record<string, string>, name: string): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
+  const ref = (value as { Ref?: unknown } | null)?.Ref;
+  if (typeof ref === 'string' && resources[ref] !== undefined) return resources[ref];
+  throw new Error(`${name}: the local stack has no stand-in for ${JSON.stringify(value)}`);
+}
+
+/** The `kafka` events of serverless.yml as mapping settings, one per function and topic. */
+export function kafkaMappings(
+  config: ResolvedServerlessConfig,
+  brokers: string[],
+): { functionName: string; settings: Omit<MappingSettings, 'maxAttempts'> }[] {
+  const mappings: { functionName: string; settings: Omit<MappingSettings, 'maxAttempts'> }[] = [];
+  for (const [functionName, fn] of Object.entries(config.functions)) {
+    for (const event of fn.events ?? []) {
+      const kafka = event.kafka as
+        | {
+            topic: string;
+            consumerGroupId?: string;
+            batchSize?: number;
+            maximumBatchingWindow?: number;
+            startingPosition?: string;
+          }
+        | undefined;
+      if (!kafka) continue;
+      mappings.push({
+        functionName,
+        settings: {
+          brokers,
+          topic: kafka.topic,
+          consumerGroupId: kafka.consumerGroupId ?? `${config.service}-${functionName}`,
+          batchSize: Number(kafka.batchSize ?? 100),
+          batchingWindowMs: Number(kafka.maximumBatchingWindow ?? 0) * 1000 || 500,
+          startingPosition: kafka.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+        },
+      });
+    }
+  }
+  return mappings;
+}
+
+/**
+ * Starts a broker (unless given one or `KAFKA_BROKERS` names one) and a local S3 endpoint, creates the topic and
+ * the buckets, and gives every handler the environment serverless.yml gives it, pointed at them.
+ */
+export async function startLocalStack(
+  params: {
+    stage?: string;
+    partitions?: number;
+    brokers?: string[];
+    /** Start a broker of its own even where `KAFKA_BROKERS` names one (a test that stalls its broker). */
+    ownBroker?: boolean;
+    /** How to sign in to the given `brokers` (default: plaintext). */
+    auth?: KafkaAuth;
+    /**
+     * How the stack's own broker listens: `sasl_ssl` (default, as deployed) or `plaintext` (a benchmark's
+     * baseline, to measure what TLS and SCRAM cost).
+     */
+    brokerSecurity?: 'sasl_ssl' | 'plaintext';
+    /**
+     * Nodes of the stack's own Kafka: 1 (default), or 3, a KRaft cluster whose topic keeps three copies of each
+     * partition and acknowledges writes once two have them (as a prod stage's brokers).
+     */
+    brokerNodes?: number;
+    /**
+     * A topic to use instead of serverless.yml's, for producers and mappings alike (tests isolate with it; default
+     * `KAFKA_TOPIC`, else serverless.yml's).
+     */
+    topic?: string;
+    /** Batching window of the local mappings, overriding serverless.yml's (which is sized for AWS costs). */
+    batchingWindowMs?: number;
+    log?: (line: string) => void;
+    /** The functions' log level (`POWERTOOLS_LOG_LEVEL`), overriding the stage's. */
+    functionLogLevel?: string;
+    /** Where the functions' logs go instead of stdout, e.g. a file. */
+    functionLogs?: LogSink;
+    /** Where the stack's own Trino writes its log (default: beside its work folder in .cache/trino-run/). */
+    trinoLogFile?: string;
+    /**
+     * Variables set for every function after serverless.yml's (e.g. the market source of a local run); an empty
+     * value unsets one, as for the functions an empty variable is unset.
+     */
+    functionEnvironment?: Record<string, string>;
+  } = {},
+): Promise<LocalStack> {
+  const stage = params.stage ?? 'dev';
+  const log = params.log ?? (() => undefined);
+  const config = await resolveServerlessConfig(stage);
+  const local = loadLocalStackConfig();
+  const externalBrokers = params.ownBroker ? undefined : (params.brokers ?? local.externalBrokers);
+  // Unique per stack, also for stacks one process starts in the same millisecond (their folders, their catalog).
+  const runId = `${process.pid}-${Date.now()}-${++stacksStarted}`;
+  // What has started, each with its stop, in start order. Nothing may keep running after a failed start: `abandon`
+  // stops it all, newest first, and hands the caller the error; `stop()` does the same at the end of a run.
+  const started: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    for (const stop of started.splice(0).reverse()) await stop();
+  };
+  const abandon = async (error: unknown): Promise<never> => {
+    await stopAll();
+    throw error;
+  };
+  // The broker and Trino start side by side (each takes seconds); if either fails the other is stopped.
+  const [brokerStart, trinoStart] = await Promise.allSettled([
+    externalBrokers
+      ? Promise.resolve(undefined)
+      : startBroker({
+          workDir: join(CACHE_DIR, 'kafka-run', `stack-${runId}`),
+          removeOnStop: true,
+          nodes: params.brokerNodes ?? 1,
+          // The stack's own broker listens as the deployed one does: SASL_SSL with SCRAM-SHA-512 only.
+          security: params.brokerSecurity ?? 'sasl_ssl',
+        }),
+    useOrStartTrino({
+      url: local.externalTrino,
+      workDir: join(CACHE_DIR, 'trino-run', `stack-${runId}`),
+      logFile: params.trinoLogFile ?? join(CACHE_DIR, 'trino-run', 'stack.log'),
+    }),
+  ]);
+  const broker = brokerStart.status === 'fulfilled' ? brokerStart.value : undefined;
+  // One entry, so that a run's end stops the two side by side too.
+  started.push(() =>
+    Promise.all([broker?.stop(), trinoStart.status === 'fulfilled' ? trinoStart.value.stop() : undefined]),
+  );
+  if (brokerStart.status === 'rejected') return abandon(brokerStart.reason);
+  if (trinoStart.status === 'rejected') return abandon(trinoStart.reason);
+  const trino = trinoStart.value;
+  const brokers = externalBrokers ?? broker?.brokers ?? [];
+  const { brokers: _, ...auth }: KafkaAuth & { brokers?: string[] } = broker
+    ? broker.connection
+    : (params.auth ?? (params.brokers ? {} : local.externalAuth));
+  log(
+    broker
+      ? `started Kafka ${KAFKA_VERSION} (KRaft${broker.nodes.length > 1 ? `, ${broker.nodes.length} nodes` : ''}, SASL_SSL) at ${brokers.join(',')}`
+      : `using Kafka at ${brokers.join(',')}${auth.sasl ? ' (SASL_SSL)' : ''}`,
+  );
+
+  const layout = dataLayoutOf(config);
+  const resources = {
+    DataBucket: `${config.service}-${stage}-data`,
+    ResultsBucket: `${config.service}-${stage}-results`,
+  };
+  const s3 = await startLocalS3({
+    storageDir: join(CACHE_DIR, 'local-s3', `stack-${runId}`),
+    buckets: Object.values(resources),
+    removeOnStop: true,
+  }).catch(abandon);
+  started.push(() => s3.stop());
+  log(`started local S3 at ${s3.endpoint} (objects under ${s3.storageDir})`);
+  log(
+    local.externalTrino
+      ? `using Trino at ${trino.client.url}`
+      : `started Trino ${TRINO_VERSION} (the local Athena) at ${trino.client.url}`,
+  );
+  const reportsConfig = (config as unknown as ReportsConfig).custom.reports;
+  // The stack's Glue Data Catalog: a Hive catalog of its own on Trino, over its own S3 endpoint, with the
+  // database CloudFormation creates.
+  const catalog = await createHiveCatalog({
+    client: trino.client,
+    name: `tickstream_${runId.replace(/\W/g, '_')}`,
+    s3Endpoint: s3.endpoint,
+    region: LOCAL_REGION,
+    metastoreDir: join(CACHE_DIR, 'trino-run', `metastore-${runId}`),
+    database: reportsConfig.database,
+  })
+    .then(async (created) => {
+      started.push(() => created.drop());
+      // The curated table, which CloudFormation creates on AWS (resources/reports.yml CuratedTicksTable).
+      await trino.client.query(curatedTableDdl(`s3://${resources.DataBucket}/${layout.curatedPrefix}`), {
+        catalog: created.name,
+        schema: reportsConfig.database,
+      });
+      return created;
+    })
+    .catch(abandon);
+
+  // Each function's own variables, as serverless.yml gives them, pointed at the local broker and S3. Nothing is
+  // merged into this process's environment: each function is built from its own.
+  const environments: Record<string, Record<string, string>> = Object.fromEntries(
+    Object.entries(config.functions).map(([name, fn]) => {
+      const merged = { ...config.provider.environment, ...fn.environment } as Record<string, unknown>;
+      const env = Object.fromEntries(
+        // How to reach and sign in to Kafka is the in-stack broker's address and secrets on AWS; locally the
+        // stack's own broker and credentials replace them.
+        Object.entries(merged)
+          .filter(([key]) => !isKafkaConnectionVariable(key))
+          .map(([key, value]) => [key, resolveLocalValue(value, resources, `${name}.${key}`)]),
+      );
+      return [
+        name,
+        {
+          ...env,
+          KAFKA_BROKERS: brokers.join(','),
+          ...authEnvironment(auth),
+          S3_ENDPOINT: s3.endpoint,
+          ...params.functionEnvironment,
+        },
+      ];
+    }),
+  );
+  const topic =
+    params.topic ??
+    local.topic ??
+    Object.values(environments).find((env) => env.KAFKA_TOPIC)?.KAFKA_TOPIC ??
+    'stock-ticks';
+  for (const env of Object.values(environments)) if (env.KAFKA_TOPIC) env.KAFKA_TOPIC = topic;
+  await ensureTopic({
+    brokers,
+    auth,
+    topic,
+    partitions: params.partitions ?? 3,
+    ...(broker ? { shape: broker.shape } : {}),
+  }).catch((error: unknown) =>
+    abandon(
+      new Error(`Kafka at ${brokers.join(',')} cannot serve topic ${topic}: ${(error as Error).message}`, {
+        cause: error,
+      }),
+    ),
+  );
+  routeFunctionLogs(params.functionLogs);
+
+  // Each function is built once (as Lambda initialises a container once), from its own environment.
+  const built = new Map<string, BuiltFunction>();
+  const load = (functionName: string): BuiltFunction => {
+    const existing = built.get(functionName);
+    if (existing) return existing;
+    const definition = FUNCTIONS[functionName];
+    const env = environments[functionName];
+    if (!definition || !env) throw new Error(`serverless.yml has no function ${functionName}`);
+    const logLevel = params.functionLogLevel ?? env.POWERTOOLS_LOG_LEVEL;
+    const logger = createLogger(definition.service, logLevel ? { logLevel } : {});
+    const fn = definition.build(env, {
+      logger,
+      metrics: createMetrics(definition.service, logger, { publish: false }),
+      s3: s3.client,
+    });
+    built.set(functionName, fn);
+    return fn;
+  };
+
+  const mappings: LocalEventSourceMapping[] = [];
+  const stack: LocalStack = {
+    catalog,
+    trino: trino.client,
+    async runReports(input = {}, { onTask = () => undefined, startTime, definition: given } = {}) {
+      const definition =
+        given ?? (config as unknown as ReportsConfig).stepFunctions.stateMachines.reports.definition;
+      const crawler = createLocalCrawler({
+        name: reportsConfig.crawlerName,
+        database: reportsConfig.database,
+        table: layout.table,
+        bucket: resources.DataBucket,
+        prefix: `${layout.rawPrefix}/`,
+        s3: s3.client,
+        catalog,
+      });
+      const athena = createLocalAthena({
+        catalog,
+        s3: s3.client,
+        resultsBucket: resources.ResultsBucket,
+      });
+      return runReportsWorkflow({
+        definition,
+        input,
+        ...(startTime ? { startTime } : {}),
+        tasks: observeTasks(
+          {
+            plan: (payload) => stack.invoke('planReports', payload),
+            // The definition names the bucket as the template does ({"Ref": "DataBucket"}).
+            // The SDK integrations' answers as Step Functions hands them on: JSON, without the SDK's $metadata.
+            listObjects: async (input) => {
+              const { $metadata: _, ...listing } = await s3.client.send(
+                new ListObjectsV2Command({
+                  ...input,
+                  Bucket: resolveLocalValue(input.Bucket, resources, 'ListObjectsV2.Bucket'),
+                }),
+              );
+              return JSON.parse(JSON.stringify(listing)) as typeof listing;
+            },
+            deleteObject: async (input) => {
+              await s3.client.send(
+                new DeleteObjectCommand({
+                  ...input,
+                  Bucket: resolveLocalValue(input.Bucket, resources, 'DeleteObject.Bucket'),
+                }),
+              );
+              return {};
+            },
+            getPartition: (input) => getLocalPartition(catalog, input),
+            getTable: (input) => getLocalTable(catalog, input),
+            startCrawler: () => crawler.start(),
+            getCrawler: () => crawler.get(),
+            runQuery: (query) => athena.startQueryExecutionSync(query),
+            publish: (payload) => stack.invoke('publishReports', payload),
+            notify: async (message) => log(`SNS: ${message.Message}`),
+          },
+          onTask,
+        ),
+      });
+    },
+    stage,
+    brokers,
+    auth,
+    ownBroker: broker !== undefined,
+    brokerNodes: broker?.nodes ?? [],
+    topic,
+    config,
+    layout,
+    s3,
+    resources,
+    async invoke(functionName, event) {
+      const { handler } = load(functionName);
+      const fn = config.functions[functionName];
+      const timeoutSeconds = fn?.timeout ?? config.provider.timeout ?? 6;
+      return handler(
+        event,
+        localContext({ functionName: fn?.name ?? functionName, timeoutMs: timeoutSeconds * 1000 }),
+      );
+    },
+    async startMappings(options = {}) {
+      const started: LocalEventSourceMapping[] = [];
+      for (const { functionName, settings: configured } of kafkaMappings(config, brokers)) {
+        const settings = { ...configured, topic };
+        const invoke = (event: KafkaEventBatch) => stack.invoke(functionName, event);
+        const mapping = await startEventSourceMapping({
+          settings: {
+            ...settings,
+            auth,
+            consumerGroupId: `${settings.consumerGroupId}${options.consumerGroupSuffix ?? ''}`,
+            batchingWindowMs: params.batchingWindowMs ?? settings.batchingWindowMs,
+            maxAttempts: options.maxAttempts ?? 5,
+            ...(options.startAt ? { startAt: options.startAt } : {}),
+            ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+          },
+          handler: options.wrap ? options.wrap(invoke) : invoke,
+          log,
+        });
+        log(
+          `mapping ${settings.topic} → ${functionName} (group ${settings.consumerGroupId}, batch ${options.batchSize ?? settings.batchSize})`,
+        );
+        started.push(mapping);
+      }
+      mappings.push(...started);
+      return started;
+    },
+    async stop() {
+      for (const mapping of mappings) await mapping.stop();
+      for (const fn of built.values()) await fn.close();
+      await stopAll();
+      routeFunctionLogs(undefined);
+    },
+  };
+  return stack;
+}
