@@ -77,10 +77,7 @@ async function stageShape(stage: string): Promise<StageShape> {
 async function measureWorkflowWeek(
   stage: string,
 ): Promise<{ runs: number; crawls: number; queries: number }> {
-  const config = (await stageConfig(stage)) as unknown as {
-    custom: { data: { curatedPrefix: string } };
-    stepFunctions: { stateMachines: { reports: { definition: unknown } } };
-  };
+  const config = await stageConfig(stage);
   const catalogued = new Set<string>();
   const finalized = new Set<string>();
   const counts = { runs: 0, crawls: 0, queries: 0 };

@@ -151,14 +151,10 @@ export async function startEventSourceMapping(params: {
     for (const { partition, offset } of existing?.partitions ?? []) {
       if (BigInt(offset) >= 0n) committed.set(partition, BigInt(offset));
     }
-    if (committed.size === 0 && settings.startAt) {
-      const partitions = [...settings.startAt].map(([partition, offset]) => ({
-        partition,
-        offset: String(offset),
-      }));
-      await admin.setOffsets({ groupId: settings.consumerGroupId, topic: settings.topic, partitions });
+    // A new group given where to start: its consumers seek there (below). kafkajs' admin.setOffsets would join the
+    // group with a consumer of its own and wait out a whole empty fetch (5 s) before it returns.
+    if (committed.size === 0 && settings.startAt)
       for (const [partition, offset] of settings.startAt) committed.set(partition, offset);
-    }
   } finally {
     await admin.disconnect();
   }
@@ -239,6 +235,11 @@ export async function startEventSourceMapping(params: {
       fromBeginning: settings.startingPosition === 'TRIM_HORIZON',
     });
     await current.run(runConfig(current));
+    // Each consumer resumes from the mapping's committed offsets (what it committed to the group, or where a new
+    // group was told to start): seeking there changes nothing for a group that has committed them, and starts a new
+    // one where it was told. With autoCommit off, a seek commits nothing.
+    for (const [partition, offset] of committed)
+      current.seek({ topic: settings.topic, partition, offset: String(offset) });
     // Stopped while this one was starting: stop it too.
     if (stopped) await current.disconnect();
   };

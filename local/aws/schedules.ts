@@ -82,7 +82,7 @@ export function applyInputTransformer(
 }
 
 /** Every schedule event in the resolved config, with what its rule would send. */
-export function localSchedules(config: ResolvedServerlessConfig): LocalSchedule[] {
+export function localSchedules(config: Pick<ResolvedServerlessConfig, 'functions'>): LocalSchedule[] {
   const schedules: LocalSchedule[] = [];
   for (const [functionName, fn] of Object.entries(config.functions)) {
     for (const [index, event] of (fn.events ?? []).entries()) {

@@ -21,18 +21,27 @@ import {
   type WorkflowOutcome,
 } from '../aws/reports-workflow';
 import { type BrokerNode, startBroker } from '../services/kafka/broker';
-import { KAFKA_VERSION } from '../services/kafka/jars';
 import { ensureTopic } from '../services/kafka/readiness';
 import type { PartitionOffsets } from '../services/kafka/topic';
 import { LOCAL_REGION, type LocalS3, startLocalS3 } from '../services/s3/s3';
+import { StartedServices } from '../services/service';
 import type { TrinoClient } from '../services/trino/client';
-import { TRINO_VERSION } from '../services/trino/distribution';
 import { createHiveCatalog, type LocalHiveCatalog } from '../services/trino/hive-catalog';
 import { useOrStartTrino } from '../services/trino/server';
 import { CACHE_DIR } from '../support/cache';
 import { loadLocalStackConfig } from './config';
 import { type DataLayout, dataLayoutOf } from './data-layout';
-import { type ResolvedServerlessConfig, resolveServerlessConfig } from './serverless-config';
+import {
+  configuredTopic,
+  functionEnvironments,
+  localResources,
+  resolveLocalValue,
+} from './function-environments';
+import {
+  KafkaEventConfigSchema,
+  type ResolvedServerlessConfig,
+  resolveServerlessConfig,
+} from './serverless-config';
 
 /** The pipeline on one machine: a real Kafka broker, a local S3 endpoint and the project's real handlers. */
 export interface LocalStack {
@@ -87,38 +96,7 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-interface ReportsConfig {
-  custom: { reports: { crawlerName: string; database: string; workGroup: string } };
-  stepFunctions: { stateMachines: { reports: { definition: unknown } } };
-}
-
 let stacksStarted = 0;
-
-/** The handlers' environment for an auth: what lib/config reads (KAFKA_SECURITY_PROTOCOL and the rest). */
-export function authEnvironment(auth: KafkaAuth): Record<string, string> {
-  if (!auth.sasl) return { KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' };
-  return {
-    KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
-    KAFKA_SASL_MECHANISM: auth.sasl.mechanism.toUpperCase(),
-    KAFKA_SASL_USERNAME: auth.sasl.username,
-    KAFKA_SASL_PASSWORD: auth.sasl.password,
-    ...(auth.ssl?.ca?.[0] ? { KAFKA_SSL_CA_PEM: auth.ssl.ca[0] } : {}),
-  };
-}
-
-/** The variables that say where Kafka is and how to sign in, which the local stack supplies itself. */
-export function isKafkaConnectionVariable(name: string): boolean {
-  return /^KAFKA_(BROKERS|SECURITY_PROTOCOL|SASL_.+|SSL_.+)$/.test(name);
-}
-
-/** Replaces CloudFormation references in a function's environment with the local stack's names. */
-export function resolveLocalValue(value: unknown, resources: Record<string, string>, name: string): string {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-    return String(value);
-  const ref = (value as { Ref?: unknown } | null)?.Ref;
-  if (typeof ref === 'string' && resources[ref] !== undefined) return resources[ref];
-  throw new Error(`${name}: the local stack has no stand-in for ${JSON.stringify(value)}`);
-}
 
 /** The `kafka` events of serverless.yml as mapping settings, one per function and topic. */
 export function kafkaMappings(
@@ -128,16 +106,8 @@ export function kafkaMappings(
   const mappings: { functionName: string; settings: Omit<MappingSettings, 'maxAttempts'> }[] = [];
   for (const [functionName, fn] of Object.entries(config.functions)) {
     for (const event of fn.events ?? []) {
-      const kafka = event.kafka as
-        | {
-            topic: string;
-            consumerGroupId?: string;
-            batchSize?: number;
-            maximumBatchingWindow?: number;
-            startingPosition?: string;
-          }
-        | undefined;
-      if (!kafka) continue;
+      if (event.kafka === undefined) continue;
+      const kafka = KafkaEventConfigSchema.parse(event.kafka);
       mappings.push({
         functionName,
         settings: {
@@ -200,23 +170,18 @@ export async function startLocalStack(
 ): Promise<LocalStack> {
   const stage = params.stage ?? 'dev';
   const log = params.log ?? (() => undefined);
-  const config = await resolveServerlessConfig(stage);
   const local = loadLocalStackConfig();
   const externalBrokers = params.ownBroker ? undefined : (params.brokers ?? local.externalBrokers);
   // Unique per stack, also for stacks one process starts in the same millisecond (their folders, their catalog).
   const runId = `${process.pid}-${Date.now()}-${++stacksStarted}`;
-  // What has started, each with its stop, in start order. Nothing may keep running after a failed start: `abandon`
-  // stops it all, newest first, and hands the caller the error; `stop()` does the same at the end of a run.
-  const started: (() => Promise<unknown>)[] = [];
-  const stopAll = async () => {
-    for (const stop of started.splice(0).reverse()) await stop();
-  };
-  const abandon = async (error: unknown): Promise<never> => {
-    await stopAll();
-    throw error;
-  };
-  // The broker and Trino start side by side (each takes seconds); if either fails the other is stopped.
-  const [brokerStart, trinoStart] = await Promise.allSettled([
+  // Nothing may keep running after a failed start, and `stop()` ends the rest: see StartedServices.
+  const services = new StartedServices();
+
+  // 1. Side by side: serverless.yml resolved for the stage, the broker, Trino, and the S3 endpoint with the
+  //    stage's buckets (named from the config). Each takes seconds; none waits for another it does not need.
+  const configured = resolveServerlessConfig(stage);
+  const [config, broker, trino, s3] = await services.sideBySide([
+    configured,
     externalBrokers
       ? Promise.resolve(undefined)
       : startBroker({
@@ -231,107 +196,74 @@ export async function startLocalStack(
       workDir: join(CACHE_DIR, 'trino-run', `stack-${runId}`),
       logFile: params.trinoLogFile ?? join(CACHE_DIR, 'trino-run', 'stack.log'),
     }),
-  ]);
-  const broker = brokerStart.status === 'fulfilled' ? brokerStart.value : undefined;
-  // One entry, so that a run's end stops the two side by side too.
-  started.push(() =>
-    Promise.all([broker?.stop(), trinoStart.status === 'fulfilled' ? trinoStart.value.stop() : undefined]),
-  );
-  if (brokerStart.status === 'rejected') return abandon(brokerStart.reason);
-  if (trinoStart.status === 'rejected') return abandon(trinoStart.reason);
-  const trino = trinoStart.value;
+    configured.then((resolved) =>
+      startLocalS3({
+        storageDir: join(CACHE_DIR, 'local-s3', `stack-${runId}`),
+        buckets: Object.values(localResources(resolved, stage)),
+        removeOnStop: true,
+      }),
+    ),
+  ] as const);
   const brokers = externalBrokers ?? broker?.brokers ?? [];
   const { brokers: _, ...auth }: KafkaAuth & { brokers?: string[] } = broker
     ? broker.connection
     : (params.auth ?? (params.brokers ? {} : local.externalAuth));
   log(
     broker
-      ? `started Kafka ${KAFKA_VERSION} (KRaft${broker.nodes.length > 1 ? `, ${broker.nodes.length} nodes` : ''}, SASL_SSL) at ${brokers.join(',')}`
+      ? `started ${broker.description}`
       : `using Kafka at ${brokers.join(',')}${auth.sasl ? ' (SASL_SSL)' : ''}`,
   );
+  log(`started ${s3.description}`);
+  log(local.externalTrino ? `using ${trino.description}` : `started ${trino.description}`);
 
+  // 2. What the template creates, on them: the functions' environments, and side by side the catalog (the stack's
+  //    Glue Data Catalog: a Hive catalog of its own on Trino, over its own S3 endpoint, with the database and the
+  //    curated table CloudFormation creates) and the topic.
   const layout = dataLayoutOf(config);
-  const resources = {
-    DataBucket: `${config.service}-${stage}-data`,
-    ResultsBucket: `${config.service}-${stage}-results`,
-  };
-  const s3 = await startLocalS3({
-    storageDir: join(CACHE_DIR, 'local-s3', `stack-${runId}`),
-    buckets: Object.values(resources),
-    removeOnStop: true,
-  }).catch(abandon);
-  started.push(() => s3.stop());
-  log(`started local S3 at ${s3.endpoint} (objects under ${s3.storageDir})`);
-  log(
-    local.externalTrino
-      ? `using Trino at ${trino.client.url}`
-      : `started Trino ${TRINO_VERSION} (the local Athena) at ${trino.client.url}`,
-  );
-  const reportsConfig = (config as unknown as ReportsConfig).custom.reports;
-  // The stack's Glue Data Catalog: a Hive catalog of its own on Trino, over its own S3 endpoint, with the
-  // database CloudFormation creates.
-  const catalog = await createHiveCatalog({
-    client: trino.client,
-    name: `tickstream_${runId.replace(/\W/g, '_')}`,
+  const resources = localResources(config, stage);
+  const reportsConfig = config.custom.reports;
+  const topic = params.topic ?? local.topic ?? configuredTopic(config) ?? 'stock-ticks';
+  const environments = functionEnvironments({
+    config,
+    resources,
+    brokers,
+    auth,
+    topic,
     s3Endpoint: s3.endpoint,
-    region: LOCAL_REGION,
-    metastoreDir: join(CACHE_DIR, 'trino-run', `metastore-${runId}`),
-    database: reportsConfig.database,
-  })
-    .then(async (created) => {
-      started.push(() => created.drop());
+    ...(params.functionEnvironment ? { overrides: params.functionEnvironment } : {}),
+  });
+  const [catalog] = await services.sideBySide([
+    createHiveCatalog({
+      client: trino.client,
+      name: `tickstream_${runId.replace(/\W/g, '_')}`,
+      s3Endpoint: s3.endpoint,
+      region: LOCAL_REGION,
+      metastoreDir: join(CACHE_DIR, 'trino-run', `metastore-${runId}`),
+      database: reportsConfig.database,
+    }).then(async (created) => {
+      services.onStop(() => created.drop());
       // The curated table, which CloudFormation creates on AWS (resources/reports.yml CuratedTicksTable).
       await trino.client.query(curatedTableDdl(`s3://${resources.DataBucket}/${layout.curatedPrefix}`), {
         catalog: created.name,
         schema: reportsConfig.database,
       });
       return created;
-    })
-    .catch(abandon);
-
-  // Each function's own variables, as serverless.yml gives them, pointed at the local broker and S3. Nothing is
-  // merged into this process's environment: each function is built from its own.
-  const environments: Record<string, Record<string, string>> = Object.fromEntries(
-    Object.entries(config.functions).map(([name, fn]) => {
-      const merged = { ...config.provider.environment, ...fn.environment } as Record<string, unknown>;
-      const env = Object.fromEntries(
-        // How to reach and sign in to Kafka is the in-stack broker's address and secrets on AWS; locally the
-        // stack's own broker and credentials replace them.
-        Object.entries(merged)
-          .filter(([key]) => !isKafkaConnectionVariable(key))
-          .map(([key, value]) => [key, resolveLocalValue(value, resources, `${name}.${key}`)]),
-      );
-      return [
-        name,
-        {
-          ...env,
-          KAFKA_BROKERS: brokers.join(','),
-          ...authEnvironment(auth),
-          S3_ENDPOINT: s3.endpoint,
-          ...params.functionEnvironment,
-        },
-      ];
     }),
-  );
-  const topic =
-    params.topic ??
-    local.topic ??
-    Object.values(environments).find((env) => env.KAFKA_TOPIC)?.KAFKA_TOPIC ??
-    'stock-ticks';
-  for (const env of Object.values(environments)) if (env.KAFKA_TOPIC) env.KAFKA_TOPIC = topic;
-  await ensureTopic({
-    brokers,
-    auth,
-    topic,
-    partitions: params.partitions ?? 3,
-    ...(broker ? { shape: broker.shape } : {}),
-  }).catch((error: unknown) =>
-    abandon(
-      new Error(`Kafka at ${brokers.join(',')} cannot serve topic ${topic}: ${(error as Error).message}`, {
-        cause: error,
-      }),
-    ),
-  );
+    ensureTopic({
+      brokers,
+      auth,
+      topic,
+      partitions: params.partitions ?? 3,
+      ...(broker ? { shape: broker.shape } : {}),
+    }).catch((error: unknown) => {
+      throw new Error(
+        `Kafka at ${brokers.join(',')} cannot serve topic ${topic}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }),
+  ] as const);
   routeFunctionLogs(params.functionLogs);
 
   // Each function is built once (as Lambda initialises a container once), from its own environment.
@@ -358,8 +290,7 @@ export async function startLocalStack(
     catalog,
     trino: trino.client,
     async runReports(input = {}, { onTask = () => undefined, startTime, definition: given } = {}) {
-      const definition =
-        given ?? (config as unknown as ReportsConfig).stepFunctions.stateMachines.reports.definition;
+      const definition = given ?? config.stepFunctions.stateMachines.reports.definition;
       const crawler = createLocalCrawler({
         name: reportsConfig.crawlerName,
         database: reportsConfig.database,
@@ -461,7 +392,7 @@ export async function startLocalStack(
     async stop() {
       for (const mapping of mappings) await mapping.stop();
       for (const fn of built.values()) await fn.close();
-      await stopAll();
+      await services.stopAll();
       routeFunctionLogs(undefined);
     },
   };

@@ -8,7 +8,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { runCli } from '../../cli/tickstream';
 import { parseCsv } from '../../lib/reports/csv';
 import { localRuns } from '../../local/pipeline/last-run';
-import { authEnvironment } from '../../local/stack/local-stack';
+import { authEnvironment } from '../../local/stack/function-environments';
 import { testBrokers, testKafkaAuth } from '../support/env';
 import { runPipeline } from '../support/pipeline';
 

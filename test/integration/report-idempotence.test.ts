@@ -24,7 +24,7 @@ import type { LocalEventSourceMapping } from '../../local/aws/event-source-mappi
 import { endOffsets } from '../../local/services/kafka/topic';
 import { readS3Text } from '../../local/services/s3/s3';
 import { auditDataBucket } from '../../local/stack/bucket-audit';
-import { authEnvironment } from '../../local/stack/local-stack';
+import { authEnvironment } from '../../local/stack/function-environments';
 import { useTestStack } from '../support/local-stack';
 import { referenceReports } from '../support/reference-reports';
 import { capturing, runReportsCsv, simulationSeed, ticksOf as ticksFor } from '../support/reports-run';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { authEnvironment } from '../../local/stack/local-stack';
+import { authEnvironment } from '../../local/stack/function-environments';
 import { testBrokers, testKafkaAuth } from './env';
 
 const run = promisify(execFile);

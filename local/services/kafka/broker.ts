@@ -6,7 +6,9 @@ import { promisify } from 'node:util';
 import type { KafkaAuth } from '../../../lib/kafka/client';
 import { CACHE_DIR } from '../../support/cache';
 import { freePorts, stopProcess, waitForPort } from '../../support/processes';
-import { ensureKafkaJars } from './jars';
+import type { LocalService } from '../service';
+import { localKafkaClient } from './client';
+import { ensureKafkaJars, KAFKA_VERSION } from './jars';
 import {
   brokerProperties,
   type ClusterShape,
@@ -39,7 +41,7 @@ export interface BrokerNode {
   restart(): Promise<void>;
 }
 
-export interface RunningBroker {
+export interface RunningBroker extends LocalService {
   brokers: string[];
   /** What a client passes to kafkajs to connect (with the first client user, when SASL_SSL). */
   connection: BrokerConnection;
@@ -235,6 +237,25 @@ export async function startBroker(
         }
       : { brokers };
   return {
+    description: `Kafka ${KAFKA_VERSION} at ${brokers.join(',')} (${security ? 'SASL_SSL, SCRAM-SHA-512' : 'plaintext'}${nodes.length > 1 ? `, ${nodes.length} nodes` : ''})`,
+    async health() {
+      // Every node registered with the cluster, as a client signed in like the producers sees it.
+      const { brokers: _, ...auth } = connection;
+      const admin = localKafkaClient({
+        clientId: 'tickstream-health',
+        brokers,
+        auth,
+        retry: { retries: 0 },
+      }).admin();
+      try {
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        if (cluster.brokers.length !== nodes.length)
+          throw new Error(`${cluster.brokers.length} of ${nodes.length} Kafka nodes are registered`);
+      } finally {
+        await admin.disconnect();
+      }
+    },
     brokers,
     connection,
     get pid() {

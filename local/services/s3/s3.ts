@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import { CreateBucketCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client, parseS3Url } from '../../../lib/shared/s3';
+import type { LocalService } from '../service';
 
 /** The buckets serverless.yml's `local` stage names (custom.functionValues.local), for sls invoke local. */
 export const LOCAL_STAGE_BUCKETS = ['tickstream-local-data', 'tickstream-local-results'];
@@ -15,7 +16,7 @@ export async function readS3Text(client: S3Client, url: string): Promise<string>
   return (await object.Body?.transformToString()) ?? '';
 }
 
-export interface LocalS3 {
+export interface LocalS3 extends LocalService {
   endpoint: string;
   /** Objects are plain files here (`buckets/<bucket>/objects/<key>.data`), so local readers see them. */
   storageDir: string;
@@ -55,6 +56,13 @@ export async function startLocalS3(params: {
         throw error;
     });
   return {
+    description: `local S3 at ${endpoint} (objects under ${params.storageDir})`,
+    async health() {
+      // Its buckets are there, answered through the real SDK.
+      const { Buckets = [] } = await client.send(new ListBucketsCommand({}));
+      const missing = params.buckets.filter((bucket) => !Buckets.some((listed) => listed.Name === bucket));
+      if (missing.length > 0) throw new Error(`the local S3 lacks the buckets ${missing.join(', ')}`);
+    },
     endpoint,
     storageDir: params.storageDir,
     client,

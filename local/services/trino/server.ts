@@ -2,12 +2,13 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, stopProcess, tail } from '../../support/processes';
+import type { LocalService } from '../service';
 import { createTrinoClient, type TrinoClient } from './client';
 import { ensureTrino, TRINO_VERSION } from './distribution';
 import { findTrinoJava } from './java';
 
 /** A Trino server this process started: its URL, its PID (stopped by that PID only) and a client. */
-export interface RunningTrino {
+export interface RunningTrino extends LocalService {
   url: string;
   pid: number;
   client: TrinoClient;
@@ -147,7 +148,15 @@ export async function startTrino(params: {
     await stop();
     throw error;
   }
-  return { url, pid, client, logFile: params.logFile, stop };
+  return {
+    description: `Trino ${TRINO_VERSION} (the local Athena) at ${url}`,
+    health: () => trinoHealth(client),
+    url,
+    pid,
+    client,
+    logFile: params.logFile,
+    stop,
+  };
 }
 
 /**
@@ -159,8 +168,21 @@ export async function useOrStartTrino(params: {
   workDir: string;
   logFile: string;
   heap?: string;
-}): Promise<{ client: TrinoClient; stop(): Promise<void> }> {
-  if (params.url) return { client: createTrinoClient({ url: params.url }), stop: async () => undefined };
-  const trino = await startTrino(params);
-  return { client: trino.client, stop: trino.stop };
+}): Promise<LocalService & { client: TrinoClient }> {
+  if (!params.url) return startTrino(params);
+  const client = createTrinoClient({ url: params.url });
+  return {
+    description: `Trino at ${params.url} (TRINO_URL)`,
+    health: () => trinoHealth(client),
+    client,
+    // Given, not started here: left running.
+    stop: async () => undefined,
+  };
+}
+
+/** Trino answers a query. */
+async function trinoHealth(client: TrinoClient): Promise<void> {
+  const { rows } = await client.query('SELECT 1');
+  if (rows[0]?.[0] !== 1)
+    throw new Error(`Trino at ${client.url} answered SELECT 1 with ${JSON.stringify(rows)}`);
 }

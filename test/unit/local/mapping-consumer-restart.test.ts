@@ -41,6 +41,9 @@ class FakeConsumer {
     this.calls.push('run');
     this.emit(this.events.GROUP_JOIN, {});
   }
+  seek(position: { topic: string; partition: number; offset: string }) {
+    this.calls.push(`seek ${position.topic} ${position.partition} to ${position.offset}`);
+  }
   async disconnect() {
     this.calls.push('disconnect');
   }
@@ -54,7 +57,6 @@ function fakeKafka(failingConnects = 0) {
       connect: async () => undefined,
       disconnect: async () => undefined,
       fetchOffsets: async () => [{ topic: 'ticks', partitions: [{ partition: 0, offset: '40' }] }],
-      setOffsets: async () => undefined,
     }),
     consumer: () => {
       const failConnect = consumers.length > 0 && consumers.length <= failingConnects;
@@ -111,8 +113,19 @@ describe("the local mapping when kafkajs's consumer stops", () => {
     await jest.advanceTimersByTimeAsync(1);
 
     expect(consumers).toHaveLength(2);
-    expect(first.calls).toEqual(['connect', 'subscribe ticks from beginning: true', 'run', 'disconnect']);
-    expect(consumers[1]?.calls).toEqual(['connect', 'subscribe ticks from beginning: true', 'run']);
+    expect(first.calls).toEqual([
+      'connect',
+      'subscribe ticks from beginning: true',
+      'run',
+      'seek ticks 0 to 40',
+      'disconnect',
+    ]);
+    expect(consumers[1]?.calls).toEqual([
+      'connect',
+      'subscribe ticks from beginning: true',
+      'run',
+      'seek ticks 0 to 40',
+    ]);
     expect(logged).toEqual([
       'mapping ticks: its consumer stopped (The coordinator is not aware of this member); starting a new one',
     ]);
@@ -127,7 +140,12 @@ describe("the local mapping when kafkajs's consumer stops", () => {
     await jest.advanceTimersByTimeAsync(30_000);
 
     expect(consumers).toHaveLength(1);
-    expect(first.calls).toEqual(['connect', 'subscribe ticks from beginning: true', 'run']);
+    expect(first.calls).toEqual([
+      'connect',
+      'subscribe ticks from beginning: true',
+      'run',
+      'seek ticks 0 to 40',
+    ]);
     expect(logged).toEqual([]);
   });
 
@@ -144,7 +162,12 @@ describe("the local mapping when kafkajs's consumer stops", () => {
     }
     // Consumers 2 and 3 fail to connect; consumer 4 joins.
     expect(startedAt).toEqual([1000, 3000, 7000]);
-    expect(consumers[3]?.calls).toEqual(['connect', 'subscribe ticks from beginning: true', 'run']);
+    expect(consumers[3]?.calls).toEqual([
+      'connect',
+      'subscribe ticks from beginning: true',
+      'run',
+      'seek ticks 0 to 40',
+    ]);
 
     const fourth = consumers[3] as FakeConsumer;
     fourth.emit(fourth.events.CRASH, { error: coordinatorLostMember, restart: false });

@@ -8,9 +8,7 @@ import {
 } from '../../../local/aws/schedules';
 import type { ResolvedServerlessConfig } from '../../../local/stack/serverless-config';
 
-const config: ResolvedServerlessConfig = {
-  service: 'tickstream',
-  provider: { stage: 'dev' },
+const config: Pick<ResolvedServerlessConfig, 'functions'> = {
   functions: {
     produceTicks: {
       handler: 'functions/produce-ticks.handler',
