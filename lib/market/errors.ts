@@ -32,38 +32,35 @@ export class MarketDailyLimitError extends MarketThrottledError {
   override readonly retriable = false;
 }
 
-/** The key's plan does not include what was asked (a premium endpoint or parameter): every symbol would get the same. */
-export class MarketPlanError extends MarketDataError {
-  override name = 'MarketPlanError';
+/**
+ * The provider refused the account rather than the request: every symbol would get the same answer, so a run stops
+ * asking. Not retriable: only another key or plan helps.
+ */
+abstract class MarketAccountError extends MarketDataError {
   override readonly everyRequest = true;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, undefined, options);
   }
+}
+
+/** The key's plan does not include what was asked (a premium endpoint or parameter). */
+export class MarketPlanError extends MarketAccountError {
+  override name = 'MarketPlanError';
+}
+
+/** The provider refused the API key. */
+export class MarketAuthError extends MarketAccountError {
+  override name = 'MarketAuthError';
 }
 
 /** The provider called the request invalid: an unknown symbol, or a parameter it does not take. */
 export class MarketInvalidCallError extends MarketDataError {
   override name = 'MarketInvalidCallError';
-  constructor(message: string, symbol: string, options?: { cause?: unknown }) {
-    super(message, symbol, options);
-  }
-}
-
-/** The provider refused the API key. */
-export class MarketAuthError extends MarketDataError {
-  override name = 'MarketAuthError';
-  override readonly everyRequest = true;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, undefined, options);
-  }
 }
 
 /** The provider does not know the symbol. */
 export class MarketUnknownSymbolError extends MarketDataError {
   override name = 'MarketUnknownSymbolError';
-  constructor(message: string, symbol: string, options?: { cause?: unknown }) {
-    super(message, symbol, options);
-  }
 }
 
 /**

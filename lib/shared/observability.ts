@@ -7,19 +7,15 @@ export interface LogSink {
   write(line: string): unknown;
 }
 
-let sink: LogSink | undefined;
-
-/**
- * Sends the logs of every function logger to `destination` (one JSON object per line) instead of stdout, or
- * back to stdout with `undefined`. On Lambda, stdout is the log stream and nothing calls this; the local stack
- * does, so that function logs land in a file and the terminal stays readable.
- */
-export function routeFunctionLogs(destination: LogSink | undefined): void {
-  sink = destination;
-}
-
-/** Powertools' logger, writing to the routed sink when there is one. */
+/** Powertools' logger, writing to its own sink when it was given one (one JSON object per line). */
 class FunctionLogger extends Logger {
+  constructor(
+    options: ConstructorParameters<typeof Logger>[0],
+    private readonly sink: LogSink | undefined,
+  ) {
+    super(options);
+  }
+
   /** Off Lambda (sls invoke local, the local stack, tests): whether the first invocation has been logged. */
   private invokedOffLambda = false;
 
@@ -36,23 +32,28 @@ class FunctionLogger extends Logger {
   }
 
   protected override printLog(logLevel: number, log: LogItem): void {
-    if (sink === undefined) {
+    if (this.sink === undefined) {
       super.printLog(logLevel, log);
       return;
     }
-    sink.write(`${JSON.stringify(log.getAttributes(), this.getJsonReplacer())}\n`);
+    this.sink.write(`${JSON.stringify(log.getAttributes(), this.getJsonReplacer())}\n`);
   }
 }
 
 /**
  * One structured JSON logger per function. Its level is `logLevel` when given (the local stack gives each function
- * its own), else `POWERTOOLS_LOG_LEVEL` as Lambda sets it.
+ * its own), else `POWERTOOLS_LOG_LEVEL` as Lambda sets it. It writes to stdout, the log stream on Lambda, unless it
+ * is given a `sink` (the local stack gives its functions a file, so the terminal stays readable; two stacks in one
+ * process each keep their own).
  */
-export function createLogger(serviceName: string, options: { logLevel?: string } = {}): Logger {
-  return new FunctionLogger({
-    serviceName,
-    ...(options.logLevel ? { logLevel: options.logLevel as LogLevel } : {}),
-  });
+export function createLogger(
+  serviceName: string,
+  options: { logLevel?: string; sink?: LogSink } = {},
+): Logger {
+  return new FunctionLogger(
+    { serviceName, ...(options.logLevel ? { logLevel: options.logLevel as LogLevel } : {}) },
+    options.sink,
+  );
 }
 
 /**

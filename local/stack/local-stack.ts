@@ -5,7 +5,7 @@ import type { BuiltFunction } from '../../functions/factories/function';
 import type { KafkaEventBatch } from '../../lib/contract/kafka-event';
 import type { KafkaAuth } from '../../lib/kafka/client';
 import { curatedTableDdl } from '../../lib/reports/catalog';
-import { createLogger, createMetrics, type LogSink, routeFunctionLogs } from '../../lib/shared/observability';
+import { createLogger, createMetrics, type LogSink } from '../../lib/shared/observability';
 import { createLocalAthena } from '../aws/athena';
 import {
   type LocalEventSourceMapping,
@@ -264,7 +264,6 @@ export async function startLocalStack(
       );
     }),
   ] as const);
-  routeFunctionLogs(params.functionLogs);
 
   // Each function is built once (as Lambda initialises a container once), from its own environment.
   const built = new Map<string, BuiltFunction>();
@@ -275,7 +274,10 @@ export async function startLocalStack(
     const env = environments[functionName];
     if (!definition || !env) throw new Error(`serverless.yml has no function ${functionName}`);
     const logLevel = params.functionLogLevel ?? env.POWERTOOLS_LOG_LEVEL;
-    const logger = createLogger(definition.service, logLevel ? { logLevel } : {});
+    const logger = createLogger(definition.service, {
+      ...(logLevel ? { logLevel } : {}),
+      ...(params.functionLogs ? { sink: params.functionLogs } : {}),
+    });
     const fn = definition.build(env, {
       logger,
       metrics: createMetrics(definition.service, logger, { publish: false }),
@@ -393,7 +395,6 @@ export async function startLocalStack(
       for (const mapping of mappings) await mapping.stop();
       for (const fn of built.values()) await fn.close();
       await services.stopAll();
-      routeFunctionLogs(undefined);
     },
   };
   return stack;

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createLogger, routeFunctionLogs } from '../../../../lib/shared/observability';
+import { createLogger } from '../../../../lib/shared/observability';
 
 const context = {
   functionName: 'landTicks',
@@ -15,15 +15,16 @@ const context = {
 /** The `cold_start` of each invocation's log line, for a handler built once (one container). */
 async function coldStarts(invocations: number): Promise<unknown[]> {
   const lines: string[] = [];
-  routeFunctionLogs({ write: (line) => lines.push(line) });
-  const logger = createLogger('land-ticks', { logLevel: 'INFO' });
+  const logger = createLogger('land-ticks', {
+    logLevel: 'INFO',
+    sink: { write: (line) => lines.push(line) },
+  });
   const handler = middy(async () => logger.info('invoked')).use(injectLambdaContext(logger));
   for (let i = 0; i < invocations; i++) await handler({}, context);
   return lines.map((line) => (JSON.parse(line) as { cold_start?: unknown }).cold_start);
 }
 
 afterEach(() => {
-  routeFunctionLogs(undefined);
   delete process.env.AWS_LAMBDA_INITIALIZATION_TYPE;
 });
 
@@ -38,5 +39,18 @@ describe('function logs: cold_start', () => {
     expect(await coldStarts(2)).toEqual([true, false]);
     process.env.AWS_LAMBDA_INITIALIZATION_TYPE = 'provisioned-concurrency';
     expect(await coldStarts(2)).toEqual([false, false]);
+  });
+});
+
+describe('function logs: where they go', () => {
+  it('each logger writes to its own sink, so two local stacks in one process keep their logs apart', () => {
+    const first: string[] = [];
+    const second: string[] = [];
+    createLogger('land-ticks', { sink: { write: (line) => first.push(line) } }).info('to the first');
+    createLogger('produce-ticks', { sink: { write: (line) => second.push(line) } }).info('to the second');
+    expect(first.map((line) => (JSON.parse(line) as { message: string }).message)).toEqual(['to the first']);
+    expect(second.map((line) => (JSON.parse(line) as { message: string }).message)).toEqual([
+      'to the second',
+    ]);
   });
 });
