@@ -150,7 +150,7 @@ function buildProgram(deps: CliDependencies): Command {
       sfn: clients.sfn,
       stateMachineArn: stage.stateMachineArn,
       day,
-      ...(wait ? { wait } : {}),
+      wait,
     });
     err(`started ${run.executionArn} for ${day ?? `${utcToday(now())} (today, UTC)`}\n`);
     if (!options.wait) {
@@ -161,7 +161,7 @@ function buildProgram(deps: CliDependencies): Command {
       sfn: clients.sfn,
       run,
       timeoutMs: timeoutMinutes * 60_000,
-      ...(wait ? { wait } : {}),
+      wait,
       onPoll: (status, elapsedMs) => err(`${status} after ${Math.round(elapsedMs / 1000)} s\n`),
     });
     for (const manifest of finished.manifests) {
@@ -211,7 +211,7 @@ function buildProgram(deps: CliDependencies): Command {
           day,
           workGroup: stage.workGroup,
           database: stage.database,
-          ...(wait ? { wait } : {}),
+          wait,
         });
       }
       err(
@@ -239,7 +239,7 @@ function buildProgram(deps: CliDependencies): Command {
     const day = checkDay(options.day ?? utcToday(now()));
     const clients = deps.clients(regionOf(options.region, deps.env ?? process.env));
     const resources = await resolveStage({ cloudFormation: clients.cloudFormation, stage: options.stage });
-    const status = await stageStatus({ resources, day, ...clients, ...(wait ? { wait } : {}) });
+    const status = await stageStatus({ resources, day, ...clients, wait });
     out(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
   });
 

@@ -109,7 +109,7 @@ export async function landBatch(params: {
   now?: () => number;
 }): Promise<LandingSummary> {
   const { batch, s3, bucket, layout, timeWindow, gzipLevel = 6, concurrency = 8, now = Date.now } = params;
-  const plan = planLanding({ batch, layout, ...(timeWindow ? { timeWindow } : {}) });
+  const plan = planLanding({ batch, layout, timeWindow });
   const objects = [...plan.objects, ...plan.quarantine].map((object) => ({
     object,
     body: encodeBody(object, gzipLevel),

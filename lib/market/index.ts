@@ -58,18 +58,17 @@ export function marketSources(params: {
   const client = alphaVantageClient({
     settings: market.alphaVantage,
     apiKey: apiKeyReader({ key: market.apiKey, readSecret: params.readSecret }),
-    ...(params.fetch ? { fetch: params.fetch } : {}),
-    ...(params.now ? { now: params.now } : {}),
-    ...(params.sleep ? { sleep: params.sleep } : {}),
+    fetch: params.fetch,
+    now: params.now,
+    sleep: params.sleep,
   });
-  const clock = params.now ? { now: params.now } : {};
   return {
-    live: alphaVantageLiveSource({ client, settings: market.alphaVantage, ...clock }),
+    live: alphaVantageLiveSource({ client, settings: market.alphaVantage, now: params.now }),
     history: alphaVantageHistorySource({
       client,
       settings: market.alphaVantage,
-      ...clock,
-      ...(params.sleep ? { sleep: params.sleep } : {}),
+      now: params.now,
+      sleep: params.sleep,
     }),
   };
 }

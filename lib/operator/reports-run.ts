@@ -41,7 +41,7 @@ export async function startReportsRun(params: {
   const started = await callAws({
     call: 'states:StartExecution',
     resource: stateMachineArn,
-    ...(wait ? { wait } : {}),
+    wait,
     send: () =>
       sfn
         .send(

@@ -252,7 +252,7 @@ export function createTickPublisher(params: {
     async publish({ ticks, source, schema }) {
       if (ticks.length === 0) return { published: 0, sends: 0 };
       const connected = await connect();
-      const batches = chunk(toTickMessages({ ticks, source, ...(schema ? { schema } : {}) }), batchSize);
+      const batches = chunk(toTickMessages({ ticks, source, schema }), batchSize);
       for (const messages of batches) {
         try {
           await withDeadline(
