@@ -8,8 +8,11 @@ export interface LocalService {
   readonly description: string;
   /** Resolves when the service answers a request as it should; rejects saying why. */
   health(): Promise<void>;
-  /** Stops it and removes what it was told to (a service given from outside is left running). */
-  stop(): Promise<void>;
+  /**
+   * Stops it and removes what it was told to (a service given from outside is left running). A server process is
+   * asked to shut down and killed if it has not within `graceMs` (each service has its own default).
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
 }
 
 /**

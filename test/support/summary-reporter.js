@@ -29,8 +29,9 @@ class ClosingLineSummaryReporter extends SummaryReporter {
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
     const skipped = results.numPendingTests + results.numTodoTests;
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
-    const status = failed > 0 || !results.success ? 1 : 0;
     setTimeout(() => {
+      // Read when the timer fires: jest sets `success` only after the reporters' onRunComplete.
+      const status = failed > 0 || results.success === false ? 1 : 0;
       const open = process.getActiveResourcesInfo().filter((resource) => resource !== 'Timeout');
       process.stderr.write(
         `jest was still running ${EXIT_DEADLINE_MS / 1000} s after its summary (still open: ${open.join(', ') || 'nothing but timers'}): ending it\n`,

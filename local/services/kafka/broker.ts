@@ -52,7 +52,7 @@ export interface RunningBroker extends LocalService {
   /** Replication factor and min.insync.replicas the nodes are set up for (clusterShape). */
   shape: ClusterShape;
   workDir: string;
-  stop(): Promise<void>;
+  stop(options?: { graceMs?: number }): Promise<void>;
 }
 
 const JVM_OPTIONS = ['-Xms256m', '-Xmx512m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20'];
@@ -210,9 +210,9 @@ export async function startBroker(
     for (const child of children.values()) child.kill('SIGKILL');
   };
   if (!params.detached) process.once('exit', killOnExit);
-  const stopNodes = async () => {
+  const stopNodes = async (graceMs?: number) => {
     process.removeListener('exit', killOnExit);
-    await Promise.all([...children.values()].map((child) => stopProcess(child.pid as number)));
+    await Promise.all([...children.values()].map((child) => stopProcess(child.pid as number, graceMs)));
   };
   try {
     // A quorum of three elects its leader once two controllers see each other: the nodes start side by side.
@@ -222,8 +222,8 @@ export async function startBroker(
     process.removeListener('exit', killOnExit);
     throw error;
   }
-  const stop = async () => {
-    await stopNodes();
+  const stop = async (options: { graceMs?: number } = {}) => {
+    await stopNodes(options.graceMs);
     if (params.removeOnStop) rmSync(workDir, { recursive: true, force: true });
   };
   const brokers = nodes.map((node) => node.address);

@@ -13,7 +13,7 @@ export interface RunningTrino extends LocalService {
   pid: number;
   client: TrinoClient;
   logFile: string;
-  stop(): Promise<void>;
+  stop(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** A start slower than this fails with the log's tail; measured starts here take 12–26 s (trino-local.md). */
@@ -126,9 +126,9 @@ export async function startTrino(params: {
     }
   };
   process.once('exit', killOnExit);
-  const stop = async () => {
+  const stop = async ({ graceMs = 20_000 }: { graceMs?: number } = {}) => {
     process.removeListener('exit', killOnExit);
-    await stopProcess(pid, 20_000);
+    await stopProcess(pid, graceMs);
     // The work folder is scratch (configuration and spill): the log, outside it, stays.
     rmSync(params.workDir, { recursive: true, force: true });
   };

@@ -4,8 +4,8 @@ import { describe, expect, it } from '@jest/globals';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 
-/** Runs jest, with the project's summary reporter, on the fixture that fails and leaves a timer behind. */
-function runLeakyJest(): Promise<{
+/** Runs jest, with the project's summary reporter, on one of the fixtures that leave a timer behind. */
+function runLeakyJest(fixture: string): Promise<{
   code: number | null;
   stdout: string;
   stderr: string;
@@ -13,7 +13,7 @@ function runLeakyJest(): Promise<{
 }> {
   const config = {
     rootDir: ROOT,
-    testMatch: ['<rootDir>/test/fixtures/jest-leak/*.spec.ts'],
+    testMatch: [`<rootDir>/test/fixtures/jest-leak/${fixture}`],
     transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' } } }] },
     reporters: ['<rootDir>/test/support/summary-reporter.js'],
   };
@@ -47,10 +47,17 @@ function runLeakyJest(): Promise<{
 
 describe('the summary reporter', () => {
   it('ends a failed run that left a timer behind at its deadline after the summary, with a failing status, naming what was open', async () => {
-    const run = await runLeakyJest();
+    const run = await runLeakyJest('leaves-a-timer.spec.ts');
     expect(run.stdout).toContain('0 passed, 1 failed, 0 skipped');
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/jest was still running 1 s after its summary \(still open: .*\): ending it/);
     expect(run.afterSummaryMs).toBeLessThan(5_000);
+  }, 60_000);
+
+  it('ends a passing run that left a timer behind with a passing status', async () => {
+    const run = await runLeakyJest('passes-and-leaves-a-timer.spec.ts');
+    expect(run.stdout).toContain('1 passed, 0 failed, 0 skipped');
+    expect(run.stderr).toMatch(/jest was still running 1 s after its summary/);
+    expect(run.code).toBe(0);
   }, 60_000);
 });
