@@ -1,18 +1,15 @@
 import { join } from 'node:path';
-import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { FUNCTIONS } from '../../functions/factories';
 import type { BuiltFunction } from '../../functions/factories/function';
 import type { KafkaEventBatch } from '../../lib/contract/kafka-event';
 import type { KafkaAuth } from '../../lib/kafka/client';
 import { curatedTableDdl } from '../../lib/reports/catalog';
 import { createLogger, createMetrics, type LogSink } from '../../lib/shared/observability';
-import { createLocalAthena } from '../aws/athena';
 import {
   type LocalEventSourceMapping,
   type MappingSettings,
   startEventSourceMapping,
 } from '../aws/event-source-mapping';
-import { createLocalCrawler, getLocalPartition, getLocalTable } from '../aws/glue-crawler';
 import { localContext } from '../aws/lambda-context';
 import {
   observeTasks,
@@ -31,12 +28,8 @@ import { useOrStartTrino } from '../services/trino/server';
 import { CACHE_DIR } from '../support/cache';
 import { loadLocalStackConfig } from './config';
 import { type DataLayout, dataLayoutOf } from './data-layout';
-import {
-  configuredTopic,
-  functionEnvironments,
-  localResources,
-  resolveLocalValue,
-} from './function-environments';
+import { configuredTopic, functionEnvironments, localResources } from './function-environments';
+import { localReportsTasks } from './reports-tasks';
 import {
   KafkaEventConfigSchema,
   type ResolvedServerlessConfig,
@@ -292,58 +285,20 @@ export async function startLocalStack(
     catalog,
     trino: trino.client,
     async runReports(input = {}, { onTask = () => undefined, startTime, definition: given } = {}) {
-      const definition = given ?? config.stepFunctions.stateMachines.reports.definition;
-      const crawler = createLocalCrawler({
-        name: reportsConfig.crawlerName,
-        database: reportsConfig.database,
-        table: layout.table,
-        bucket: resources.DataBucket,
-        prefix: `${layout.rawPrefix}/`,
+      const tasks = localReportsTasks({
+        reports: reportsConfig,
+        layout,
+        resources,
         s3: s3.client,
         catalog,
-      });
-      const athena = createLocalAthena({
-        catalog,
-        s3: s3.client,
-        resultsBucket: resources.ResultsBucket,
+        invoke: (functionName, event) => stack.invoke(functionName, event),
+        log,
       });
       return runReportsWorkflow({
-        definition,
+        definition: given ?? config.stepFunctions.stateMachines.reports.definition,
         input,
-        ...(startTime ? { startTime } : {}),
-        tasks: observeTasks(
-          {
-            plan: (payload) => stack.invoke('planReports', payload),
-            // The definition names the bucket as the template does ({"Ref": "DataBucket"}).
-            // The SDK integrations' answers as Step Functions hands them on: JSON, without the SDK's $metadata.
-            listObjects: async (input) => {
-              const { $metadata: _, ...listing } = await s3.client.send(
-                new ListObjectsV2Command({
-                  ...input,
-                  Bucket: resolveLocalValue(input.Bucket, resources, 'ListObjectsV2.Bucket'),
-                }),
-              );
-              return JSON.parse(JSON.stringify(listing)) as typeof listing;
-            },
-            deleteObject: async (input) => {
-              await s3.client.send(
-                new DeleteObjectCommand({
-                  ...input,
-                  Bucket: resolveLocalValue(input.Bucket, resources, 'DeleteObject.Bucket'),
-                }),
-              );
-              return {};
-            },
-            getPartition: (input) => getLocalPartition(catalog, input),
-            getTable: (input) => getLocalTable(catalog, input),
-            startCrawler: () => crawler.start(),
-            getCrawler: () => crawler.get(),
-            runQuery: (query) => athena.startQueryExecutionSync(query),
-            publish: (payload) => stack.invoke('publishReports', payload),
-            notify: async (message) => log(`SNS: ${message.Message}`),
-          },
-          onTask,
-        ),
+        startTime,
+        tasks: observeTasks(tasks, onTask),
       });
     },
     stage,
