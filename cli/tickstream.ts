@@ -116,6 +116,9 @@ export function formatStatus(status: StageStatus): string {
 function buildProgram(deps: CliDependencies): Command {
   const { out, err, wait } = deps;
   const now = deps.now ?? (() => new Date());
+  /** The AWS clients in the stage's region (regionOf). */
+  const clientsFor = (options: StageOptions) =>
+    deps.clients(regionOf(options.region, deps.env ?? process.env));
   const stageOptions = (command: Command) =>
     command
       .option('--stage <stage>', 'the deployed stage (sls deploy --stage)', 'dev')
@@ -144,7 +147,7 @@ function buildProgram(deps: CliDependencies): Command {
     const timeoutMinutes = Number(options.timeout);
     if (!Number.isFinite(timeoutMinutes) || timeoutMinutes <= 0)
       throw new InputError(`invalid --timeout ${JSON.stringify(options.timeout)}: expected minutes > 0`);
-    const clients = deps.clients(regionOf(options.region, deps.env ?? process.env));
+    const clients = clientsFor(options);
     const stage = await resolveStage({ cloudFormation: clients.cloudFormation, stage: options.stage });
     const run = await startReportsRun({
       sfn: clients.sfn,
@@ -203,7 +206,7 @@ function buildProgram(deps: CliDependencies): Command {
         result = await localRuns.query({ report, day });
       } else {
         day = checkDay(options.day ?? utcToday(now()));
-        const clients = deps.clients(regionOf(options.region, deps.env ?? process.env));
+        const clients = clientsFor(options);
         const stage = await resolveStage({ cloudFormation: clients.cloudFormation, stage: options.stage });
         result = await runReportQuery({
           athena: clients.athena,
@@ -237,7 +240,7 @@ function buildProgram(deps: CliDependencies): Command {
       return;
     }
     const day = checkDay(options.day ?? utcToday(now()));
-    const clients = deps.clients(regionOf(options.region, deps.env ?? process.env));
+    const clients = clientsFor(options);
     const resources = await resolveStage({ cloudFormation: clients.cloudFormation, stage: options.stage });
     const status = await stageStatus({ resources, day, ...clients, wait });
     out(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));

@@ -127,8 +127,11 @@ export function alphaVantageClient(params: {
       const attempt = async (): Promise<unknown> => {
         requests++;
         let response: Response;
+        let text = '';
         try {
           response = await send(url.toString(), { signal: AbortSignal.timeout(settings.timeoutMs) });
+          // The body is part of the answer: a connection that drops (or times out) while it is read is retried too.
+          if (response.ok) text = await response.text();
         } catch (error) {
           const name = (error as Error).name;
           const reason =
@@ -141,13 +144,13 @@ export function alphaVantageClient(params: {
             retriable: true,
           });
         }
-        lastReason = `HTTP ${response.status}`;
-        if (!response.ok)
+        if (!response.ok) {
+          lastReason = `HTTP ${response.status}`;
           throw new MarketDataError(`Alpha Vantage answered ${what} with HTTP ${response.status}`, symbol, {
             // A throttle or a server's trouble passes; any other refusal would be the same again.
             retriable: response.status === 429 || response.status >= 500,
           });
-        const text = await response.text();
+        }
         try {
           return JSON.parse(text);
         } catch (error) {

@@ -191,6 +191,28 @@ describe('throttling, bad keys, timeouts and retries', () => {
     expect(send).toHaveBeenCalledTimes(3);
   });
 
+  it('retries an answer whose body breaks off while it is read, as a connection that failed', async () => {
+    let answers = 0;
+    const send = jest.fn(async () => {
+      answers++;
+      const body =
+        answers === 1
+          ? Promise.reject(new TypeError('terminated'))
+          : Promise.resolve(JSON.stringify(overviews.KO));
+      return { ok: true, status: 200, text: () => body } as unknown as Response;
+    });
+    const clock = fakeClock(SESSION_MINUTE);
+    const client = alphaVantageClient({
+      settings,
+      apiKey: async () => KEY,
+      fetch: send,
+      now: clock.read,
+      sleep: clock.sleep,
+    });
+    await expect(client.query({ fn: 'OVERVIEW', symbol: 'KO' })).resolves.toEqual(overviews.KO);
+    expect(send).toHaveBeenCalledTimes(2);
+  });
+
   it('does not retry a 4xx other than 429, and never quotes the URL with the key', async () => {
     const asked = serve(() => [403, 'forbidden']);
     const { client } = liveSource(fakeClock(SESSION_MINUTE));
