@@ -25,10 +25,11 @@ export function manualExecutionName(day: string | undefined, id: string = random
 
 /**
  * Starts one execution of the reports state machine, for `day` or (without it) the UTC day it starts in. The
- * execution has a name chosen here, once: Step Functions starts a standard workflow's execution once per name, so
- * a start that is retried (by the SDK after a lost answer, or here after throttling) answers with the same
- * execution instead of starting another run; one that finds its name already finished (ExecutionAlreadyExists)
- * was started by an earlier attempt of this same call.
+ * execution has a name chosen here, once. The StartExecution reference: a call with the name and input of an open
+ * execution succeeds with the same answer, and one whose name belongs to a closed execution answers
+ * ExecutionAlreadyExists. So a start that is retried (by the SDK after a lost answer, or here after throttling)
+ * never starts a second run, and ExecutionAlreadyExists for this call's own name (a UUID) means an earlier attempt
+ * of it started the run, which has since ended.
  */
 export async function startReportsRun(params: {
   sfn: SFNClient;
