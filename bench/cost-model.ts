@@ -12,7 +12,7 @@ import { measureKafkaRecord, measureProductionLanding } from './landing-model';
 import { readMeasuredE2e } from './measured-e2e';
 import { readMeasuredScan } from './measured-scan';
 import { HOURS_PER_MONTH, PRICES, SECONDS_PER_MONTH } from './prices';
-import { athenaBytesPerDay, crossAzShare, scaleModel } from './scale-model';
+import { athenaBytesPerDay, columnarMaintenanceMonthly, crossAzShare, scaleModel } from './scale-model';
 
 const TICKS_PER_SECOND = 100;
 
@@ -80,7 +80,7 @@ async function measureWorkflowWeek(
   const config = await stageConfig(stage);
   const catalogued = new Set<string>();
   const finalized = new Set<string>();
-  const counts = { runs: 0, crawls: 0, queries: 0 };
+  const counts = { runs: 0, crawls: 0, queries: 0, moveSteps: 0 };
   const firstRun = Date.parse('2026-11-02T00:05:00Z');
   for (let hour = 0; hour < 7 * 24; hour++) {
     const startTime = new Date(firstRun + hour * 3_600_000);
@@ -95,11 +95,14 @@ async function measureWorkflowWeek(
             graceMinutes: 5,
             isFinalized: async (day) => finalized.has(day),
           }),
-        // Every raw day folder holds ticks; a day's curated folder is empty when it is finalized.
-        listObjects: async ({ Prefix }) => ({
-          KeyCount: Prefix.startsWith(config.custom.data.curatedPrefix) ? 0 : 1,
-        }),
-        deleteObject: async () => ({}),
+        // Every day folder holds ticks; each run moves what landed (a part, then the archive).
+        listObjects: async () => ({ KeyCount: 1 }),
+        move: async (payload) => {
+          const { step, day = '2026-11-02' } = payload as { step: string; day?: string };
+          counts.moveSteps++;
+          const part = '20261102T000500000Z';
+          return { day, part, objects: 1, manifest: 'm.json', insert: `INSERT ${step}` };
+        },
         getPartition: async ({ PartitionValues: [day = ''] }) => {
           if (!catalogued.has(day))
             throw new ServiceError('Glue.EntityNotFoundException', `no partition ${day}`);
@@ -153,9 +156,6 @@ async function main(): Promise<void> {
   const kafkaGbPerMonth = (ticksPerMonth * kafkaBytesPerTick) / 1e9;
   const ticksPerDay = TICKS_PER_SECOND * 86_400;
   const scan = readMeasuredScan();
-  const rawReportBytesPerTick = scan.rawReportsScannedBytes / scan.reports / scan.ticks;
-  const curatedReportBytesPerTick = scan.curatedReportsScannedBytes / scan.reports / scan.ticks;
-  const insertBytesPerTick = scan.insertScannedBytes / scan.ticks;
 
   const weeksPerMonth = HOURS_PER_MONTH / (7 * 24);
   const daysPerMonth = HOURS_PER_MONTH / 24;
@@ -165,6 +165,13 @@ async function main(): Promise<void> {
   const crawlsPerMonth = workflow.crawls * weeksPerMonth;
   const reportRunsPerMonth = workflow.runs * weeksPerMonth;
   const queriesPerRun = workflow.queries / workflow.runs;
+  const athena = athenaBytesPerDay({ ticksPerDay, scan, runsPerDay: reportRunsPerMonth / daysPerMonth });
+  const athenaBefore = athenaBytesPerDay({
+    ticksPerDay,
+    scan,
+    runsPerDay: reportRunsPerMonth / daysPerMonth,
+    layout: 'before',
+  });
   const model = Object.fromEntries(
     stageNames.map((stage, index) => {
       const shape = shapes[index] as StageShape;
@@ -189,15 +196,17 @@ async function main(): Promise<void> {
           ((5 * 60 * HOURS_PER_MONTH) / 1e6) * PRICES.lambdaPerMillionRequests,
         // Each crawl bills at least 10 minutes of 1 DPU; the workflow starts one only for an uncatalogued day.
         glueCrawler: crawlsPerMonth * (10 / 60) * PRICES.glueDpuHour,
-        // From the bytes Trino read for a full simulated day (bench:scan), per tick, at this rate. Every hourly run
-        // replaces the view (DDL: the 10 MB minimum) and runs each report over the day so far (half a day on
-        // average) in the raw view; once a day the final run INSERTs the ended day (one raw scan) and runs each
-        // report over the curated Parquet table instead.
-        athena:
-          ((athenaBytesPerDay({ ticksPerDay, scan, runsPerDay: reportRunsPerMonth / daysPerMonth }) *
-            daysPerMonth) /
-            1e12) *
-          PRICES.athenaPerTb,
+        // From the bytes Trino read over a full simulated day (bench:scan), per tick, at this rate: every hourly
+        // run replaces the view (DDL: the 10 MB minimum), moves what landed into a columnar part (one INSERT over
+        // the landing folder's hour) and runs each report over the view (columnar parts, little JSON).
+        athena: ((athena.reports * daysPerMonth) / 1e12) * PRICES.athenaPerTb,
+        // The final day's compaction into one part, the archive's COPYs, the columnar copy's storage, moveTicks.
+        columnarMaintenance: columnarMaintenanceMonthly({
+          compactionBytesPerDay: athena.compaction,
+          landedObjectsPerDay: ticksPerDay * putsPerTick,
+          columnarGbPerMonth: (ticksPerMonth * scan.columnarBytes) / scan.ticks / 1e9,
+          runsPerDay: reportRunsPerMonth / daysPerMonth,
+        }),
         stepFunctions: (reportRunsPerMonth * 40 * PRICES.stepFunctionsPer1000Transitions) / 1000,
         alarms: shape.alarms * PRICES.alarm,
         // The alerts topic's key ($1 a month; its requests, one data key per publisher every 5 minutes, stay
@@ -225,7 +234,7 @@ async function main(): Promise<void> {
     `100 symbols x 1 tick/s: ${(ticksPerMonth / 1e6).toFixed(0)} M ticks, ${gbPerMonth.toFixed(2)} GB landed per month`,
   );
   console.log(
-    `Athena, measured in the local Trino (bench:scan): a report reads ${rawReportBytesPerTick.toFixed(1)} bytes per tick of the day on the raw view, ${curatedReportBytesPerTick.toFixed(2)} on the curated table; finalizing a day reads ${insertBytesPerTick.toFixed(1)}`,
+    `Athena, measured in the local Trino (bench:scan): ${(athena.reports / 1e9).toFixed(2)} GB a day for the reports and moves, ${(athena.compaction / 1e9).toFixed(3)} GB for the compaction (the landed JSON read by every run, as before the columnar table: ${((athenaBefore.reports + athenaBefore.compaction) / 1e9).toFixed(2)} GB)`,
   );
   console.log(
     `Reports workflow, run at each scheduled hour of a week: ${workflow.runs} runs, ${workflow.crawls} crawls, ${queriesPerRun.toFixed(1)} queries per run\n`,
@@ -289,10 +298,10 @@ async function main(): Promise<void> {
       kafkaBytesPerTick: Number(kafkaBytesPerTick.toFixed(1)),
       workflowWeek: workflow,
       crawlsPerMonth: Number(crawlsPerMonth.toFixed(1)),
-      athenaBytesPerTick: {
-        rawReport: Number(rawReportBytesPerTick.toFixed(2)),
-        curatedReport: Number(curatedReportBytesPerTick.toFixed(3)),
-        finalize: Number(insertBytesPerTick.toFixed(2)),
+      athenaBytesPerDay: {
+        reportsAndMoves: Math.round(athena.reports),
+        compaction: Math.round(athena.compaction),
+        beforeColumnar: Math.round(athenaBefore.reports + athenaBefore.compaction),
       },
       dev: model.dev?.total,
       prod: model.prod?.total,

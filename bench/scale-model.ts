@@ -5,7 +5,7 @@
  * --brokers 3 --save`) and from AWS's documented limits (cited where used). Pure: every input is a parameter.
  */
 
-import type { MeasuredScan } from './measured-scan';
+import type { MeasuredRun, MeasuredScan } from './measured-scan';
 import { HOURS_PER_MONTH, PRICES, SUSTAINED_VCPUS } from './prices';
 
 /** AWS limits the model is bound by. */
@@ -65,20 +65,60 @@ export interface ScaleSettings {
   crawlsPerMonth: number;
 }
 
-/** Bytes Athena scans a day for `ticksPerDay`, as the workflow runs the reports (bench/cost-model.ts). */
-export function athenaBytesPerDay(params: { ticksPerDay: number; scan: MeasuredScan; runsPerDay: number }) {
-  const { ticksPerDay, scan, runsPerDay } = params;
-  const minimum = 10 * 1024 * 1024;
-  const raw = scan.rawReportsScannedBytes / scan.reports / scan.ticks;
-  const curated = scan.curatedReportsScannedBytes / scan.reports / scan.ticks;
-  const insert = scan.insertScannedBytes / scan.ticks;
-  // Each run replaces the view (a DDL: the 10 MB minimum) and runs every report over the day so far (half a day
-  // on average); once a day the ended day is INSERTed into the curated table and reported from it.
+/**
+ * The columnar table's upkeep a month: the final day's compaction (Athena), one COPY per landed object into the
+ * archive (priced as a PUT; its DELETE is free), the columnar copy's storage for the month, and moveTicks' own
+ * invocations (about three a run, under a second at 256 MB).
+ */
+export function columnarMaintenanceMonthly(params: {
+  compactionBytesPerDay: number;
+  landedObjectsPerDay: number;
+  columnarGbPerMonth: number;
+  runsPerDay: number;
+}): number {
+  const days = HOURS_PER_MONTH / 24;
+  const invocations = params.runsPerDay * days * 3;
   return (
-    runsPerDay * (minimum + scan.reports * Math.max(raw * ticksPerDay * 0.5, minimum)) +
-    Math.max(insert * ticksPerDay, minimum) +
-    scan.reports * Math.max(curated * ticksPerDay, minimum)
+    ((params.compactionBytesPerDay * days) / 1e12) * PRICES.athenaPerTb +
+    ((params.landedObjectsPerDay * days) / 1000) * PRICES.s3PutPer1000 +
+    params.columnarGbPerMonth * PRICES.s3StandardGbMonth +
+    invocations * 1 * 0.25 * PRICES.lambdaArmGbSecond +
+    (invocations / 1e6) * PRICES.lambdaPerMillionRequests
   );
+}
+
+/** A run's queries as Athena bills them at `ticksPerDay`: each measured query scaled, each at least 10 MB. */
+function billedRunBytes(run: MeasuredRun, scale: number, parts: 'reports' | 'compaction'): number {
+  const minimum = 10 * 1024 * 1024;
+  const billed = (bytes: number) => Math.max(bytes * scale, minimum);
+  if (parts === 'compaction') return run.compaction > 0 ? billed(run.compaction) : 0;
+  // The view's DDL (the 10 MB minimum), the move's INSERT when something landed, every report.
+  return (
+    minimum +
+    (run.move > 0 ? billed(run.move) : 0) +
+    run.reports.reduce((sum, bytes) => sum + billed(bytes), 0)
+  );
+}
+
+/**
+ * Bytes Athena scans a day for `ticksPerDay`, as the workflow runs the reports (bench/cost-model.ts): the 24 runs
+ * bench:scan measured over a full simulated day (each moves what landed and reports over the view; the 00:05 run
+ * also compacts the day that ended), scaled to `ticksPerDay` and to `runsPerDay` runs. `compaction` is the
+ * maintenance share (the final day's rewrite into one part), priced as its own line.
+ */
+export function athenaBytesPerDay(params: {
+  ticksPerDay: number;
+  scan: MeasuredScan;
+  runsPerDay: number;
+  layout?: 'after' | 'before';
+}): { reports: number; compaction: number } {
+  const { ticksPerDay, scan, runsPerDay, layout = 'after' } = params;
+  const runs = scan[layout];
+  const scale = ticksPerDay / scan.ticks;
+  const perRun = runsPerDay / runs.length;
+  const sum = (parts: 'reports' | 'compaction') =>
+    runs.reduce((total, run) => total + billedRunBytes(run, scale, parts), 0) * perRun;
+  return { reports: sum('reports'), compaction: sum('compaction') };
 }
 
 /** The pipeline at `settings.symbols` symbols: sizes, rates and the monthly cost, item by item. */
@@ -164,7 +204,13 @@ export function scaleModel(settings: ScaleSettings, measured: ScaleMeasurements)
       ((producerInvocationsPerMinute * 60 * HOURS_PER_MONTH + landInvocationsPerDay * days) / 1e6) *
         PRICES.lambdaPerMillionRequests,
     glueCrawler: settings.crawlsPerMonth * (10 / 60) * PRICES.glueDpuHour,
-    athena: ((athenaPerDay * days) / 1e12) * PRICES.athenaPerTb,
+    athena: ((athenaPerDay.reports * days) / 1e12) * PRICES.athenaPerTb,
+    columnarMaintenance: columnarMaintenanceMonthly({
+      compactionBytesPerDay: athenaPerDay.compaction,
+      landedObjectsPerDay: landInvocationsPerDay,
+      columnarGbPerMonth: (ticksPerMonth * measured.scan.columnarBytes) / measured.scan.ticks / 1e9,
+      runsPerDay: settings.reportRunsPerDay,
+    }),
     stepFunctions: (settings.reportRunsPerDay * days * 40 * PRICES.stepFunctionsPer1000Transitions) / 1000,
     // Five of the stage's own and one status check per broker.
     alarms: (5 + settings.brokers) * PRICES.alarm,
@@ -191,7 +237,7 @@ export function scaleModel(settings: ScaleSettings, measured: ScaleMeasurements)
     },
     s3PutsPerDay: landInvocationsPerDay,
     bytesLandedPerDay: Math.round(ticksPerDay * measured.landedBytesPerTick),
-    bytesScannedPerDay: Math.round(athenaPerDay),
+    bytesScannedPerDay: Math.round(athenaPerDay.reports + athenaPerDay.compaction),
     broker: {
       count: settings.brokers,
       instanceType,

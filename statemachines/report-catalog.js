@@ -3,25 +3,18 @@
 // workflow's Map. serverless loads only JavaScript, so the TypeScript catalog is loaded through tsx.
 const { require: requireTypeScript } = require('tsx/cjs/api');
 
-const {
-  CURATED_COLUMNS,
-  CURATED_TICKS_TABLE,
-  curatedDayInsert,
-  loadFinalReports,
-  loadReports,
-  loadUniqueTicksView,
-} = requireTypeScript('../lib/reports/catalog.ts', __filename);
+const { loadReports, loadUniqueTicksView } = requireTypeScript('../lib/reports/catalog.ts', __filename);
+const { COLUMNAR_COLUMNS, COLUMNAR_TICKS_TABLE } = requireTypeScript(
+  '../lib/reports/columnar.ts',
+  __filename,
+);
 
 module.exports.reports = () => loadReports();
 
-// A finalized day's reports: the same SQL over the curated Parquet table.
-module.exports.finalReports = () => loadFinalReports();
-
-// The curated table: its name, its columns as AWS::Glue::Table wants them, and the INSERT of one day.
-module.exports.curatedTable = () => CURATED_TICKS_TABLE;
-module.exports.curatedColumns = () =>
-  CURATED_COLUMNS.map((column) => ({ Name: column.name, Type: column.type }));
-module.exports.curatedDayInsert = () => curatedDayInsert();
+// The columnar table: its name and its columns as AWS::Glue::Table wants them.
+module.exports.columnarTable = () => COLUMNAR_TICKS_TABLE;
+module.exports.columnarColumns = () =>
+  COLUMNAR_COLUMNS.map((column) => ({ Name: column.name, Type: column.type }));
 
 // The DDL of the view the reports read (each tick once), run by the workflow before the reports.
 module.exports.uniqueTicksView = () => loadUniqueTicksView().sql;

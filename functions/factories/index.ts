@@ -4,19 +4,26 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { loadLanderConfig } from '../../lib/land/config';
 import { loadProducerConfig } from '../../lib/produce/config';
 import { loadPlannerConfig, loadPublisherConfig } from '../../lib/reports/config';
+import type { MoveStorage, PartsCatalog } from '../../lib/reports/move';
+import { loadMoverConfig } from '../../lib/reports/move-config';
 import type { Environment } from '../../lib/shared/environment';
 import { createBackfillHistory } from './backfill-history';
 import type { BuiltFunction } from './function';
 import { createLandTicks } from './land-ticks';
+import { createMoveTicks } from './move-ticks';
 import { createPlanReports } from './plan-reports';
 import { createProduceTicks } from './produce-ticks';
 import { createPublishReports } from './publish-reports';
 
-/** What the local stack gives every function it builds: its own logger and metrics, and the local S3 client. */
+/**
+ * What the local stack gives every function it builds: its own logger and metrics, the local S3 client and the
+ * local catalog's partitions.
+ */
 export interface LocalCollaborators {
   logger: Logger;
   metrics: Metrics;
   s3: S3Client;
+  glue: PartsCatalog;
 }
 
 /** How to build one function from an environment (its variables only) and the local stack's collaborators. */
@@ -46,6 +53,11 @@ export const FUNCTIONS: Record<string, FunctionDefinition> = {
   planReports: {
     service: 'plan-reports',
     build: (env, { logger, s3 }) => createPlanReports(loadPlannerConfig(env), { logger, s3 }),
+  },
+  moveTicks: {
+    service: 'move-ticks',
+    build: (env, { logger, s3, glue }) =>
+      createMoveTicks(loadMoverConfig(env), { logger, s3: s3 as unknown as MoveStorage, glue }),
   },
   publishReports: {
     service: 'publish-reports',

@@ -52,12 +52,6 @@ export function loadUniqueTicksView(directory: string = REPORTS_DIRECTORY): Repo
   return { name: UNIQUE_TICKS_VIEW, sql: withoutLeadingComments(readFileSync(file, 'utf8')) };
 }
 
-/**
- * The curated table: each finalized day's distinct ticks (the view's rows) as Parquet, partitioned by `dt`. A
- * final day's reports read it instead of the view: columnar, typed, and each tick already once.
- */
-export const CURATED_TICKS_TABLE = 'stock_ticks_curated';
-
 /** The Hive types (Glue's catalog is Hive-typed) the project's tables use. */
 export type HiveType = 'string' | 'double' | 'bigint' | 'int' | 'boolean';
 
@@ -69,66 +63,3 @@ export const SQL_TYPE_OF_HIVE: Readonly<Record<HiveType, string>> = {
   int: 'integer',
   boolean: 'boolean',
 };
-
-/** A curated column: its name (the view's) and its Hive type (as Glue records it). */
-export interface CuratedColumn {
-  name: string;
-  type: Exclude<HiveType, 'boolean'>;
-}
-
-/**
- * The curated table's columns, in the view's order; `dt` is its partition key. The view's types are whatever
- * the crawler inferred (`int` for small whole numbers): the curated table fixes them, and the day's INSERT casts.
- */
-export const CURATED_COLUMNS: readonly CuratedColumn[] = [
-  { name: 'symbol', type: 'string' },
-  { name: 'price', type: 'double' },
-  { name: 'volume', type: 'bigint' },
-  { name: 'timestamp', type: 'string' },
-  { name: 'market_cap', type: 'double' },
-  { name: 'pe_ratio', type: 'double' },
-  { name: 'bid', type: 'double' },
-  { name: 'ask', type: 'double' },
-  { name: 'exchange', type: 'string' },
-  { name: 'seq', type: 'bigint' },
-  { name: 'kafka_topic', type: 'string' },
-  { name: 'kafka_partition', type: 'int' },
-  { name: 'kafka_offset', type: 'bigint' },
-];
-
-/**
- * The statement that writes a finalized day into the curated table: the view's rows of the day (`?`, an
- * execution parameter, as INSERT INTO takes one in Athena), cast to the table's types. INSERT INTO appends, so
- * the workflow first deletes the day's curated objects: a re-finalized day is replaced, never written twice.
- * Athena writes Parquet because the table says so; the INSERT registers the day's partition in Glue itself.
- */
-export function curatedDayInsert(): string {
-  const columns = CURATED_COLUMNS.map(
-    (column) => `  CAST("${column.name}" AS ${SQL_TYPE_OF_HIVE[column.type]}) AS "${column.name}"`,
-  );
-  return [
-    `INSERT INTO ${CURATED_TICKS_TABLE}`,
-    'SELECT',
-    `${[...columns, '  dt'].join(',\n')}`,
-    `FROM ${UNIQUE_TICKS_VIEW}`,
-    'WHERE dt = ?',
-  ].join('\n');
-}
-
-/** The DDL of the curated table (Trino's dialect), as CloudFormation's AWS::Glue::Table defines it on AWS. */
-export function curatedTableDdl(location: string): string {
-  const columns = CURATED_COLUMNS.map((column) => `"${column.name}" ${SQL_TYPE_OF_HIVE[column.type]}`);
-  return `CREATE TABLE ${CURATED_TICKS_TABLE} (${[...columns, 'dt varchar'].join(', ')}) WITH (format = 'PARQUET', partitioned_by = ARRAY['dt'], external_location = '${location.replaceAll("'", "''")}')`;
-}
-
-/**
- * The reports of a finalized day: every report's SQL with the view replaced by the curated table (same columns,
- * same names), so a final day's reports scan Parquet columns instead of every raw JSON line.
- */
-export function loadFinalReports(directory: string = REPORTS_DIRECTORY): Report[] {
-  const view = new RegExp(`\\b${UNIQUE_TICKS_VIEW}\\b`, 'g');
-  return loadReports(directory).map((report) => ({
-    name: report.name,
-    sql: report.sql.replace(view, CURATED_TICKS_TABLE),
-  }));
-}

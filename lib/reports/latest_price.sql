@@ -14,9 +14,9 @@ WITH ranked AS (
 )
 SELECT
   symbol,
-  price,
-  bid,
-  ask,
+  CAST(price AS double) AS price,
+  CAST(bid AS double) AS bid,
+  CAST(ask AS double) AS ask,
   "timestamp" AS as_of
 FROM ranked
 WHERE recency = 1

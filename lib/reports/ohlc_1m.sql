@@ -3,10 +3,10 @@
 SELECT
   symbol,
   substr("timestamp", 1, 16) AS minute,
-  min_by(price, "timestamp") AS open,
-  max(price) AS high,
-  min(price) AS low,
-  max_by(price, "timestamp") AS close,
+  CAST(min_by(price, "timestamp") AS double) AS open,
+  CAST(max(price) AS double) AS high,
+  CAST(min(price) AS double) AS low,
+  CAST(max_by(price, "timestamp") AS double) AS close,
   sum(volume) AS volume,
   count(*) AS ticks
 FROM stock_ticks_unique

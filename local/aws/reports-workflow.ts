@@ -5,8 +5,8 @@ type Json = Parameters<StateMachine['run']>[0];
 /** The local stand-ins bound to the workflow's Task states, by state name. */
 export interface ReportsTasks {
   plan(payload: unknown): Promise<unknown>;
+  move(payload: unknown): Promise<unknown>;
   listObjects(input: { Bucket: unknown; Prefix: string; MaxKeys?: number }): Promise<{ KeyCount?: number }>;
-  deleteObject(input: { Bucket: unknown; Key: string }): Promise<unknown>;
   getPartition(input: {
     DatabaseName: string;
     TableName: string;
@@ -62,6 +62,10 @@ export async function runReportsWorkflow(params: {
   const machine = new StateMachine(params.definition as StateMachineDefinition, {
     validationOptions: { checkArn: false, checkPaths: true },
   });
+  const invokeMove = async (state: Json) => ({
+    StatusCode: 200,
+    Payload: await tasks.move((state as { Payload: unknown }).Payload),
+  });
   const handlers = {
     PlanDays: async (state: Json) => {
       const payload = (state as { Payload: Record<string, unknown> }).Payload;
@@ -70,10 +74,12 @@ export async function runReportsWorkflow(params: {
       return { StatusCode: 200, Payload: await tasks.plan({ ...payload, startTime }) };
     },
     FindDayFolder: (state: Json) => tasks.listObjects(state as Parameters<ReportsTasks['listObjects']>[0]),
-    ListCuratedDay: (state: Json) => tasks.listObjects(state as Parameters<ReportsTasks['listObjects']>[0]),
-    DeleteCuratedObject: (state: Json) =>
-      tasks.deleteObject(state as Parameters<ReportsTasks['deleteObject']>[0]),
-    WriteCuratedDay: (state: Json) => tasks.runQuery(state as Parameters<ReportsTasks['runQuery']>[0]),
+    PlanMove: (state: Json) => invokeMove(state),
+    ArchiveMoved: (state: Json) => invokeMove(state),
+    PlanCompaction: (state: Json) => invokeMove(state),
+    DropReplacedParts: (state: Json) => invokeMove(state),
+    WriteColumnarPart: (state: Json) => tasks.runQuery(state as Parameters<ReportsTasks['runQuery']>[0]),
+    WriteCompactedDay: (state: Json) => tasks.runQuery(state as Parameters<ReportsTasks['runQuery']>[0]),
     GetDayPartition: (state: Json) =>
       tasks.getPartition(state as Parameters<ReportsTasks['getPartition']>[0]),
     FindTicksTable: (state: Json) => tasks.getTable(state as Parameters<ReportsTasks['getTable']>[0]),

@@ -6,12 +6,32 @@ export interface DataLayout {
   uniqueView: string;
   rawPrefix: string;
   quarantinePrefix: string;
-  curatedTable: string;
-  curatedPrefix: string;
+  columnarTable: string;
+  columnarPrefix: string;
+  archivePrefix: string;
+  movesPrefix: string;
 }
 
 /** The stage's data layout, as `sls print` resolved it (the one definition: serverless.yml `custom.data`). */
 export function dataLayoutOf(config: Pick<ResolvedServerlessConfig, 'custom'>): DataLayout {
-  const { table, uniqueView, rawPrefix, quarantinePrefix, curatedTable, curatedPrefix } = config.custom.data;
-  return { table, uniqueView, rawPrefix, quarantinePrefix, curatedTable, curatedPrefix };
+  const {
+    table,
+    uniqueView,
+    rawPrefix,
+    quarantinePrefix,
+    columnarTable,
+    columnarPrefix,
+    archivePrefix,
+    movesPrefix,
+  } = config.custom.data;
+  return {
+    table,
+    uniqueView,
+    rawPrefix,
+    quarantinePrefix,
+    columnarTable,
+    columnarPrefix,
+    archivePrefix,
+    movesPrefix,
+  };
 }

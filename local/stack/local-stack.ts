@@ -3,13 +3,14 @@ import { FUNCTIONS } from '../../functions/factories';
 import type { BuiltFunction } from '../../functions/factories/function';
 import type { KafkaEventBatch } from '../../lib/contract/kafka-event';
 import type { KafkaAuth } from '../../lib/kafka/client';
-import { curatedTableDdl } from '../../lib/reports/catalog';
+import { columnarTableDdl } from '../../lib/reports/columnar';
 import { createLogger, createMetrics, type LogSink } from '../../lib/shared/observability';
 import {
   type LocalEventSourceMapping,
   type MappingSettings,
   startEventSourceMapping,
 } from '../aws/event-source-mapping';
+import { createLocalPartsCatalog } from '../aws/glue-partitions';
 import { localContext } from '../aws/lambda-context';
 import {
   observeTasks,
@@ -211,7 +212,7 @@ export async function startLocalStack(
 
   // 2. What the template creates, on them: the functions' environments, and side by side the catalog (the stack's
   //    Glue Data Catalog: a Hive catalog of its own on Trino, over its own S3 endpoint, with the database and the
-  //    curated table CloudFormation creates) and the topic.
+  //    columnar table CloudFormation creates) and the topic.
   const layout = dataLayoutOf(config);
   const resources = localResources(config, stage);
   const reportsConfig = config.custom.reports;
@@ -235,8 +236,8 @@ export async function startLocalStack(
       database: reportsConfig.database,
     }).then(async (created) => {
       services.onStop(() => created.drop());
-      // The curated table, which CloudFormation creates on AWS (resources/reports.yml CuratedTicksTable).
-      await trino.client.query(curatedTableDdl(`s3://${resources.DataBucket}/${layout.curatedPrefix}`), {
+      // The columnar table, which CloudFormation creates on AWS (resources/reports.yml ColumnarTicksTable).
+      await trino.client.query(columnarTableDdl(`s3://${resources.DataBucket}/${layout.columnarPrefix}`), {
         catalog: created.name,
         schema: reportsConfig.database,
       });
@@ -275,6 +276,11 @@ export async function startLocalStack(
       logger,
       metrics: createMetrics(definition.service, logger, { publish: false }),
       s3: s3.client,
+      glue: createLocalPartsCatalog({
+        catalog,
+        database: reportsConfig.database,
+        location: `s3://${resources.DataBucket}/${layout.columnarPrefix}`,
+      }),
     });
     built.set(functionName, fn);
     return fn;

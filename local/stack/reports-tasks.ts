@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { createLocalAthena } from '../aws/athena';
 import { createLocalCrawler, getLocalPartition, getLocalTable } from '../aws/glue-crawler';
 import type { ReportsTasks } from '../aws/reports-workflow';
@@ -33,6 +33,7 @@ export function localReportsTasks(params: {
   const athena = createLocalAthena({ catalog, s3, resultsBucket: resources.ResultsBucket ?? '' });
   return {
     plan: (payload) => invoke('planReports', payload),
+    move: (payload) => invoke('moveTicks', payload),
     // The definition names the bucket as the template does ({"Ref": "DataBucket"}).
     // The SDK integrations' answers as Step Functions hands them on: JSON, without the SDK's $metadata.
     listObjects: async (input) => {
@@ -43,15 +44,6 @@ export function localReportsTasks(params: {
         }),
       );
       return JSON.parse(JSON.stringify(listing)) as typeof listing;
-    },
-    deleteObject: async (input) => {
-      await s3.send(
-        new DeleteObjectCommand({
-          ...input,
-          Bucket: resolveLocalValue(input.Bucket, resources, 'DeleteObject.Bucket'),
-        }),
-      );
-      return {};
     },
     getPartition: (input) => getLocalPartition(catalog, input),
     getTable: (input) => getLocalTable(catalog, input),

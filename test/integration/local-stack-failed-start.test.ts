@@ -31,7 +31,7 @@ describe('a local stack that fails to start', () => {
     const logged: string[] = [];
 
     // Its last step fails: Kafka refuses the topic's name (a space is not a legal character), after the broker,
-    // S3 and Trino started, beside the making of Trino's catalog and the curated table.
+    // S3 and Trino started, beside the making of Trino's catalog and the columnar table.
     await expect(
       startLocalStack({
         stage: 'dev',

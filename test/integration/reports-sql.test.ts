@@ -7,6 +7,7 @@ import { TICK_FIELDS } from '../../lib/contract/tick';
 import { LINEAGE_FIELDS } from '../../lib/land/plan';
 import { landBatch } from '../../lib/land/write';
 import { loadReports, loadUniqueTicksView } from '../../lib/reports/catalog';
+import { columnarTableDdl } from '../../lib/reports/columnar';
 import { parseCsv } from '../../lib/reports/csv';
 import { createLocalAthena, parameterizedStatement } from '../../local/aws/athena';
 import { createLocalCrawler } from '../../local/aws/glue-crawler';
@@ -54,7 +55,12 @@ beforeAll(async () => {
   });
   athena = createLocalAthena({ catalog, s3: s3.client, resultsBucket: RESULTS });
   await crawler.start();
-  // What the workflow does after the crawl, before the reports.
+  // The columnar table CloudFormation creates (empty: nothing has moved), then what the workflow does after the
+  // crawl, before the reports.
+  await athena.startQueryExecutionSync({
+    QueryString: columnarTableDdl(`s3://${DATA}/columnar/stock_ticks`),
+    QueryExecutionContext: { Database: 'tickstream_test' },
+  });
   await athena.startQueryExecutionSync({
     QueryString: loadUniqueTicksView().sql,
     QueryExecutionContext: { Database: 'tickstream_test' },

@@ -1,9 +1,8 @@
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from '@jest/globals';
-import { loadFinalReports, loadReports } from '../../lib/reports/catalog';
+import { loadReports } from '../../lib/reports/catalog';
 import { parseCsv } from '../../lib/reports/csv';
 import type { RunManifest } from '../../lib/reports/publish-reports';
-import { parameterizedStatement } from '../../local/aws/athena';
 import type { LocalEventSourceMapping } from '../../local/aws/event-source-mapping';
 import { endOffsets } from '../../local/services/kafka/topic';
 import { readS3Text } from '../../local/services/s3/s3';
@@ -77,55 +76,62 @@ describe('producers → Kafka → landTicks → S3 → reports workflow (local c
     for (const report of manifest.reports) expect(report.bytesScanned).toBeGreaterThan(0);
   });
 
-  /** The curated table's lines and distinct ticks for a day, and its objects' first bytes. */
-  async function curatedDay(day: string) {
+  /** Keys under a prefix of the data bucket. */
+  async function keysUnder(prefix: string): Promise<string[]> {
+    const local = stack();
+    const listing = await local.s3.client.send(
+      new ListObjectsV2Command({ Bucket: local.resources.DataBucket, Prefix: prefix }),
+    );
+    return (listing.Contents ?? []).flatMap(({ Key }) => (Key === undefined ? [] : [Key]));
+  }
+
+  /** The columnar table's parts, rows and distinct ticks for a day, its files' first bytes, and the day's folders. */
+  async function columnarDay(day: string) {
     const local = stack();
     const session = { catalog: local.catalog.name, schema: 'tickstream_dev' };
     const { rows } = await local.trino.query(
-      `SELECT count(*), count(DISTINCT symbol || "timestamp") FROM stock_ticks_curated WHERE dt = '${day}'`,
+      `SELECT count(*), count(DISTINCT symbol || "timestamp"), count(DISTINCT part) FROM stock_ticks_columnar WHERE dt = '${day}'`,
       session,
     );
-    const listing = await local.s3.client.send(
-      new ListObjectsV2Command({
-        Bucket: local.resources.DataBucket,
-        Prefix: `${local.layout.curatedPrefix}/dt=${day}/`,
-      }),
-    );
+    const files = await keysUnder(`${local.layout.columnarPrefix}/dt=${day}/`);
     const magic = await Promise.all(
-      (listing.Contents ?? []).map(async ({ Key }) => {
+      files.map(async (Key) => {
         const object = await local.s3.client.send(
           new GetObjectCommand({ Bucket: local.resources.DataBucket, Key, Range: 'bytes=0-3' }),
         );
         return object.Body?.transformToString();
       }),
     );
-    const [lines, ticks] = (rows[0] ?? []).map(Number);
-    return { lines, ticks, objects: listing.KeyCount ?? 0, magic: [...new Set(magic)] };
+    const [lines, ticks, parts] = (rows[0] ?? []).map(Number);
+    return {
+      lines,
+      ticks,
+      parts,
+      partFolders: new Set(files.map((key) => key.split('/').slice(0, -1).join('/'))).size,
+      magic: [...new Set(magic)],
+      landed: (await keysUnder(`${local.layout.rawPrefix}/dt=${day}/`)).length,
+      archived: (await keysUnder(`${local.layout.archivePrefix}/dt=${day}/`)).length,
+    };
   }
 
-  it("a final day lands in the curated Parquet table once, and its reports there equal the view's", async () => {
-    const local = stack();
-    const first = await curatedDay('2026-11-20');
-    expect(first).toMatchObject({ lines: produced, ticks: produced, magic: ['PAR1'] });
-    expect(first.objects).toBeGreaterThan(0);
-    const session = { catalog: local.catalog.name, schema: 'tickstream_dev' };
-    const views = new Map(loadReports().map((report) => [report.name, report.sql]));
-    for (const report of loadFinalReports()) {
-      expect(report.sql).toMatch(/FROM stock_ticks_curated/);
-      const curated = await local.trino.query(parameterizedStatement(report.sql, ["'2026-11-20'"]), session);
-      const view = await local.trino.query(
-        parameterizedStatement(views.get(report.name) ?? '', ["'2026-11-20'"]),
-        session,
-      );
-      expect([report.name, curated.rows]).toEqual([report.name, view.rows]);
-      expect(curated.rows.length).toBeGreaterThan(0);
-    }
+  it('a final day ends as one columnar part holding each tick once; its landed objects are archived', async () => {
+    const first = await columnarDay('2026-11-20');
+    expect(first).toMatchObject({
+      lines: produced,
+      ticks: produced,
+      parts: 1,
+      partFolders: 1,
+      magic: ['PAR1'],
+    });
+    expect(first.landed).toBe(0);
+    expect(first.archived).toBeGreaterThan(0);
   });
 
-  it('re-finalizing a day replaces it in the curated table: the same run twice, then late ticks, each tick once', async () => {
+  it('re-reporting a day after late ticks: moved, compacted again into one part, each tick once', async () => {
     const local = stack();
+    const before = await columnarDay('2026-11-20');
     expect((await local.runReports({ day: '2026-11-20' })).status).toBe('SUCCEEDED');
-    expect(await curatedDay('2026-11-20')).toMatchObject({ lines: produced, ticks: produced });
+    expect(await columnarDay('2026-11-20')).toMatchObject({ lines: produced, ticks: produced, parts: 1 });
     // A late minute of the day lands after it was finalized; the day is re-reported, as after a backfill.
     const late = (await local.invoke('produceTicks', {
       symbols: ['AAPL', 'MSFT', 'KO'],
@@ -136,7 +142,11 @@ describe('producers → Kafka → landTicks → S3 → reports workflow (local c
     const outcome = await local.runReports({ day: '2026-11-20' });
     expect(outcome.status).toBe('SUCCEEDED');
     const all = produced + late.published;
-    expect(await curatedDay('2026-11-20')).toMatchObject({ lines: all, ticks: all });
+    const after = await columnarDay('2026-11-20');
+    expect(after).toMatchObject({ lines: all, ticks: all, parts: 1 });
+    expect(after.archived).toBeGreaterThan(before.archived);
+    // The replaced parts' files wait for the grace period as the moved objects do; the catalog has one part.
+    expect(after.partFolders).toBeGreaterThan(1);
     const manifest = (outcome.status === 'SUCCEEDED' ? outcome.output : undefined) as {
       manifests: RunManifest[];
     };
@@ -157,12 +167,11 @@ describe('producers → Kafka → landTicks → S3 → reports workflow (local c
     const bad = [
       {
         name: 'bad',
-        sql: "SELECT count(*) FROM stock_ticks_curated WHERE regexp_matches(symbol, 'A') AND dt = ?",
+        sql: "SELECT count(*) FROM stock_ticks_unique WHERE regexp_matches(symbol, 'A') AND dt = ?",
       },
     ];
     const perDay = definition.States.ReportDays.ItemProcessor.States;
-    for (const state of ['ListReports', 'ListFinalReports'])
-      (perDay[state] as { Result?: unknown }).Result = bad;
+    (perDay.ListReports as { Result?: unknown }).Result = bad;
     const outcome = await local.runReports({ day: '2026-11-20' }, { definition });
     expect(outcome).toMatchObject({
       status: 'FAILED',

@@ -50,7 +50,12 @@ export default async function setup(): Promise<void> {
       }),
     // Another data layout: every user of the landing prefixes must follow serverless.yml's custom.data.
     layout: () =>
-      packageTemplate('dev', { rawRoot: 'landing', quarantineRoot: 'rejected', curatedRoot: 'refined' }),
+      packageTemplate('dev', {
+        rawRoot: 'landing',
+        quarantineRoot: 'rejected',
+        columnarRoot: 'refined',
+        archiveRoot: 'moved',
+      }),
   };
   for (const [name, build] of Object.entries(variants)) {
     writeFileSync(join(dir, `${name}.json`), JSON.stringify(await build()));

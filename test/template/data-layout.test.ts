@@ -19,6 +19,8 @@ function placesOf(template: object, text: string): string[] {
 const LAYOUT_USERS = [
   'LandTicksLambdaFunction',
   'LandTicksRole',
+  'MoveTicksLambdaFunction',
+  'MoveTicksRole',
   'ReportsStateMachine',
   'ReportsStateMachineRole',
   'TicksCrawler',
@@ -37,11 +39,15 @@ describe('the data layout is defined once (serverless.yml custom.data)', () => {
     ]);
   });
 
-  it('puts the curated prefix in the curated table, the workflow that replaces its days and its role', () => {
-    expect(placesOf(templates.dev, 'curated/stock_ticks')).toEqual([
-      'CuratedTicksTable',
-      'ReportsStateMachine',
+  it('puts the columnar prefix in its table, the roles that write and drop its parts; the archive in moveTicks only', () => {
+    expect(placesOf(templates.dev, 'columnar/stock_ticks')).toEqual([
+      'ColumnarTicksTable',
+      'MoveTicksRole',
       'ReportsStateMachineRole',
+    ]);
+    expect(placesOf(templates.dev, 'archive/stock_ticks')).toEqual([
+      'MoveTicksLambdaFunction',
+      'MoveTicksRole',
     ]);
   });
 
@@ -49,8 +55,10 @@ describe('the data layout is defined once (serverless.yml custom.data)', () => {
     const { layout } = templates;
     expect(placesOf(layout, 'raw/stock_ticks')).toEqual([]);
     expect(placesOf(layout, 'quarantine/stock_ticks')).toEqual([]);
-    expect(placesOf(layout, 'curated/stock_ticks')).toEqual([]);
-    expect(placesOf(layout, 'refined/stock_ticks')).toEqual(placesOf(templates.dev, 'curated/stock_ticks'));
+    expect(placesOf(layout, 'columnar/stock_ticks')).toEqual([]);
+    expect(placesOf(layout, 'archive/stock_ticks')).toEqual([]);
+    expect(placesOf(layout, 'refined/stock_ticks')).toEqual(placesOf(templates.dev, 'columnar/stock_ticks'));
+    expect(placesOf(layout, 'moved/stock_ticks')).toEqual(placesOf(templates.dev, 'archive/stock_ticks'));
     expect(placesOf(layout, 'landing/stock_ticks')).toEqual(placesOf(templates.dev, 'raw/stock_ticks'));
     expect(placesOf(layout, 'rejected/stock_ticks')).toEqual(
       placesOf(templates.dev, 'quarantine/stock_ticks'),

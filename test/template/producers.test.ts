@@ -31,6 +31,7 @@ describe.each(['dev', 'prod'] as const)('sls package --stage %s', (stage) => {
     expect(functions.map(([id]) => id).sort()).toEqual([
       'BackfillHistoryLambdaFunction',
       'LandTicksLambdaFunction',
+      'MoveTicksLambdaFunction',
       'PlanReportsLambdaFunction',
       'ProduceTicksLambdaFunction',
       'PublishReportsLambdaFunction',

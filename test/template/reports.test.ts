@@ -1,13 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import aslValidator from 'asl-validator';
 import { STAGE_OUTPUTS } from '../../lib/operator/stage-resources';
-import {
-  CURATED_COLUMNS,
-  curatedDayInsert,
-  loadFinalReports,
-  loadReports,
-  loadUniqueTicksView,
-} from '../../lib/reports/catalog';
+import { loadReports, loadUniqueTicksView } from '../../lib/reports/catalog';
+import { COLUMNAR_COLUMNS } from '../../lib/reports/columnar';
 import {
   type CfnTemplate,
   packagedTemplates,
@@ -33,7 +28,9 @@ function definitionOf(template: CfnTemplate): Record<string, unknown> {
     const reference = JSON.stringify(value);
     const example = reference.includes('AlertsTopic')
       ? 'arn:aws:sns:us-east-1:123456789012:alerts'
-      : `arn:aws:lambda:us-east-1:123456789012:function:${reference.includes('PlanReports') ? 'plan' : 'publish'}`;
+      : `arn:aws:lambda:us-east-1:123456789012:function:${
+          reference.includes('PlanReports') ? 'plan' : reference.includes('MoveTicks') ? 'move' : 'publish'
+        }`;
     resolved = resolved.replaceAll(`\${${name}}`, example);
   }
   return JSON.parse(resolved) as Record<string, unknown>;
@@ -202,103 +199,137 @@ describe.each([
     expect(JSON.stringify(writesTables[0]?.Resource)).not.toContain('/*');
   });
 
-  it('defines the curated table: external Parquet over curated/stock_ticks/, partitioned by dt, the catalog columns', () => {
-    const table = resourceById(template(), 'CuratedTicksTable');
+  it('defines the columnar table: external Parquet over columnar/stock_ticks/, partitioned by dt and part', () => {
+    const table = resourceById(template(), 'ColumnarTicksTable');
     expect(table.Type).toBe('AWS::Glue::Table');
     expect(table.Properties).toMatchObject({
       DatabaseName: { Ref: 'GlueDatabase' },
       TableInput: {
-        Name: 'stock_ticks_curated',
+        Name: 'stock_ticks_columnar',
         TableType: 'EXTERNAL_TABLE',
         Parameters: { classification: 'parquet', EXTERNAL: 'TRUE', 'parquet.compression': 'ZSTD' },
-        PartitionKeys: [{ Name: 'dt', Type: 'string' }],
+        PartitionKeys: [
+          { Name: 'dt', Type: 'string' },
+          { Name: 'part', Type: 'string' },
+        ],
         StorageDescriptor: {
-          Columns: CURATED_COLUMNS.map((column) => ({ Name: column.name, Type: column.type })),
-          Location: { 'Fn::Sub': 's3://${DataBucket}/curated/stock_ticks/' },
+          Columns: COLUMNAR_COLUMNS.map((column) => ({ Name: column.name, Type: column.type })),
+          Location: { 'Fn::Sub': 's3://${DataBucket}/columnar/stock_ticks/' },
           InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
           OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
           SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
         },
       },
     });
-    // The view's columns, in its order: the final reports' SQL is the same text over another relation.
+    // The view's columns, in its order, are the table's: a part and a landed line are the same row.
     const viewColumns = /SELECT([\s\S]+?)FROM \(/.exec(loadUniqueTicksView().sql)?.[1] ?? '';
     const named = viewColumns
       .split(',\n')
       .map((line) => /(?:AS )?"?(\w+)"?\s*$/.exec(line.trim())?.[1])
       .filter((name) => name !== 'dt');
-    expect(named).toEqual(CURATED_COLUMNS.map((column) => column.name));
+    expect(named).toEqual(COLUMNAR_COLUMNS.map((column) => column.name));
   });
 
-  it('finalizes a day into the curated table: deletes its objects page by page, INSERTs, then reports over it', () => {
+  it('moves each day through moveTicks: plan, write the part, archive; a final day is compacted and its old parts dropped', () => {
     const definition = definitionOf(template());
     const perDay = perDayStates(definition);
-    // The data bucket, as the day-folder check names it (the template substitutes its name there).
-    const checks = ((definition.States as States).CheckDays as { ItemProcessor: { States: States } })
-      .ItemProcessor.States;
-    const dataBucket = (checks.FindDayFolder?.Parameters as { Bucket: unknown } | undefined)?.Bucket;
-    expect(dataBucket).toEqual(expect.any(String));
-    expect(perDay.IsFinalDay).toMatchObject({
-      Choices: [{ Variable: '$.final', BooleanEquals: true, Next: 'ListCuratedDay' }],
-      Default: 'ListReports',
+    const moveFunction = 'arn:aws:lambda:us-east-1:123456789012:function:move';
+    expect(perDay.PlanMove).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: moveFunction, Payload: { step: 'plan', 'day.$': '$.day' } },
+      ResultPath: '$.move',
+      Next: 'AnythingToMove',
     });
-    expect(perDay.ListCuratedDay).toMatchObject({
-      Resource: 'arn:aws:states:::aws-sdk:s3:listObjectsV2',
-      Parameters: {
-        Bucket: dataBucket,
-        'Prefix.$': "States.Format('curated/stock_ticks/dt={}/', $.day)",
-        MaxKeys: 100,
-      },
-      Next: 'CuratedDayEmpty',
+    expect(perDay.AnythingToMove).toMatchObject({
+      Choices: [{ Variable: '$.move.objects', NumericGreaterThan: 0, Next: 'WriteColumnarPart' }],
+      Default: 'IsFinalDay',
     });
-    const deletes = perDay.DeleteCuratedObjects as { ItemProcessor: { States: States }; Next: string };
-    expect(deletes.ItemProcessor.States.DeleteCuratedObject).toMatchObject({
-      Resource: 'arn:aws:states:::aws-sdk:s3:deleteObject',
-      Parameters: { Bucket: dataBucket, 'Key.$': '$.Key' },
-    });
-    expect(deletes.Next).toBe('ListCuratedDay');
-    expect(perDay.WriteCuratedDay).toMatchObject({
+    expect(perDay.WriteColumnarPart).toMatchObject({
       Resource: 'arn:aws:states:::athena:startQueryExecution.sync',
       Parameters: {
-        QueryString: curatedDayInsert(),
+        'QueryString.$': '$.move.insert',
         WorkGroup: `tickstream-${stage}`,
         QueryExecutionContext: { Database: `tickstream_${stage}` },
-        'ExecutionParameters.$': "States.Array(States.Format('\\'{}\\'', $.day))",
       },
-      Next: 'ListFinalReports',
+      Next: 'ArchiveMoved',
     });
-    expect(perDay.ListFinalReports?.Result).toEqual(loadFinalReports());
-    for (const report of loadFinalReports()) expect(report.sql).toMatch(/FROM stock_ticks_curated\b/);
+    expect(perDay.ArchiveMoved).toMatchObject({
+      Parameters: {
+        FunctionName: moveFunction,
+        Payload: { step: 'archive', 'manifest.$': '$.move.manifest' },
+      },
+      Next: 'IsFinalDay',
+    });
+    expect(perDay.IsFinalDay).toMatchObject({
+      Choices: [{ Variable: '$.final', BooleanEquals: true, Next: 'PlanCompaction' }],
+      Default: 'ListReports',
+    });
+    expect(perDay.WriteCompactedDay).toMatchObject({
+      Parameters: { 'QueryString.$': '$.compaction.insert' },
+      Next: 'DropReplacedParts',
+    });
+    expect(perDay.DropReplacedParts).toMatchObject({
+      Parameters: {
+        FunctionName: moveFunction,
+        Payload: { step: 'drop', 'day.$': '$.day', 'keep.$': '$.compaction.part' },
+      },
+      Next: 'ListReports',
+    });
+    expect(perDay.ListReports?.Result).toEqual(loadReports());
+    for (const report of loadReports()) expect(report.sql).toMatch(/FROM stock_ticks_unique\b/);
   });
 
-  it("lets the workflow replace curated days only: curated/ objects and the curated table's partitions", () => {
+  it('lets the workflow write columnar parts only, and delete nothing', () => {
     const statements = statementsOf(template(), 'ReportsStateMachineRole');
-    const curated = statements.find((statement) => statement.Sid === 'ReplaceCuratedDays');
-    expect(curated).toMatchObject({
-      Action: [
-        's3:GetObject',
-        's3:PutObject',
-        's3:DeleteObject',
-        's3:AbortMultipartUpload',
-        's3:ListMultipartUploadParts',
-      ],
-      Resource: { 'Fn::Sub': '${DataBucket.Arn}/curated/stock_ticks/*' },
+    expect(statements.find((statement) => statement.Sid === 'WriteColumnarParts')).toMatchObject({
+      Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      Resource: { 'Fn::Sub': '${DataBucket.Arn}/columnar/stock_ticks/*' },
     });
-    // No other statement deletes objects, and none writes the raw ticks.
     const deleting = statements.filter((statement) => [statement.Action].flat().includes('s3:DeleteObject'));
-    expect(deleting.map((statement) => statement.Sid)).toEqual(['ReplaceCuratedDays']);
+    expect(deleting).toEqual([]);
     expect(
       JSON.stringify(statements.filter((s) => [s.Action].flat().includes('s3:PutObject'))),
     ).not.toContain('raw/');
-    const partitions = statements.find((statement) => statement.Sid === 'RegisterCuratedDays');
+    const partitions = statements.find((statement) => statement.Sid === 'RegisterColumnarParts');
     expect(partitions?.Action).toEqual([
       'glue:CreatePartition',
       'glue:BatchCreatePartition',
       'glue:UpdatePartition',
       'glue:BatchUpdatePartition',
     ]);
-    expect(JSON.stringify(partitions?.Resource)).toContain(`table/tickstream_${stage}/stock_ticks_curated`);
+    expect(JSON.stringify(partitions?.Resource)).toContain(`table/tickstream_${stage}/stock_ticks_columnar`);
     expect(JSON.stringify(partitions?.Resource)).not.toContain('/*');
+  });
+
+  it("lets moveTicks archive landed objects, keep manifests, and drop only the columnar table's parts and files", () => {
+    const statements = statementsOf(template(), 'MoveTicksRole');
+    const bySid = Object.fromEntries(statements.map((statement) => [statement.Sid, statement]));
+    expect(bySid.ArchiveLandedObjects).toMatchObject({
+      Action: ['s3:GetObject', 's3:DeleteObject'],
+      Resource: { 'Fn::Sub': '${DataBucket.Arn}/raw/stock_ticks/*' },
+    });
+    expect(bySid.KeepArchivedObjects).toMatchObject({
+      Action: 's3:PutObject',
+      Resource: { 'Fn::Sub': '${DataBucket.Arn}/archive/stock_ticks/*' },
+    });
+    expect(bySid.DeleteReplacedParts).toMatchObject({
+      Action: 's3:DeleteObject',
+      Resource: { 'Fn::Sub': '${DataBucket.Arn}/columnar/stock_ticks/*' },
+    });
+    expect(bySid.DropReplacedParts?.Action).toEqual([
+      'glue:GetPartitions',
+      'glue:BatchDeletePartition',
+      'glue:DeletePartition',
+    ]);
+    expect(JSON.stringify(bySid.DropReplacedParts?.Resource)).toContain(
+      `table/tickstream_${stage}/stock_ticks_columnar`,
+    );
+    // Nothing else: no delete outside those two folders, no write to the archive's manifests elsewhere.
+    const deletes = statements.filter((statement) => [statement.Action].flat().includes('s3:DeleteObject'));
+    expect(deletes.map((statement) => statement.Sid)).toEqual([
+      'ArchiveLandedObjects',
+      'DeleteReplacedParts',
+    ]);
   });
 
   it('lets the publish step read athena/ results and write reports/ only', () => {

@@ -46,10 +46,18 @@ export async function createHiveCatalog(params: {
     // (multipart upload, as S3 takes them), smaller ones in one PUT.
     's3.streaming.part-size': '8MB',
     'hive.non-managed-table-writes-enabled': 'true',
+    // Glue's BatchDeletePartition (moveTicks dropping a compacted day's older parts) is unregister_partition here.
+    'hive.allow-register-partition-procedure': 'true',
     // Athena's INSERT INTO adds files to an existing partition (it never overwrites): so does this catalog.
     'hive.insert-existing-partitions-behavior': 'APPEND',
-    // The curated table's Parquet is ZSTD, as its Glue table property `parquet.compression` tells Athena.
+    // The columnar table's Parquet is ZSTD, as its Glue table property `parquet.compression` tells Athena.
     'hive.compression-codec': 'ZSTD',
+    // Read only the columns a query names, however small the file: Trino otherwise reads a Parquet file under
+    // 3 MB whole, which would count every column as scanned where Athena counts the columns it reads.
+    'parquet.small-file-threshold': '0B',
+    // Nor join the reads of neighbouring columns into one (up to 1 MB apart by default): Athena bills the
+    // columns a query reads, so the local count must not include the ones in between.
+    'parquet.max-merge-distance': '0B',
   };
   await client.query(
     `CREATE CATALOG ${name} USING hive WITH (${Object.entries(properties)

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import type { MeasuredScan } from '../../../bench/measured-scan';
 import {
+  athenaBytesPerDay,
   crossAzShare,
   LIMITS,
   SYMBOLS_PER_PRODUCER_INVOCATION,
@@ -14,14 +16,40 @@ const measured = {
   landTicksPerVcpuSecond: 250_000,
   producerTicksPerVcpuSecond: 15_000,
   brokerCpuSecondsPerTick: 0.0001,
-  scan: {
-    ticks: 1_728_000,
-    reports: 7,
-    insertScannedBytes: 31_000_000,
-    rawReportsScannedBytes: 217_000_000,
-    curatedReportsScannedBytes: 52_700_000,
-  },
+  scan: scanOf(1_728_000, 31_000_000),
 };
+
+/**
+ * A bench:scan day of `ticks` landed as `rawBytes` of JSON, each hour an equal share: before the columnar table
+ * every run reads the day so far 7 times; after it, each run moves one hour and reads 0.2 of the day so far.
+ */
+function scanOf(ticks: number, rawBytes: number): MeasuredScan {
+  const hour = rawBytes / 24;
+  const runs = (layout: 'before' | 'after') =>
+    Array.from({ length: 24 }, (_, index) => ({
+      hour: index + 1,
+      move: layout === 'after' ? hour : 0,
+      compaction: layout === 'after' && index === 23 ? rawBytes * 0.3 : 0,
+      reports: Array(7).fill(hour * (index + 1) * (layout === 'after' ? 0.2 : 1)),
+    }));
+  return {
+    measuredOn: '2026-12-05',
+    command: 'npm run bench:scan',
+    day: '2026-11-20',
+    symbols: 20,
+    ticks,
+    viewRows: ticks,
+    rawBytes,
+    columnarBytes: rawBytes * 0.35,
+    reports: 7,
+    before: runs('before'),
+    after: runs('after'),
+    hour23RunToBefore: 0.2,
+    dayToBefore: 0.2,
+    finalReportsToRaw: 0.2,
+    oldFinalReportsToRaw: 0.24,
+  };
+}
 const settings = {
   ticksPerSymbolPerSecond: 1,
   brokers: 3,
@@ -87,6 +115,28 @@ describe('the scale model', () => {
   it('counts cross-AZ bytes: clients to leaders elsewhere and two follower copies with three brokers', () => {
     expect(crossAzShare({ brokers: 3, replicationFactor: 3 })).toBeCloseTo(2 * (2 / 3) + 2);
     expect(crossAzShare({ brokers: 1, replicationFactor: 1 })).toBe(1);
+  });
+
+  it('prices Athena from the measured runs: scaled to the rate, each query at least 10 MB, the compaction apart', () => {
+    const scan = measured.scan;
+    const minimum = 10 * 1024 * 1024;
+    // At the measured rate, one day: 24 view DDLs at the minimum, 24 moves of an hour, the reports, one compaction.
+    const same = athenaBytesPerDay({ ticksPerDay: scan.ticks, scan, runsPerDay: 24 });
+    const hour = 31_000_000 / 24;
+    const moves = 24 * Math.max(hour, minimum);
+    const reports = Array.from({ length: 24 }, (_, i) => 7 * Math.max(hour * (i + 1) * 0.2, minimum));
+    expect(same.reports).toBeCloseTo(24 * minimum + moves + reports.reduce((a, b) => a + b, 0), 0);
+    expect(same.compaction).toBeCloseTo(Math.max(31_000_000 * 0.3, minimum), 0);
+    // At 100 times the rate, every query is past the minimum: the bytes scale with the ticks.
+    const large = athenaBytesPerDay({ ticksPerDay: scan.ticks * 100, scan, runsPerDay: 24 });
+    expect(large.compaction).toBeCloseTo(31_000_000 * 0.3 * 100, 0);
+    const before = athenaBytesPerDay({
+      ticksPerDay: scan.ticks * 100,
+      scan,
+      runsPerDay: 24,
+      layout: 'before',
+    });
+    expect(large.reports / before.reports).toBeLessThan(0.3);
   });
 
   it('sums its items into the monthly total', () => {

@@ -5,12 +5,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createBackfillHistory } from '../../../functions/factories/backfill-history';
 import type { BuiltFunction } from '../../../functions/factories/function';
 import { createLandTicks } from '../../../functions/factories/land-ticks';
+import { createMoveTicks } from '../../../functions/factories/move-ticks';
 import { createPlanReports } from '../../../functions/factories/plan-reports';
 import { createProduceTicks } from '../../../functions/factories/produce-ticks';
 import { createPublishReports } from '../../../functions/factories/publish-reports';
 import { loadLanderConfig } from '../../../lib/land/config';
 import { loadProducerConfig } from '../../../lib/produce/config';
 import { loadPlannerConfig, loadPublisherConfig } from '../../../lib/reports/config';
+import type { MoveStorage, PartsCatalog } from '../../../lib/reports/move';
+import { loadMoverConfig } from '../../../lib/reports/move-config';
 import { InvalidRequestError } from '../../../lib/shared/errors';
 import { createLogger, createMetrics } from '../../../lib/shared/observability';
 import { fakeProducer } from '../../fixtures/fake-producer';
@@ -52,6 +55,16 @@ function functions(producers: ReturnType<typeof fakeProducer>[]): Record<string,
       logger: logger(),
       s3,
     }),
+    moveTicks: createMoveTicks(
+      loadMoverConfig({
+        DATA_BUCKET: 'data',
+        RAW_PREFIX: 'raw/stock_ticks',
+        ARCHIVE_PREFIX: 'archive/stock_ticks',
+        MOVES_PREFIX: 'archive/_moves/stock_ticks',
+        GLUE_DATABASE: 'tickstream_dev',
+      }),
+      { logger: logger(), s3: s3 as unknown as MoveStorage, glue: {} as PartsCatalog },
+    ),
   };
 }
 
@@ -76,6 +89,8 @@ describe('every function checks its event at the boundary, the same way', () => 
       /^invalid Kafka event: records\.stock-ticks-0\.0: not a Kafka record: expected topic \(text\), partition and offset/,
     ],
     ['planReports', { input: {} }, /^invalid planReports request: startTime: /],
+    ['moveTicks', { step: 'plan', day: '20 Nov' }, /^invalid moveTicks request: day: must be YYYY-MM-DD/],
+    ['moveTicks', { step: 'vacuum' }, /^invalid moveTicks request: step: /],
     [
       'publishReports',
       { day: '2026-11-20', final: false, execution: 'e', reports: [] },

@@ -1,10 +1,6 @@
 import { beforeAll, describe, expect, it, jest } from '@jest/globals';
-import {
-  curatedDayInsert,
-  loadFinalReports,
-  loadReports,
-  loadUniqueTicksView,
-} from '../../../lib/reports/catalog';
+import { loadReports, loadUniqueTicksView } from '../../../lib/reports/catalog';
+import { columnarPartInsert, compactionInsert } from '../../../lib/reports/columnar';
 import { PlanReportsRequestSchema, planReportDays } from '../../../lib/reports/days';
 import { parseRequest } from '../../../lib/shared/request';
 import { ServiceError } from '../../../local/aws/glue-crawler';
@@ -36,20 +32,12 @@ function tasks(
     catalogued?: string[];
     /** The catalog has no tick table yet (no crawl ever ran). */
     noTable?: boolean;
-    /** Objects an earlier finalization left in a day's curated folder, by day. */
-    curatedObjects?: Record<string, number>;
+    /** Landed objects a move lists, by day (default: 2 for every day). */
+    landedObjects?: Record<string, number>;
   } = {},
 ) {
   let polls = 0;
-  // The curated folders' objects, as S3 would list them (keys in order, pages of MaxKeys).
-  const curated = new Set(
-    Object.entries(overrides.curatedObjects ?? {}).flatMap(([day, count]) =>
-      Array.from(
-        { length: count },
-        (_, i) => `curated/stock_ticks/dt=${day}/part-${String(i).padStart(4, '0')}`,
-      ),
-    ),
-  );
+  let moves = 0;
   const base: ReportsTasks = {
     plan: jest.fn(async (payload: unknown) =>
       planReportDays({
@@ -58,16 +46,29 @@ function tasks(
         isFinalized: async (day) => (overrides.finalized ?? []).includes(day),
       }),
     ),
-    listObjects: jest.fn<ReportsTasks['listObjects']>(async ({ Prefix, MaxKeys = 1000 }) => {
-      if (Prefix.startsWith('curated/')) {
-        const keys = [...curated].filter((key) => key.startsWith(Prefix)).sort();
-        const page = keys.slice(0, MaxKeys);
-        return {
-          KeyCount: page.length,
-          IsTruncated: keys.length > MaxKeys,
-          ...(page.length > 0 ? { Contents: page.map((Key) => ({ Key, Size: 100 })) } : {}),
-        };
+    // moveTicks as the workflow sees it: a plan names a new part (parts count up) and its INSERT.
+    move: jest.fn(async (payload: unknown) => {
+      const request = payload as { step: string; day?: string; manifest?: string; keep?: string };
+      const part = `2026112${moves}T000000000Z`;
+      if (request.step === 'plan' || request.step === 'compact') moves++;
+      switch (request.step) {
+        case 'plan': {
+          const day = request.day ?? '';
+          return {
+            day,
+            part,
+            objects: overrides.landedObjects?.[day] ?? 2,
+            manifest: `archive/_moves/stock_ticks/dt=${day}/${part}.json`,
+            insert: columnarPartInsert(day, part),
+          };
+        }
+        case 'compact':
+          return { day: request.day, part, insert: compactionInsert(request.day ?? '', part) };
+        default:
+          return { done: request.step };
       }
+    }),
+    listObjects: jest.fn<ReportsTasks['listObjects']>(async ({ Prefix }) => {
       const day = /dt=([\d-]+)\//.exec(Prefix)?.[1] ?? '';
       return { KeyCount: overrides.withTicks === undefined || overrides.withTicks.includes(day) ? 1 : 0 };
     }),
@@ -81,10 +82,6 @@ function tasks(
       if (overrides.noTable)
         throw new ServiceError('Glue.EntityNotFoundException', `Table ${Name} not found.`);
       return { Table: { Name } };
-    }),
-    deleteObject: jest.fn<ReportsTasks['deleteObject']>(async ({ Key }) => {
-      curated.delete(Key);
-      return {};
     }),
     startCrawler: jest.fn(async () => ({})),
     getCrawler: jest.fn(async () => {
@@ -158,16 +155,31 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
     );
   });
 
-  it('a final day: written to the curated table, then every report over it, the day as a quoted parameter', async () => {
+  it('a final day: moves what landed, archives it, compacts the day into one part, then every report over the view', async () => {
     const t = tasks();
     await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
-    const [, insert, ...reports] = jest.mocked(t.runQuery).mock.calls.map(([input]) => input);
-    expect(insert).toEqual({
-      QueryString: curatedDayInsert(),
+    const moves = jest.mocked(t.move).mock.calls.map(([payload]) => payload);
+    expect(moves).toEqual([
+      { step: 'plan', day: '2026-11-20' },
+      { step: 'archive', manifest: 'archive/_moves/stock_ticks/dt=2026-11-20/20261120T000000000Z.json' },
+      { step: 'compact', day: '2026-11-20' },
+      { step: 'drop', day: '2026-11-20', keep: '20261121T000000000Z' },
+    ]);
+    const [, part, compaction, ...reports] = jest.mocked(t.runQuery).mock.calls.map(([input]) => input);
+    expect(part).toEqual({
+      QueryString: columnarPartInsert('2026-11-20', '20261120T000000000Z'),
       WorkGroup: 'tickstream-dev',
       QueryExecutionContext: { Database: 'tickstream_dev' },
-      ExecutionParameters: ["'2026-11-20'"],
     });
+    expect(compaction?.QueryString).toBe(compactionInsert('2026-11-20', '20261121T000000000Z'));
+    // The order that keeps readers whole: the part is written before its objects leave the landing folder, and
+    // the compacted part before the older ones are dropped.
+    const order = (mock: { mock: { invocationCallOrder: number[] } }, index: number) =>
+      mock.mock.invocationCallOrder[index] ?? 0;
+    const runQuery = jest.mocked(t.runQuery);
+    const move = jest.mocked(t.move);
+    expect(order(runQuery, 1)).toBeLessThan(order(move, 1));
+    expect(order(runQuery, 2)).toBeLessThan(order(move, 3));
     expect(reports).toHaveLength(reportNames.length);
     expect(reportNames.length).toBeGreaterThanOrEqual(7);
     for (const input of reports) {
@@ -176,54 +188,39 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
         QueryExecutionContext: { Database: 'tickstream_dev' },
         ExecutionParameters: ["'2026-11-20'"],
       });
-      expect(input?.QueryString).toMatch(/FROM stock_ticks_curated/);
+      expect(input?.QueryString).toMatch(/FROM stock_ticks_unique/);
     }
-    expect(new Set(reports.map((input) => input?.QueryString))).toEqual(
-      new Set(loadFinalReports().map((report) => report.sql)),
-    );
-    // Nothing to replace: the day's curated folder was empty.
-    expect(t.deleteObject).not.toHaveBeenCalled();
+    expect(order(move, 3)).toBeLessThan(order(runQuery, 3));
   });
 
-  it('a re-finalized day: every object of its curated folder is deleted, page by page, before the INSERT', async () => {
-    const t = tasks({ curatedObjects: { '2026-11-20': 150, '2026-11-19': 3 } });
-    const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
-    expect(outcome.status).toBe('SUCCEEDED');
-    const deleted = jest.mocked(t.deleteObject).mock.calls.map(([input]) => input);
-    expect(deleted).toHaveLength(150);
-    expect(deleted.every((input) => input.Key.startsWith('curated/stock_ticks/dt=2026-11-20/'))).toBe(true);
-    expect(deleted[0]).toEqual({
-      Bucket: { Ref: 'DataBucket' },
-      Key: 'curated/stock_ticks/dt=2026-11-20/part-0000',
+  it('nothing landed since the last move: no part is written and nothing archived', async () => {
+    const t = tasks({ finalized: ['2026-11-22'], landedObjects: { '2026-11-23': 0 } });
+    const outcome = await runReportsWorkflow({
+      definition,
+      tasks: t,
+      startTime: new Date('2026-11-23T14:05:00.000Z'),
     });
-    // Two pages of 100 and the empty listing that ends the loop; the other day is never listed.
-    const listings = jest
-      .mocked(t.listObjects)
-      .mock.calls.map(([input]) => input)
-      .filter((input) => input.Prefix.startsWith('curated/'));
-    expect(listings).toEqual(
-      Array(3).fill({
-        Bucket: { Ref: 'DataBucket' },
-        Prefix: 'curated/stock_ticks/dt=2026-11-20/',
-        MaxKeys: 100,
-      }),
-    );
-    const insertOrder = jest.mocked(t.runQuery).mock.invocationCallOrder[1] ?? 0;
-    expect(Math.max(...jest.mocked(t.deleteObject).mock.invocationCallOrder)).toBeLessThan(insertOrder);
-  });
-
-  it('the day in progress reads the view and leaves the curated table alone', async () => {
-    const t = tasks({ finalized: ['2026-11-22'], curatedObjects: { '2026-11-23': 2 } });
-    await runReportsWorkflow({ definition, tasks: t, startTime: new Date('2026-11-23T14:05:00.000Z') });
-    const [, ...reports] = jest.mocked(t.runQuery).mock.calls.map(([input]) => input.QueryString);
-    expect(new Set(reports)).toEqual(new Set(loadReports().map((report) => report.sql)));
-    expect(t.deleteObject).not.toHaveBeenCalled();
-    expect(jest.mocked(t.listObjects).mock.calls.some(([input]) => input.Prefix.startsWith('curated/'))).toBe(
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(jest.mocked(t.move).mock.calls.map(([payload]) => payload)).toEqual([
+      { step: 'plan', day: '2026-11-23' },
+    ]);
+    expect(jest.mocked(t.runQuery).mock.calls.some(([input]) => input.QueryString.startsWith('INSERT'))).toBe(
       false,
     );
   });
 
-  it('a failed curated write notifies and fails before any report of the day', async () => {
+  it('the day in progress moves and archives, but is not compacted', async () => {
+    const t = tasks({ finalized: ['2026-11-22'] });
+    await runReportsWorkflow({ definition, tasks: t, startTime: new Date('2026-11-23T14:05:00.000Z') });
+    expect(jest.mocked(t.move).mock.calls.map(([payload]) => (payload as { step: string }).step)).toEqual([
+      'plan',
+      'archive',
+    ]);
+    const [, , ...reports] = jest.mocked(t.runQuery).mock.calls.map(([input]) => input.QueryString);
+    expect(new Set(reports)).toEqual(new Set(loadReports().map((report) => report.sql)));
+  });
+
+  it('a failed part write notifies and fails before anything is archived or reported', async () => {
     const t = tasks({
       runQuery: jest.fn<ReportsTasks['runQuery']>(async (input) => {
         if (input.QueryString.startsWith('INSERT INTO'))
@@ -240,6 +237,9 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
     const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
     expect(outcome).toMatchObject({ status: 'FAILED', error: 'States.TaskFailed' });
     expect(t.runQuery).toHaveBeenCalledTimes(2);
+    expect(jest.mocked(t.move).mock.calls.map(([payload]) => (payload as { step: string }).step)).toEqual([
+      'plan',
+    ]);
     expect(t.publish).not.toHaveBeenCalled();
     expect(t.notify).toHaveBeenCalledTimes(1);
   });
@@ -257,8 +257,8 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
     const outcome = await runReportsWorkflow({ definition, tasks: t, input: { day: '2026-11-20' } });
     expect(outcome.status).toBe('SUCCEEDED');
     expect(t.getCrawler).toHaveBeenCalledTimes(2);
-    // The view, the past day into the curated table, its reports.
-    expect(t.runQuery).toHaveBeenCalledTimes(2 + reportNames.length);
+    // The view, the past day's part and its compaction, its reports.
+    expect(t.runQuery).toHaveBeenCalledTimes(3 + reportNames.length);
   });
 
   it('crawler ends FAILED: notifies and fails without running reports', async () => {
@@ -288,7 +288,7 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
     const succeeding = tasks().runQuery;
     const t = tasks({
       runQuery: jest.fn<ReportsTasks['runQuery']>(async (input) => {
-        if (input.QueryString.includes('stddev_samp'))
+        if (input.QueryString.includes('log_return'))
           throw new ServiceError('States.TaskFailed', 'SYNTAX_ERROR: line 3:5');
         return succeeding(input);
       }),
@@ -345,7 +345,7 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
       expect([setup, outcome.status]).toEqual([setup, 'SUCCEEDED']);
       expect([setup, jest.mocked(t.startCrawler).mock.calls.length]).toEqual([setup, 0]);
       expect(t.getCrawler).not.toHaveBeenCalled();
-      expect(t.runQuery).toHaveBeenCalledTimes(2 + reportNames.length);
+      expect(t.runQuery).toHaveBeenCalledTimes(3 + reportNames.length);
     }
     // With no ticks the catalog is not even asked.
     const empty = tasks({ withTicks: [] });
@@ -433,8 +433,8 @@ describe('reports workflow (statemachines/reports.asl.yml)', () => {
       { day: '2026-11-20', final: true, reports: reportNames.length },
       { day: '2026-11-21', final: false, reports: reportNames.length },
     ]);
-    // The view once, the ended day into the curated table, then every report for each day.
-    expect(t.runQuery).toHaveBeenCalledTimes(1 + 1 + 2 * reportNames.length);
+    // The view once; the ended day's part and compaction, the new day's part; every report for each day.
+    expect(t.runQuery).toHaveBeenCalledTimes(1 + 3 + 2 * reportNames.length);
     expect(
       outcome.status === 'SUCCEEDED' && (outcome.output as { manifests: unknown[] }).manifests,
     ).toHaveLength(2);
