@@ -17,7 +17,14 @@ import { landBatch } from '../lib/land/write';
 import { simulateTicks } from '../lib/market/simulated/simulator';
 import { SYMBOL_PROFILES } from '../lib/market/simulated/symbols';
 import { loadReports, UNIQUE_TICKS_VIEW } from '../lib/reports/catalog';
-import { archiveMove, deleteDue, dropOlderParts, planCompaction, planMove } from '../lib/reports/move';
+import {
+  archiveMove,
+  DEFAULT_MOVE_LAYOUT,
+  deleteDue,
+  dropOlderParts,
+  planCompaction,
+  planMove,
+} from '../lib/reports/move';
 import { withScratchCatalog } from '../local/stack/scratch-catalog';
 import { MemoryBucket, toEvent } from './landing-model';
 import { MEASURED_SCAN_FILE, type MeasuredScan } from './measured-scan';
@@ -26,11 +33,7 @@ const DAY = '2026-11-20';
 const SYMBOLS = 20;
 const WINDOW_SECONDS = 60;
 const BUCKET = 'tickstream-bench-data';
-const LAYOUT = {
-  rawPrefix: 'raw/stock_ticks',
-  archivePrefix: 'archive/stock_ticks',
-  movesPrefix: 'archive/_moves/stock_ticks',
-};
+const LAYOUT = DEFAULT_MOVE_LAYOUT;
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 

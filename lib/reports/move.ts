@@ -27,6 +27,13 @@ export interface MoveLayout {
   movesPrefix: string;
 }
 
+/** The layout serverless.yml gives a stage by default: tests and local tools without a stage use it. */
+export const DEFAULT_MOVE_LAYOUT: MoveLayout = {
+  rawPrefix: 'raw/stock_ticks',
+  archivePrefix: 'archive/stock_ticks',
+  movesPrefix: 'archive/_moves/stock_ticks',
+};
+
 /** The S3 calls a move makes. */
 export interface MoveStorage {
   send(command: ListObjectsV2Command): Promise<ListObjectsV2CommandOutput>;

@@ -12,26 +12,20 @@ export interface DataLayout {
   movesPrefix: string;
 }
 
+/** The fields of `custom.data` the local stack uses. */
+const DATA_LAYOUT_KEYS = [
+  'table',
+  'uniqueView',
+  'rawPrefix',
+  'quarantinePrefix',
+  'columnarTable',
+  'columnarPrefix',
+  'archivePrefix',
+  'movesPrefix',
+] as const satisfies readonly (keyof DataLayout)[];
+
 /** The stage's data layout, as `sls print` resolved it (the one definition: serverless.yml `custom.data`). */
 export function dataLayoutOf(config: Pick<ResolvedServerlessConfig, 'custom'>): DataLayout {
-  const {
-    table,
-    uniqueView,
-    rawPrefix,
-    quarantinePrefix,
-    columnarTable,
-    columnarPrefix,
-    archivePrefix,
-    movesPrefix,
-  } = config.custom.data;
-  return {
-    table,
-    uniqueView,
-    rawPrefix,
-    quarantinePrefix,
-    columnarTable,
-    columnarPrefix,
-    archivePrefix,
-    movesPrefix,
-  };
+  const data = config.custom.data;
+  return Object.fromEntries(DATA_LAYOUT_KEYS.map((key) => [key, data[key]])) as unknown as DataLayout;
 }

@@ -7,7 +7,13 @@ import { simulateTicks } from '../../lib/market/simulated/simulator';
 import { SYMBOL_PROFILES } from '../../lib/market/simulated/symbols';
 import { loadUniqueTicksView } from '../../lib/reports/catalog';
 import { columnarTableDdl } from '../../lib/reports/columnar';
-import { archiveMove, dropOlderParts, planCompaction, planMove } from '../../lib/reports/move';
+import {
+  archiveMove,
+  DEFAULT_MOVE_LAYOUT,
+  dropOlderParts,
+  planCompaction,
+  planMove,
+} from '../../lib/reports/move';
 import { createLocalAthena } from '../../local/aws/athena';
 import { createLocalCrawler } from '../../local/aws/glue-crawler';
 import { createLocalPartsCatalog } from '../../local/aws/glue-partitions';
@@ -21,11 +27,7 @@ const DATA = 'tickstream-atomic-data';
 const RESULTS = 'tickstream-atomic-results';
 const DAY = '2026-11-20';
 const DATABASE = 'tickstream_atomic';
-const LAYOUT = {
-  rawPrefix: 'raw/stock_ticks',
-  archivePrefix: 'archive/stock_ticks',
-  movesPrefix: 'archive/_moves/stock_ticks',
-};
+const LAYOUT = DEFAULT_MOVE_LAYOUT;
 const context = { QueryExecutionContext: { Database: DATABASE } };
 let s3: LocalS3;
 let catalog: LocalHiveCatalog;

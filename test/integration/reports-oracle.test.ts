@@ -11,7 +11,14 @@ import { SYMBOL_PROFILES } from '../../lib/market/simulated/symbols';
 import { loadReports, loadUniqueTicksView } from '../../lib/reports/catalog';
 import { columnarTableDdl } from '../../lib/reports/columnar';
 import { parseCsv } from '../../lib/reports/csv';
-import { archiveMove, deleteDue, dropOlderParts, planCompaction, planMove } from '../../lib/reports/move';
+import {
+  archiveMove,
+  DEFAULT_MOVE_LAYOUT,
+  deleteDue,
+  dropOlderParts,
+  planCompaction,
+  planMove,
+} from '../../lib/reports/move';
 import { createLocalAthena } from '../../local/aws/athena';
 import { createLocalCrawler } from '../../local/aws/glue-crawler';
 import { createLocalPartsCatalog } from '../../local/aws/glue-partitions';
@@ -25,11 +32,7 @@ const DATA = 'tickstream-oracle-data';
 const RESULTS = 'tickstream-oracle-results';
 const DAY = '2026-11-20';
 const DATABASE = 'tickstream_oracle';
-const LAYOUT = {
-  rawPrefix: 'raw/stock_ticks',
-  archivePrefix: 'archive/stock_ticks',
-  movesPrefix: 'archive/_moves/stock_ticks',
-};
+const LAYOUT = DEFAULT_MOVE_LAYOUT;
 const reports = loadReports();
 
 /** A bucket, catalog and Athena of their own for one check; stopped after it. */

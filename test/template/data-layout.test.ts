@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { FUNCTIONS } from '../../functions/factories';
 import { DEFAULT_LAYOUT } from '../../lib/land/plan';
+import { DEFAULT_MOVE_LAYOUT } from '../../lib/reports/move';
 import { packagedTemplates, resourceById } from '../support/template';
 
 const templates = packagedTemplates();
@@ -70,12 +71,21 @@ describe('the data layout is defined once (serverless.yml custom.data)', () => {
     });
   });
 
-  it("keeps landing's default layout (tests and local tools without a stage) equal to the deployed one", () => {
+  it("keeps landing's and moving's default layouts (tests and local tools without a stage) equal to the deployed ones", () => {
     expect(resourceById(templates.dev, 'LandTicksLambdaFunction').Properties).toMatchObject({
       Environment: {
         Variables: {
           RAW_PREFIX: DEFAULT_LAYOUT.rawPrefix,
           QUARANTINE_PREFIX: DEFAULT_LAYOUT.quarantinePrefix,
+        },
+      },
+    });
+    expect(resourceById(templates.dev, 'MoveTicksLambdaFunction').Properties).toMatchObject({
+      Environment: {
+        Variables: {
+          RAW_PREFIX: DEFAULT_MOVE_LAYOUT.rawPrefix,
+          ARCHIVE_PREFIX: DEFAULT_MOVE_LAYOUT.archivePrefix,
+          MOVES_PREFIX: DEFAULT_MOVE_LAYOUT.movesPrefix,
         },
       },
     });
