@@ -31,7 +31,9 @@ export function classifyNote(
   // The burst note also mentions the free plan's "25 requests per day": it is checked first.
   if (/spreading out|per second/i.test(note)) return 'burst';
   if (/requests per day/i.test(note) && !/per minute/i.test(note)) return 'daily';
-  if (/call frequency|per minute|rate limit/i.test(note)) return 'minute';
+  // The older volume note ("…if you are targeting a higher API call volume") is the per-minute throttle too: it
+  // names the premium team's address, so it is checked before the premium refusals.
+  if (/call frequency|per minute|rate limit|higher API call volume/i.test(note)) return 'minute';
   if (/premium (endpoint|feature)/i.test(note)) return 'premium';
   if (/\bdemo\b/i.test(note)) return 'demo';
   if (/apikey/i.test(note)) return 'key';

@@ -17,9 +17,11 @@ import { type AlphaVantageSettings, DELAYED_QUOTE_MS, liveRequestsPerInvocation 
 /**
  * Live quotes from GLOBAL_QUOTE with the stage's entitlement (realtime, or delayed 15 minutes), one per symbol per
  * run, stamped with the minute they describe: the schedule minute, or 15 minutes before it for a delayed quote (the
- * provider gives no time of day). A free plan, a market holiday and a key that only gets end-of-day quotes
- * publish nothing and say why (the last once per container, which then stops asking). Runs outside the regular US session, or later than `maxQuoteDelayMs` after their minute,
- * publish nothing and say why. Each run spends at most its schedule's share of the plan's per-minute limit
+ * provider gives no time of day), published only when that minute is in the regular US session. A free plan, a
+ * market holiday and a key that only gets end-of-day quotes publish nothing and say why (the last once per
+ * container, which then stops asking); a symbol whose quote is from an earlier session (halted, not traded yet
+ * today) is skipped on its own while the others publish. Runs outside the regular US session, or later than
+ * `maxQuoteDelayMs` after their minute, publish nothing and say why. Each run spends at most its schedule's share of the plan's per-minute limit
  * (see liveRequestsPerInvocation), counting the OVERVIEW a symbol needs once a day: when a group holds more symbols
  * than that, consecutive minutes take consecutive slices of it, so every symbol is quoted in turn and the plan's
  * limit is never exceeded. A symbol whose request fails is reported; the others' ticks are still returned.
@@ -39,18 +41,25 @@ export function alphaVantageLiveSource(params: {
     schema: TICK_SCHEMA_V2,
     async minute({ symbols, timeMs }): Promise<LiveMinute> {
       const quotedAt = Math.floor(timeMs / MINUTE_MS) * MINUTE_MS;
-      const newYork = newYorkTime(quotedAt);
       if (settings.plan === 'free')
         return {
           ticks: [],
           covered: [],
           skipped: `a free Alpha Vantage key (alphaVantagePlan: free) has ${settings.dailyRequests} requests a day and end-of-day quotes only: live quotes need a premium plan with alphaVantageEntitlement realtime or delayed; backfillHistory works on a free key`,
         };
+      // The session is checked at the minute a quote describes: a delayed quote asked at 09:40 describes 09:25 (the
+      // last session's close, not published), one asked at 16:10 describes 15:55 (the session's last quarter hour).
+      const describesAt = settings.entitlement === 'delayed' ? quotedAt - DELAYED_QUOTE_MS : quotedAt;
+      const newYork = newYorkTime(describesAt);
+      const asDelayed =
+        describesAt === quotedAt
+          ? ''
+          : ` (a delayed quote asked at ${toIso(quotedAt)} describes 15 minutes earlier)`;
       if (!inRegularSession(newYork))
         return {
           ticks: [],
           covered: [],
-          skipped: `outside regular US trading hours (09:30-16:00 New York, Monday to Friday): ${toIso(quotedAt)} is ${newYork.weekday} ${newYork.time} in New York`,
+          skipped: `outside regular US trading hours (09:30-16:00 New York, Monday to Friday): ${toIso(describesAt)} is ${newYork.weekday} ${newYork.time} in New York${asDelayed}`,
         };
       const holiday = marketHoliday(newYork.date);
       if (holiday !== undefined)
@@ -84,6 +93,8 @@ export function alphaVantageLiveSource(params: {
       const covered: string[] = [];
       const missing: { symbol: string; reason: string }[] = [];
       const failures: MarketDataError[] = [];
+      const stale: string[] = [];
+      let fresh = 0;
       const today = newYork.date;
       // Consecutive minutes start at consecutive slices of the group.
       const start = ((quotedAt / MINUTE_MS) * budget) % symbols.length;
@@ -101,13 +112,27 @@ export function alphaVantageLiveSource(params: {
             await client.query({ fn: 'GLOBAL_QUOTE', symbol, query: { entitlement: settings.entitlement } }),
           );
           if (quote.latestTradingDay !== today) {
-            // Not a holiday (checked above): the key was answered with the last session's end-of-day quote, which
-            // is what GLOBAL_QUOTE gives without a realtime or delayed entitlement. Every symbol would be the same:
-            // this container stops asking, and says why once.
-            endOfDayOnly = `your Alpha Vantage key returns end-of-day quotes (the quote for ${symbol} at ${newYork.date} ${newYork.time} New York is from ${quote.latestTradingDay}): live quotes need a premium plan with the realtime or delayed entitlement, asked for by alphaVantageEntitlement (now ${settings.entitlement}); this container publishes no live quotes until it is replaced`;
-            missing.push({ symbol, reason: endOfDayOnly });
-            break;
+            // A quote from an earlier session. For one symbol among others quoted today, that symbol has not traded
+            // today (halted, or not open yet): it is skipped on its own, and shows up as silent. When every quote
+            // is (two or more, or a delayed quote that came without the delayed key asked for), the key only gets
+            // end-of-day quotes, which is what GLOBAL_QUOTE gives without an entitlement: this container stops
+            // asking, and says why once.
+            stale.push(symbol);
+            const keyIsEndOfDay =
+              fresh === 0 && (stale.length >= 2 || (settings.entitlement === 'delayed' && !quote.delayed));
+            if (keyIsEndOfDay) {
+              endOfDayOnly = `your Alpha Vantage key returns end-of-day quotes (the quote for ${stale[0]} at ${newYork.date} ${newYork.time} New York is from ${quote.latestTradingDay}): live quotes need a premium plan with the realtime or delayed entitlement, asked for by alphaVantageEntitlement (now ${settings.entitlement}); this container publishes no live quotes until it is replaced`;
+              missing.length = 0;
+              for (const each of stale) missing.push({ symbol: each, reason: endOfDayOnly });
+              break;
+            }
+            missing.push({
+              symbol,
+              reason: `the quote for ${symbol} is from ${quote.latestTradingDay}, an earlier session (halted, or not traded yet today): skipped this minute`,
+            });
+            continue;
           }
+          fresh++;
           // A delayed quote describes the market 15 minutes before the minute it was asked for.
           const describes = quote.delayed ? quotedAt - DELAYED_QUOTE_MS : quotedAt;
           ticks.push({

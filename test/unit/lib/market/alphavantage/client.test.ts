@@ -27,6 +27,18 @@ import {
 } from './harness';
 
 describe('throttling, bad keys, timeouts and retries', () => {
+  it('the older "higher API call volume" note stops the minute\'s loop as a throttle: one request, nothing published', async () => {
+    const asked = serve((fn, symbol) =>
+      fn === 'OVERVIEW' ? [200, overviews[symbol]] : [200, fixture('provider/information-call-volume.json')],
+    );
+    const { source } = liveSource(fakeClock(SESSION_MINUTE));
+    const minute = await minuteOf(source, ['AAPL', 'MSFT', 'KO']);
+    expect(minute.ticks).toEqual([]);
+    expect(minute.failures).toHaveLength(1);
+    expect(minute.failures?.[0]).toBeInstanceOf(MarketThrottledError);
+    expect(asked.filter((query) => query.get('function') === 'GLOBAL_QUOTE')).toHaveLength(1);
+  });
+
   it('turns the throttle note into an error naming the symbol and the limit, and asks nothing for a minute', async () => {
     const asked = serve((fn, symbol) =>
       fn === 'OVERVIEW' ? [200, overviews[symbol]] : [200, fixture('provider/note-call-frequency.json')],
@@ -86,6 +98,11 @@ describe('throttling, bad keys, timeouts and retries', () => {
     ],
     ['provider/note-call-frequency.json', MarketThrottledError, /the plan's limit is reached.*waits 60 s/],
     [
+      'provider/information-call-volume.json',
+      MarketThrottledError,
+      /the plan's limit is reached.*waits 60 s/,
+    ],
+    [
       'provider/information-premium-endpoint.json',
       MarketPlanError,
       /the key's plan does not include it \(this stage's alphaVantagePlan is premium\); it said: "Thank you for using Alpha Vantage! This is a premium endpoint/,
@@ -122,11 +139,12 @@ describe('throttling, bad keys, timeouts and retries', () => {
         'information-burst.json',
         'information-daily-limit.json',
         'note-call-frequency.json',
+        'information-call-volume.json',
         'information-premium-endpoint.json',
         'information-demo-key.json',
         'error-missing-key.json',
       ].map((file) => classifyNote(note(file))),
-    ).toEqual(['burst', 'daily', 'minute', 'premium', 'demo', 'key']);
+    ).toEqual(['burst', 'daily', 'minute', 'minute', 'premium', 'demo', 'key']);
     expect(classifyNote('something new')).toBe('other');
   });
 

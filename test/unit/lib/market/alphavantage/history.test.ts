@@ -24,6 +24,38 @@ describe('Alpha Vantage history (TIME_SERIES_INTRADAY by month)', () => {
     return pages;
   }
 
+  it('keeps regular-hours bars by itself: pre- and post-market bars in an answer are not published', async () => {
+    // The recorded answer's shape, with a pre-market (04:00 New York) and a post-market (16:00, ending 16:01) bar
+    // beside a session bar: what extended_hours=false should leave out, if the provider ever sends them anyway.
+    const bar = {
+      '1. open': '86.4900',
+      '2. high': '86.5000',
+      '3. low': '86.4750',
+      '4. close': '86.5000',
+      '5. volume': '10494',
+    };
+    const answer = {
+      'Meta Data': (
+        fixture<Record<string, unknown>>('provider/time-series-intraday-msft.json') as Record<string, unknown>
+      )['Meta Data'],
+      'Time Series (1min)': {
+        '2026-11-20 16:00:00': bar,
+        '2026-11-20 15:59:00': bar,
+        '2026-11-20 04:00:00': bar,
+      },
+    };
+    serve((fn, symbol) => (fn === 'OVERVIEW' ? [200, overviews[symbol] ?? {}] : [200, answer]));
+    const { source } = historySource();
+    const pages = await collect(source, {
+      symbols: ['MSFT'],
+      startMs: Date.parse('2026-11-20T00:00:00.000Z'),
+      endMs: Date.parse('2026-11-21T00:00:00.000Z'),
+      intervalSeconds: 60,
+    });
+    // Only the bar labelled 15:59, ending at 16:00 New York (21:00 UTC).
+    expect(pages.flat().map((tick) => tick.timestamp)).toEqual(['2026-11-20T21:00:00.000Z']);
+  });
+
   it('stamps each bar at its end: the provider labels a bar by its start and its close is the price at its end', async () => {
     const asked = serve(historyAnswers);
     const { source } = historySource();

@@ -119,12 +119,69 @@ describe('Alpha Vantage live quotes (GLOBAL_QUOTE + OVERVIEW)', () => {
     // The minute's slice of the group starts at a symbol of the rotation: the one quoted, and named.
     const [first] = minute.covered;
     const explanation = `your Alpha Vantage key returns end-of-day quotes (the quote for ${first} at 2026-11-20 09:35 New York is from 2026-11-19): live quotes need a premium plan with the realtime or delayed entitlement, asked for by alphaVantageEntitlement (now realtime); this container publishes no live quotes until it is replaced`;
-    expect(minute.missing?.map((entry) => entry.reason)).toEqual([explanation]);
-    // Not "a market holiday": the day is no holiday. The other symbols would answer the same: not asked.
-    expect(asked.filter((query) => query.get('function') === 'GLOBAL_QUOTE')).toHaveLength(1);
+    // Two quotes from an earlier session and none from today: the key, not the symbols. The third is not asked.
+    expect(minute.missing?.map((entry) => entry.reason)).toEqual([explanation, explanation]);
+    expect(asked.filter((query) => query.get('function') === 'GLOBAL_QUOTE')).toHaveLength(2);
     const next = await minuteOf(source, ['MSFT'], SESSION_MINUTE + 60_000);
     expect(next).toEqual({ ticks: [], covered: [], skipped: explanation });
-    expect(asked.filter((query) => query.get('function') === 'GLOBAL_QUOTE')).toHaveLength(1);
+    expect(asked.filter((query) => query.get('function') === 'GLOBAL_QUOTE')).toHaveLength(2);
+  });
+
+  it('a symbol whose quote is from an earlier session (halted, not traded yet) is skipped alone; the others publish', async () => {
+    const asked = serve((fn, symbol) => {
+      if (fn === 'OVERVIEW') return [200, overviews[symbol]];
+      const quote = structuredClone(quoteOf(symbol)) as { 'Global Quote': Record<string, string> };
+      if (symbol === 'MSFT') quote['Global Quote']['07. latest trading day'] = '2026-11-19';
+      return [200, quote];
+    });
+    const { source } = liveSource(fakeClock(SESSION_MINUTE));
+    const minute = await minuteOf(source, ['AAPL', 'MSFT', 'KO']);
+    expect(minute.ticks.map((tick) => tick.symbol).sort()).toEqual(['AAPL', 'KO']);
+    expect(minute.missing).toEqual([
+      {
+        symbol: 'MSFT',
+        reason:
+          'the quote for MSFT is from 2026-11-19, an earlier session (halted, or not traded yet today): skipped this minute',
+      },
+    ]);
+    // Nothing latched: the next minute asks every symbol again, MSFT included.
+    const next = await minuteOf(source, ['AAPL', 'MSFT', 'KO'], SESSION_MINUTE + 60_000);
+    expect(next.ticks.map((tick) => tick.symbol).sort()).toEqual(['AAPL', 'KO']);
+    expect(
+      asked.filter((query) => query.get('symbol') === 'MSFT' && query.get('function') === 'GLOBAL_QUOTE'),
+    ).toHaveLength(2);
+  });
+
+  it('delayed quotes follow the session they describe: none stamped before 09:30, the last quarter hour after 16:00', async () => {
+    const asked = serve((fn, symbol) => {
+      if (fn === 'OVERVIEW') return [200, overviews[symbol]];
+      const quote = quoteOf(symbol) as { 'Global Quote': Record<string, string> };
+      return [200, { 'Global Quote - DATA DELAYED BY 15 MINUTES': quote['Global Quote'] }];
+    });
+    const at = (newYork: string) => Date.parse(`2026-11-20T${newYork}:00.000-05:00`);
+    const minuteAt = async (newYork: string) => {
+      const { source } = liveSource(fakeClock(at(newYork)), { entitlement: 'delayed' });
+      return minuteOf(source, ['AAPL'], at(newYork));
+    };
+    // 09:40 asks for 09:25: the last session's close, not published, not even asked.
+    const early = await minuteAt('09:40');
+    expect(early.ticks).toEqual([]);
+    expect(early.skipped).toBe(
+      'outside regular US trading hours (09:30-16:00 New York, Monday to Friday): 2026-11-20T14:25:00.000Z is Fri 09:25 in New York (a delayed quote asked at 2026-11-20T14:40:00.000Z describes 15 minutes earlier)',
+    );
+    expect(asked.filter((query) => query.get('function') === 'GLOBAL_QUOTE')).toHaveLength(0);
+    // 09:46 describes 09:31, the session's first minute.
+    expect((await minuteAt('09:46')).ticks.map((tick) => tick.timestamp)).toEqual([
+      '2026-11-20T14:31:00.000Z',
+    ]);
+    // 16:10 describes 15:55: published after the close; 16:15 describes 16:00, the last; 16:16 nothing.
+    expect((await minuteAt('16:10')).ticks.map((tick) => tick.timestamp)).toEqual([
+      '2026-11-20T20:55:00.000Z',
+    ]);
+    expect((await minuteAt('16:15')).ticks.map((tick) => tick.timestamp)).toEqual([
+      '2026-11-20T21:00:00.000Z',
+    ]);
+    expect((await minuteAt('16:16')).ticks).toEqual([]);
   });
 
   it('a market holiday: publishes nothing and asks nothing, naming the holiday', async () => {
@@ -161,8 +218,10 @@ describe('Alpha Vantage live quotes (GLOBAL_QUOTE + OVERVIEW)', () => {
       const quote = quoteOf(symbol) as { 'Global Quote': Record<string, string> };
       return [200, { 'Global Quote - DATA DELAYED BY 15 MINUTES': quote['Global Quote'] }];
     });
-    const { source } = liveSource(fakeClock(SESSION_MINUTE), { entitlement: 'delayed' });
-    const minute = await minuteOf(source, ['AAPL']);
+    // 10:00 New York: the quote describes 09:45.
+    const asking = SESSION_MINUTE + 25 * 60_000;
+    const { source } = liveSource(fakeClock(asking), { entitlement: 'delayed' });
+    const minute = await minuteOf(source, ['AAPL'], asking);
     expect(asked.find((query) => query.get('function') === 'GLOBAL_QUOTE')?.get('entitlement')).toBe(
       'delayed',
     );
@@ -173,8 +232,8 @@ describe('Alpha Vantage live quotes (GLOBAL_QUOTE + OVERVIEW)', () => {
       expect.objectContaining({
         symbol: 'AAPL',
         price,
-        timestamp: new Date(SESSION_MINUTE - 15 * 60_000).toISOString(),
-        seq: (SESSION_MINUTE - 15 * 60_000) / 60_000,
+        timestamp: new Date(asking - 15 * 60_000).toISOString(),
+        seq: (asking - 15 * 60_000) / 60_000,
       }),
     ]);
   });
