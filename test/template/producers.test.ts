@@ -244,6 +244,9 @@ describe('the market source param', () => {
       KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT',
       // The recorded session lies in the past.
       ALPHA_VANTAGE_MAX_QUOTE_DELAY_SECONDS: String(366 * 86_400),
+      // The recorded session is its first quarter hour, which delayed quotes (the stage's entitlement) describe as
+      // the minutes before the open: realtime quotes of the same minutes, for this test of retries.
+      ALPHA_VANTAGE_ENTITLEMENT: 'realtime',
     });
     // The first schedule's event for a session minute, as EventBridge builds it.
     const target = resourcesOfType(template, 'AWS::Events::Rule')
