@@ -43,7 +43,12 @@ export function producerParts(params: {
     ...(params.batchSize ? { batchSize: params.batchSize } : {}),
     ...(collaborators.createProducer ? { createProducer: collaborators.createProducer } : {}),
   });
-  const sources = marketSources({ market: config.market, seed: config.simulationSeed, readSecret });
+  const sources = marketSources({
+    market: config.market,
+    seed: config.simulationSeed,
+    anomalies: config.simulationAnomalies,
+    readSecret,
+  });
   return { logger, publisher, ...sources };
 }
 

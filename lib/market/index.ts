@@ -4,6 +4,7 @@ import { alphaVantageClient } from './alphavantage/client';
 import { alphaVantageHistorySource } from './alphavantage/history';
 import { alphaVantageLiveSource } from './alphavantage/live';
 import type { MarketSettings } from './settings';
+import type { Anomaly } from './simulated/anomalies';
 import { simulatedHistorySource, simulatedLiveSource } from './simulated/source';
 import type { HistorySource, LiveSource } from './source';
 
@@ -44,6 +45,8 @@ export function apiKeyReader(params: {
 export function marketSources(params: {
   market: MarketSettings;
   seed: string;
+  /** Halts and jumps the simulator makes on purpose (the simulated source only). */
+  anomalies?: readonly Anomaly[];
   readSecret?: SecretReader;
   fetch?: (url: string, init: { signal: AbortSignal }) => Promise<Response>;
   now?: () => number;
@@ -52,8 +55,8 @@ export function marketSources(params: {
   const { market } = params;
   if (market.source === 'simulated')
     return {
-      live: simulatedLiveSource({ seed: params.seed }),
-      history: simulatedHistorySource({ seed: params.seed }),
+      live: simulatedLiveSource({ seed: params.seed, anomalies: params.anomalies ?? [] }),
+      history: simulatedHistorySource({ seed: params.seed, anomalies: params.anomalies ?? [] }),
     };
   const client = alphaVantageClient({
     settings: market.alphaVantage,

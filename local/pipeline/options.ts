@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseAnomaly } from '../../lib/market/simulated/anomalies';
 import { TickstreamError } from '../../lib/shared/errors';
 import { MINUTE_MS } from '../../lib/shared/time';
 import { FIXTURE_SESSION } from './alphavantage-fixtures';
@@ -21,6 +22,8 @@ export interface PipelineOptions {
   source: 'simulated' | 'alphavantage';
   /** Nodes of the run's own Kafka: 1, or 3 (a KRaft cluster replicating each partition three times). */
   brokers: 1 | 3;
+  /** Halts and jumps the simulated market makes on purpose (`--halt`, `--jump`), as `SIMULATION_ANOMALIES` text. */
+  anomalies: string;
 }
 
 /** Parses `npm run pipeline -- …`; a mistake is a UsageError naming the option. */
@@ -34,6 +37,8 @@ export function parseOptions(argv: string[]): PipelineOptions {
     source: string;
     fixtures: boolean;
     brokers: string;
+    halt: string[];
+    jump: string[];
   };
   try {
     ({ values } = parseArgs({
@@ -47,6 +52,8 @@ export function parseOptions(argv: string[]): PipelineOptions {
         source: { type: 'string', default: 'simulated' },
         fixtures: { type: 'boolean', default: false },
         brokers: { type: 'string', default: '1' },
+        halt: { type: 'string', multiple: true, default: [] },
+        jump: { type: 'string', multiple: true, default: [] },
       },
     }));
   } catch (error) {
@@ -66,6 +73,26 @@ export function parseOptions(argv: string[]): PipelineOptions {
   if (values.fixtures && values.source !== 'alphavantage')
     throw new UsageError('--fixtures goes with --source alphavantage');
   const fixtures = values.source === 'alphavantage';
+  const anomalies = [
+    ...values.halt.map((spec) => `halt:${spec}`),
+    ...values.jump.map((spec) => `jump:${spec}`),
+  ];
+  if (anomalies.length > 0 && fixtures)
+    throw new UsageError(
+      '--halt and --jump shape the simulated market: they do not go with --source alphavantage',
+    );
+  for (const anomaly of anomalies) {
+    const [option = '', spec = ''] = anomaly.split(/:(.*)/s);
+    try {
+      parseAnomaly(anomaly);
+    } catch {
+      throw new UsageError(
+        option === 'halt'
+          ? `--halt ${spec}: expected SYMBOL@FROM..TO with UTC times, FROM before TO (e.g. MSFT@2026-11-20T15:00Z..2026-11-20T15:10Z)`
+          : `--jump ${spec}: expected SYMBOL@AT:+P% with a UTC time and a change above -100% (e.g. AAPL@2026-11-20T15:30Z:+8%)`,
+      );
+    }
+  }
   // Default: the last N whole minutes, so every simulated tick lies in the past; on the fixtures, their session.
   const startMs =
     values.start === undefined
@@ -91,9 +118,10 @@ export function parseOptions(argv: string[]): PipelineOptions {
     replay: values.replay,
     source: values.source,
     brokers: values.brokers === '3' ? 3 : 1,
+    anomalies: anomalies.join(','),
   };
 }
 
 /** How to call the command, shown after a usage error. */
 export const USAGE =
-  'usage: npm run pipeline -- [--minutes N] [--stage dev] [--start ISO-8601] [--out DIR] [--replay] [--brokers 1|3] [--source alphavantage --fixtures]';
+  'usage: npm run pipeline -- [--minutes N] [--stage dev] [--start ISO-8601] [--out DIR] [--replay] [--brokers 1|3] [--halt SYMBOL@FROM..TO] [--jump SYMBOL@AT:+P%] [--source alphavantage --fixtures]';

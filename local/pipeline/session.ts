@@ -77,6 +77,7 @@ export async function openSession(
     functionLogs: functionLog,
     trinoLogFile: run.trinoLog,
     ...(fixtureServer ? { functionEnvironment: FIXTURE_ENVIRONMENT } : {}),
+    ...(options.anomalies === '' ? {} : { functionEnvironment: { SIMULATION_ANOMALIES: options.anomalies } }),
   });
   starting.done(
     `${stack.ownBroker ? `Kafka ${KAFKA_VERSION} started${stack.brokerNodes.length > 1 ? ` (${stack.brokerNodes.length} nodes, replication factor 3)` : ''}` : 'Kafka given by KAFKA_BROKERS'} at ${stack.brokers.join(',')} (${stack.auth.sasl ? 'SASL_SSL, SCRAM-SHA-512' : 'plaintext'}), topic ${stack.topic}; local S3 at ${stack.s3.endpoint}; Trino at ${stack.trino.url}`,

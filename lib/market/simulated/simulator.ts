@@ -82,7 +82,8 @@ export function intradayVolumeFactor(timeMs: number): number {
   return (0.6 + 2.4 * fromMiddle * fromMiddle) / 1.4;
 }
 
-function priceIncrement(price: number): number {
+/** The price grid of a simulated symbol: cents from 1 up, hundredths of a cent below. */
+export function priceIncrement(price: number): number {
   return price >= 1 ? 0.01 : 0.0001;
 }
 
@@ -90,7 +91,8 @@ function roundTo(value: number, increment: number): number {
   return Math.round(value / increment) * increment;
 }
 
-function decimalsOf(increment: number): number {
+/** The decimals of a price grid. */
+export function decimalsOf(increment: number): number {
   return increment === 0.01 ? 2 : 4;
 }
 

@@ -13,3 +13,37 @@ describe('npm run pipeline options', () => {
     expect(() => parseOptions(['--brokers', 'three'])).toThrow(UsageError);
   });
 });
+
+describe('npm run pipeline anomalies', () => {
+  it('takes --halt and --jump, as many as given, into the producers’ SIMULATION_ANOMALIES', () => {
+    const options = parseOptions([
+      '--halt',
+      'MSFT@2026-11-20T15:05Z..2026-11-20T15:10Z',
+      '--jump',
+      'AAPL@2026-11-20T15:12Z:+8%',
+      '--halt',
+      'KO@2026-11-20T15:00Z..2026-11-20T15:01Z',
+    ]);
+    expect(options.anomalies).toBe(
+      'halt:MSFT@2026-11-20T15:05Z..2026-11-20T15:10Z,halt:KO@2026-11-20T15:00Z..2026-11-20T15:01Z,jump:AAPL@2026-11-20T15:12Z:+8%',
+    );
+    expect(parseOptions([]).anomalies).toBe('');
+  });
+
+  it('refuses a malformed one naming the option and an example, and refuses them on the Alpha Vantage fixtures', () => {
+    expect(() => parseOptions(['--jump', 'AAPL+8%'])).toThrow(
+      new UsageError(
+        '--jump AAPL+8%: expected SYMBOL@AT:+P% with a UTC time and a change above -100% (e.g. AAPL@2026-11-20T15:30Z:+8%)',
+      ),
+    );
+    expect(() =>
+      parseOptions([
+        '--source',
+        'alphavantage',
+        '--fixtures',
+        '--halt',
+        'MSFT@2026-11-20T15:05Z..2026-11-20T15:10Z',
+      ]),
+    ).toThrow(/do not go with --source alphavantage/);
+  });
+});
