@@ -22,6 +22,7 @@ describe('producer config', () => {
       },
       market: { source: 'simulated' },
       simulationSeed: 's1',
+      simulationAnomalies: [],
       disconnectAfterInvoke: false,
     });
   });
