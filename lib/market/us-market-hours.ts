@@ -182,3 +182,13 @@ export function nextNewYorkMidnight(timeMs: number): number {
   tomorrow.setUTCDate(tomorrow.getUTCDate() + 1);
   return newYorkToUtcMs(`${ymd(tomorrow)} 00:00:00`);
 }
+
+/**
+ * Whether the minute ending at an instant is one the US market trades in: the regular session (09:31 to 16:00 New
+ * York on a weekday), not a market holiday, and up to 13:00 on an early close.
+ */
+export function isTradingMinute(timeMs: number): boolean {
+  const newYork = newYorkTime(timeMs);
+  if (!inRegularSession(newYork) || marketHoliday(newYork.date) !== undefined) return false;
+  return marketEarlyClose(newYork.date) === undefined || newYork.minuteOfDay <= EARLY_CLOSE_MINUTE;
+}

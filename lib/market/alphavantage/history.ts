@@ -2,24 +2,11 @@ import { TICK_SCHEMA_V2, type TickV2 } from '../../contract/tick';
 import { InvalidRequestError } from '../../shared/errors';
 import { sleep as defaultSleep, MINUTE_MS, toIso } from '../../shared/time';
 import type { HistorySource } from '../source';
-import {
-  EARLY_CLOSE_MINUTE,
-  inRegularSession,
-  marketEarlyClose,
-  marketHoliday,
-  newYorkTime,
-} from '../us-market-hours';
+import { isTradingMinute } from '../us-market-hours';
 import type { AlphaVantageClient } from './client';
 import { overviewCache } from './overviews';
 import { parseIntraday } from './parse';
 import type { AlphaVantageSettings } from './settings';
-
-/** Whether a bar ending at `endMs` is in the regular US session: 09:31 to 16:00 New York (13:00 on an early close). */
-function inRegularHours(endMs: number): boolean {
-  const newYork = newYorkTime(endMs);
-  if (!inRegularSession(newYork) || marketHoliday(newYork.date) !== undefined) return false;
-  return marketEarlyClose(newYork.date) === undefined || newYork.minuteOfDay <= EARLY_CLOSE_MINUTE;
-}
 
 /** A free key's pace: its burst limit is about one request a second. */
 export const FREE_PLAN_SPACING_MS = 1_200;
@@ -111,7 +98,7 @@ export function alphaVantageHistorySource(params: {
                 Math.round(bar.endMs / MINUTE_MS) % everyMinutes === 0 &&
                 // Regular hours are kept here, not left to extended_hours=false: a pre- or post-market bar that
                 // comes anyway is not a session tick.
-                inRegularHours(bar.endMs),
+                isTradingMinute(bar.endMs),
             )
             .map((bar) => ({
               symbol,
