@@ -16,6 +16,7 @@ runCli(process.argv.slice(2), {
   },
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  isTerminal: process.stdout.isTTY === true,
 }).then((status) => {
   process.exitCode = status;
 });

@@ -8,10 +8,14 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { Command, CommanderError, Option } from 'commander';
+import { liveLayout } from '../lib/live/live-layout';
+import { formatLive, liveJson } from '../lib/live/live-view';
 import { InputError } from '../lib/operator/errors';
 import { checkDay, utcToday } from '../lib/operator/input';
+import { presignedLivePage, readLive } from '../lib/operator/live';
 import type { LastRunSummary, LocalRuns } from '../lib/operator/local-run';
 import { runReportQuery } from '../lib/operator/report-query';
 import { startReportsRun, waitForReportsRun } from '../lib/operator/reports-run';
@@ -41,6 +45,7 @@ export interface CliClients {
   glue: GlueClient;
   lambda: LambdaClient;
   cloudWatch: CloudWatchClient;
+  s3: S3Client;
 }
 
 export function createClients(region: string): CliClients {
@@ -52,6 +57,7 @@ export function createClients(region: string): CliClients {
     glue: new GlueClient(config),
     lambda: new LambdaClient(config),
     cloudWatch: new CloudWatchClient(config),
+    s3: new S3Client(config),
   };
 }
 
@@ -70,7 +76,19 @@ export interface CliDependencies {
    * deployed stage never load the local stack. Without it, `--local` is an input error.
    */
   localRuns?: () => LocalRuns;
+  /** Calls `stop` on Ctrl-C (SIGINT) and returns how to stop listening; default: the process's SIGINT. */
+  onInterrupt?: (stop: () => void) => () => void;
+  /** Whether standard output is a terminal: `live` then redraws the screen instead of printing one table per refresh. */
+  isTerminal?: boolean;
 }
+
+/** Ctrl-C, as `tickstream live` listens for it. */
+const processInterrupt = (stop: () => void) => {
+  process.once('SIGINT', stop);
+  return () => {
+    process.off('SIGINT', stop);
+  };
+};
 
 interface StageOptions {
   stage: string;
@@ -245,6 +263,82 @@ function buildProgram(deps: CliDependencies): Command {
     const status = await stageStatus({ resources, day, ...clients, wait });
     out(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
   });
+
+  stageOptions(
+    program
+      .command('live')
+      .description('the market now: last price, change today, tick time and age per symbol, and open alerts')
+      .option('--once', 'print once and exit')
+      .option('--json', 'with --once: print JSON')
+      .option('--interval <seconds>', 'seconds between refreshes', '5')
+      .option(
+        '--url',
+        'print a link to the live page that works for --expires seconds, without a public bucket',
+      )
+      .option('--expires <seconds>', 'how long the --url link works (at most 604800, a week)', '3600'),
+  ).action(
+    async (
+      options: StageOptions & {
+        once?: boolean;
+        json?: boolean;
+        interval: string;
+        url?: boolean;
+        expires: string;
+      },
+    ) => {
+      const interval = Number(options.interval);
+      if (!Number.isFinite(interval) || interval < 1 || interval > 3600)
+        throw new InputError(
+          `--interval must be a number of seconds from 1 to 3600, got ${options.interval}`,
+        );
+      const expires = Number(options.expires);
+      if (!Number.isInteger(expires) || expires < 1 || expires > 604_800)
+        throw new InputError(`--expires must be whole seconds from 1 to 604800, got ${options.expires}`);
+      if (options.json && !options.once) throw new InputError('--json goes with --once');
+      const clients = clientsFor(options);
+      const resources = await resolveStage({ cloudFormation: clients.cloudFormation, stage: options.stage });
+      const target = { s3: clients.s3, bucket: resources.resultsBucket, layout: liveLayout() };
+      if (options.url) {
+        out(`${await presignedLivePage({ ...target, expiresIn: expires })}\n`);
+        err(
+          `tickstream: the link works for ${expires} s; anyone holding it can read the live page, snapshot and alerts\n`,
+        );
+        return;
+      }
+      const show = async () => {
+        const { snapshot, alerts } = await readLive(target);
+        const nowMs = now().getTime();
+        if (options.json) out(`${JSON.stringify(liveJson(snapshot, alerts, nowMs), null, 2)}\n`);
+        else
+          out(
+            `${deps.isTerminal ? '\x1b[H\x1b[2J' : ''}${formatLive(snapshot, alerts, nowMs, options.stage)}`,
+          );
+      };
+      if (options.once) {
+        await show();
+        return;
+      }
+      let stopped = false;
+      let wake: () => void = () => undefined;
+      const unlisten = (deps.onInterrupt ?? processInterrupt)(() => {
+        stopped = true;
+        wake();
+      });
+      const pause = deps.wait ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+      try {
+        while (!stopped) {
+          await show();
+          // Ctrl-C ends the pause at once: the command exits 0 without waiting for the next refresh.
+          const woken = new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          if (!stopped) await Promise.race([woken, pause(interval * 1000)]);
+        }
+      } finally {
+        unlisten();
+      }
+    },
+  );
 
   return program;
 }

@@ -1,7 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { loadLanderConfig } from '../../lib/land/config';
+import { loadWatchConfig } from '../../lib/live/watch-config';
 import { loadProducerConfig } from '../../lib/produce/config';
 import { loadPlannerConfig, loadPublisherConfig } from '../../lib/reports/config';
 import type { MoveStorage, PartsCatalog } from '../../lib/reports/move';
@@ -14,6 +16,7 @@ import { createMoveTicks } from './move-ticks';
 import { createPlanReports } from './plan-reports';
 import { createProduceTicks } from './produce-ticks';
 import { createPublishReports } from './publish-reports';
+import { createWatchMarket } from './watch-market';
 
 /**
  * What the local stack gives every function it builds: its own logger and metrics, the local S3 client and the
@@ -23,6 +26,8 @@ export interface LocalCollaborators {
   logger: Logger;
   metrics: Metrics;
   s3: S3Client;
+  /** The local SNS, where the alerts topic is. */
+  sns: SNSClient;
   glue: PartsCatalog;
 }
 
@@ -62,5 +67,10 @@ export const FUNCTIONS: Record<string, FunctionDefinition> = {
   publishReports: {
     service: 'publish-reports',
     build: (env, { logger, s3 }) => createPublishReports(loadPublisherConfig(env), { logger, s3 }),
+  },
+  watchMarket: {
+    service: 'watch-market',
+    build: (env, { logger, metrics, s3, sns }) =>
+      createWatchMarket(loadWatchConfig(env), { logger, metrics, s3, sns }),
   },
 };

@@ -6,6 +6,8 @@ import middy from '@middy/core';
 import { type KafkaEventBatch, KafkaEventSchema } from '../../lib/contract/kafka-event';
 import type { LanderConfig } from '../../lib/land/config';
 import { landBatch, type ObjectWriter } from '../../lib/land/write';
+import type { ObjectStore } from '../../lib/live/conditional-object';
+import { updateSnapshot } from '../../lib/live/update-snapshot';
 import { parsedEvent } from '../../lib/shared/middleware';
 import { createLogger, createMetrics } from '../../lib/shared/observability';
 import { createS3Client } from '../../lib/shared/s3';
@@ -13,13 +15,16 @@ import { type BuiltFunction, type CommonCollaborators, takingAnyEvent } from './
 
 /** What landTicks can be given instead of building it. */
 export interface LanderCollaborators extends CommonCollaborators {
-  s3?: ObjectWriter;
+  /** Writes the landed objects and reads and writes the live snapshot. */
+  s3?: ObjectWriter & ObjectStore;
   metrics?: Metrics;
+  now?: () => number;
 }
 
 /**
  * landTicks, invoked by the self-managed Kafka event source mapping: lands the batch in S3 as partitioned gzipped
- * NDJSON and quarantines bad records. Throws when a write fails, so the mapping retries the batch.
+ * NDJSON and quarantines bad records, then folds its ticks into the live snapshot. Throws when a write fails, so
+ * the mapping retries the batch (landing and the snapshot both take a retried batch as the same batch).
  */
 export function createLandTicks(
   config: LanderConfig,
@@ -28,6 +33,7 @@ export function createLandTicks(
   const s3 = collaborators.s3 ?? createS3Client(config.s3);
   const logger = collaborators.logger ?? createLogger('land-ticks');
   const metrics = collaborators.metrics ?? createMetrics('land-ticks', logger);
+  const now = collaborators.now ?? Date.now;
   // The mapping's SelfManagedKafka event; landing reads only its records.
   const handler = middy(async (batch: KafkaEventBatch) => {
     const summary = await landBatch({
@@ -38,6 +44,15 @@ export function createLandTicks(
       timeWindow: config.timeWindow,
       gzipLevel: config.gzipLevel,
       concurrency: config.writeConcurrency,
+      now,
+    });
+    // After the batch is landed: a tick in the snapshot is always in the data bucket too.
+    const live = await updateSnapshot({
+      s3,
+      bucket: config.live.bucket,
+      key: config.live.layout.snapshotKey,
+      ticks: summary.ticks,
+      now,
     });
     metrics.addMetric('TicksLanded', MetricUnit.Count, summary.landed);
     metrics.addMetric('TicksQuarantined', MetricUnit.Count, summary.quarantined);
@@ -45,13 +60,39 @@ export function createLandTicks(
     metrics.addMetric('BytesWritten', MetricUnit.Bytes, summary.bytes);
     if (summary.batchAgeMs !== null)
       metrics.addMetric('BatchAge', MetricUnit.Milliseconds, summary.batchAgeMs);
+    const oldestTick = oldestTimestamp(summary.ticks);
+    if (oldestTick !== null)
+      metrics.addMetric('LandedFreshness', MetricUnit.Seconds, (now() - Date.parse(oldestTick)) / 1000);
+    metrics.addMetric('SnapshotAttempts', MetricUnit.Count, live.attempts);
+    if (live.writtenAtMs !== null && live.oldestAppliedMs !== null && live.newestAppliedMs !== null) {
+      // Tick time to being readable: the batch's oldest new tick is its worst case, its newest the best.
+      // In seconds, as the freshness alarm's threshold (freshnessAlarmSeconds) is.
+      metrics.addMetric(
+        'SnapshotFreshness',
+        MetricUnit.Seconds,
+        (live.writtenAtMs - live.oldestAppliedMs) / 1000,
+      );
+      metrics.addMetric(
+        'SnapshotFreshnessBest',
+        MetricUnit.Seconds,
+        (live.writtenAtMs - live.newestAppliedMs) / 1000,
+      );
+    }
     if (summary.quarantined > 0) logger.warn('quarantined records', { quarantined: summary.quarantined });
-    const { keys, ...counts } = summary;
-    logger.info('landed batch', { ...counts, firstKey: keys[0] });
-    return counts;
+    const { keys, ticks: _ticks, ...counts } = summary;
+    const result = { ...counts, snapshotTicks: live.applied, snapshotAttempts: live.attempts };
+    logger.info('landed batch', { ...result, firstKey: keys[0] });
+    return result;
   })
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
     .use(parsedEvent(KafkaEventSchema, 'Kafka event'));
   return { handler: takingAnyEvent(handler), close: async () => undefined };
+}
+
+/** The oldest tick timestamp of a batch (ISO strings order as times), or null for none. */
+function oldestTimestamp(ticks: readonly { timestamp: string }[]): string | null {
+  let oldest: string | null = null;
+  for (const tick of ticks) if (oldest === null || tick.timestamp < oldest) oldest = tick.timestamp;
+  return oldest;
 }

@@ -123,6 +123,8 @@ export type DecodedRecord =
       /** The tick's one-line JSON object as UTF-8: the record's own bytes, unless they had to be re-serialised. */
       bytes: Buffer;
       timestamp: string;
+      /** The tick as parsed (the live snapshot folds it in). */
+      tick: AnyTick;
     }
   | { ok: false; entry: QuarantineEntry };
 
@@ -191,7 +193,12 @@ export function decodeRecord(record: KafkaEventRecord): DecodedRecord {
   }
   // The producer's text is already the tick's JSON; re-serialise only when it would break the one-line format.
   const oneLine = !text.includes('\n') && !text.includes('\r');
-  return { ok: true, bytes: oneLine ? bytes : Buffer.from(JSON.stringify(tick)), timestamp: tick.timestamp };
+  return {
+    ok: true,
+    bytes: oneLine ? bytes : Buffer.from(JSON.stringify(tick)),
+    timestamp: tick.timestamp,
+    tick,
+  };
 }
 
 /** Where a one-line JSON object's closing brace is: its last byte, but for trailing spaces. */

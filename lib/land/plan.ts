@@ -1,4 +1,5 @@
 import type { KafkaEventBatch, KafkaEventRecord } from '../contract/kafka-event';
+import type { AnyTick } from '../contract/tick';
 import { closingBrace, recordDecoder, type TickTimeWindow } from './decode';
 import { NdjsonBody } from './ndjson';
 
@@ -77,6 +78,8 @@ export interface LandingPlan {
   quarantined: number;
   /** Oldest record's Kafka timestamp, for the batch age metric. */
   oldestRecordTimestamp: number | null;
+  /** The valid ticks, in batch order (the live snapshot folds them in). */
+  ticks: AnyTick[];
 }
 
 /**
@@ -97,6 +100,7 @@ export function planLanding(params: {
   const bad = new Map<string, PlannedObject>();
   let records = 0;
   let quarantinedCount = 0;
+  const ticks: AnyTick[] = [];
   let oldest: number | null = null;
   // What is the same for every record of a partition is built once per partition, not per record.
   let topic: string | undefined;
@@ -120,6 +124,7 @@ export function planLanding(params: {
       }
       const checked = decodeRecord(record);
       if (checked.ok) {
+        ticks.push(checked.tick);
         // A partition's ticks mostly arrive in time order: the previous record's group is the likely one.
         let object: PlannedObject;
         if (
@@ -158,5 +163,6 @@ export function planLanding(params: {
     quarantine: [...bad.values()].map(name),
     quarantined: quarantinedCount,
     oldestRecordTimestamp: oldest,
+    ticks,
   };
 }

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { KafkaEventBatch } from '../contract/kafka-event';
+import type { AnyTick } from '../contract/tick';
 import { TickstreamError } from '../shared/errors';
 import type { TickTimeWindow } from './decode';
 import { type LandingLayout, type PlannedObject, planLanding } from './plan';
@@ -44,6 +45,8 @@ export interface LandingSummary {
   /** Age of the oldest record when the batch was written, ms. */
   batchAgeMs: number | null;
   keys: string[];
+  /** The batch's valid ticks, landed: what the live snapshot is updated with. */
+  ticks: AnyTick[];
 }
 
 async function putAll(params: {
@@ -125,5 +128,6 @@ export async function landBatch(params: {
     putRequests: objects.length,
     batchAgeMs: plan.oldestRecordTimestamp === null ? null : now() - plan.oldestRecordTimestamp,
     keys: objects.map(({ object }) => object.key),
+    ticks: plan.ticks,
   };
 }

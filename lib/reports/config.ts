@@ -1,18 +1,32 @@
 import { z } from 'zod';
+import { type LiveLayout, liveLayout } from '../live/live-layout';
 import { bucketName, type Environment, parseEnvironment } from '../shared/environment';
 import { type S3Settings, s3Environment, s3Settings } from '../shared/s3-settings';
 
-const publisherEnvironment = z.object({ ...s3Environment, RESULTS_BUCKET: bucketName });
+const publisherEnvironment = z.object({
+  ...s3Environment,
+  RESULTS_BUCKET: bucketName,
+  LIVE_PREFIX: z.string().min(1).default('live'),
+  STAGE: z.string().min(1).default('dev'),
+});
 
 export interface PublisherConfig {
   bucket: string;
+  /** The live objects: the dashboard shows the alerts and links the live page, which each run rewrites. */
+  live: LiveLayout;
+  stage: string;
   s3: S3Settings;
 }
 
 /** Parses the publishReports function's settings. */
 export function loadPublisherConfig(env: Environment = process.env): PublisherConfig {
   const parsed = parseEnvironment(publisherEnvironment, env);
-  return { bucket: parsed.RESULTS_BUCKET, s3: s3Settings(parsed) };
+  return {
+    bucket: parsed.RESULTS_BUCKET,
+    live: liveLayout(parsed.LIVE_PREFIX),
+    stage: parsed.STAGE,
+    s3: s3Settings(parsed),
+  };
 }
 
 const plannerEnvironment = z.object({

@@ -2,7 +2,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { parseS3Url } from '../shared/s3';
 import { parseCsv } from './csv';
-import { renderDashboard } from './dashboard/page';
+import { type DashboardAlerts, renderDashboard } from './dashboard/page';
 import { finalManifestKey } from './days';
 
 /** The dashboard of the day in progress, replaced by every partial run. */
@@ -73,9 +73,17 @@ export async function publishReports(params: {
   request: PublishRequest;
   s3: ObjectStore;
   bucket: string;
+  /** The live alerts to show, and the live page's key in the bucket (pages link it relative to themselves). */
+  alerts?: { open: DashboardAlerts['open']; recent: DashboardAlerts['recent']; livePageKey: string };
   now?: () => Date;
 }): Promise<RunManifest> {
   const { request, s3, bucket, now = () => new Date() } = params;
+  const alertsFrom = (pageKey: string): DashboardAlerts | undefined =>
+    params.alerts && {
+      open: params.alerts.open,
+      recent: params.alerts.recent,
+      liveHref: `${'../'.repeat(pageKey.split('/').length - 1)}${params.alerts.livePageKey}`,
+    };
   const put = (key: string, body: string, contentType: string) =>
     s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
 
@@ -118,20 +126,26 @@ export async function publishReports(params: {
   const complete: RunManifest = { ...manifest, dashboard: `s3://${bucket}/${dashboardKey}` };
   const manifestJson = `${JSON.stringify(complete, null, 2)}\n`;
   // Each page links the CSVs relative to where it stands: the run's own, or latest.csv from reports/index.html.
-  const dashboard = (href: (report: PublishedReport) => string) =>
-    renderDashboard({
+  const dashboard = (href: (report: PublishedReport) => string, pageKey: string) => {
+    const alerts = alertsFrom(pageKey);
+    return renderDashboard({
       ...manifest,
       reports: reports.map((report) => ({ ...report, href: href(report) })),
       tables,
+      ...(alerts ? { alerts } : {}),
     });
-  const runPage = dashboard((report) => `../../${report.name}/dt=${request.day}/${request.execution}.csv`);
+  };
+  const runPage = dashboard(
+    (report) => `../../${report.name}/dt=${request.day}/${request.execution}.csv`,
+    dashboardKey,
+  );
   await put(manifestKey, manifestJson, 'application/json');
   await put(dashboardKey, runPage, 'text/html; charset=utf-8');
   if (request.final) await put(finalManifestKey(request.day), manifestJson, 'application/json');
   else
     await put(
       LATEST_DASHBOARD_KEY,
-      dashboard((report) => `${report.name}/latest.csv`),
+      dashboard((report) => `${report.name}/latest.csv`, LATEST_DASHBOARD_KEY),
       'text/html; charset=utf-8',
     );
   return complete;

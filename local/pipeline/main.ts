@@ -18,7 +18,9 @@ import { parseOptions, USAGE, UsageError } from './options';
 import {
   auditLanded,
   daysOf,
+  JUDGES_LANDED,
   landUntil,
+  liveAlerts,
   printPreviews,
   publishWindow,
   replayWindow,
@@ -44,7 +46,12 @@ async function runPipeline(session: PipelineSession): Promise<void> {
   });
 
   const started = performance.now();
-  const published = await publishWindow(session, 'publish');
+  // Before each watch firing: everything published so far has landed (the minute is judged once it is in).
+  const settle = async () => {
+    const target = await endOffsets(stack);
+    for (const mapping of mappings) await mapping.waitFor(target);
+  };
+  const published = await publishWindow(session, 'publish', settle);
   const after = await endOffsets(stack);
   const landed = await landUntil(
     session,
@@ -57,6 +64,7 @@ async function runPipeline(session: PipelineSession): Promise<void> {
   const endToEndSeconds = (performance.now() - started) / 1000;
 
   const audit = await auditLanded(session, 'audit');
+  const alerts = await liveAlerts(session, 'alerts');
   const { produced } = published;
   if (audit.landed !== produced || audit.distinct !== produced)
     session.failures.push(
@@ -85,7 +93,8 @@ async function runPipeline(session: PipelineSession): Promise<void> {
     bytes: audit.bytes,
     messages: Number(sum(after) - sum(before)),
     minutes: options.minutes,
-    producerInvocations: session.firings.length,
+    producerInvocations: session.firings.filter(({ schedule }) => !JUDGES_LANDED.has(schedule.functionName))
+      .length,
     landInvocations: landed.invocations,
     topic: stack.topic,
     bucket: dataBucket,
@@ -94,6 +103,8 @@ async function runPipeline(session: PipelineSession): Promise<void> {
       final.manifests.map((manifest) => [manifest.day, manifest.final ? 'final' : 'partial']),
     ),
     ...(replay ? { replay: replay.summary } : {}),
+    // What the alerts' clock opened and resolved over the window (live/alerts.json in the results bucket).
+    alerts,
     // The minutes the produced ticks describe (firings publish the minute that ended at them).
     window: published.window ?? null,
     produceSeconds: Number(published.seconds.toFixed(3)),

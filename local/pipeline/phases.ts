@@ -1,3 +1,6 @@
+import { parseAlerts } from '../../lib/live/alerts';
+import { readVersioned } from '../../lib/live/conditional-object';
+import { liveLayout } from '../../lib/live/live-layout';
 import { formatTable } from '../../lib/operator/table';
 import { parseCsv } from '../../lib/reports/csv';
 import type { RunManifest } from '../../lib/reports/publish-reports';
@@ -26,9 +29,26 @@ export interface Published {
   window: MarketWindow | undefined;
 }
 
-/** Fires every schedule of the window through the real producer handlers. */
-export async function publishWindow(session: PipelineSession, name: string): Promise<Published> {
-  const { firings, stack } = session;
+/**
+ * Schedules that judge what has landed (the alerts' clock) rather than publish: on the fast-forwarded clock each
+ * of their firings first waits until everything published before it has landed, so a minute is judged as it would
+ * be on AWS a little after it ended, whatever the machine's speed.
+ */
+export const JUDGES_LANDED = new Set(['watchMarket']);
+
+/**
+ * Fires every schedule of the window through the real handlers: the producers, and the watch each minute once
+ * `settle` says what was published has landed (without `settle`, the watch's firings are left out).
+ */
+export async function publishWindow(
+  session: PipelineSession,
+  name: string,
+  settle?: () => Promise<void>,
+): Promise<Published> {
+  const { stack } = session;
+  const firings = session.firings.filter(
+    ({ schedule }) => settle !== undefined || !JUDGES_LANDED.has(schedule.functionName),
+  );
   const publishing = session.begin(name, firings.length);
   let produced = 0;
   // The minutes the published ticks describe (a burst firing publishes the minute that ended at it).
@@ -37,6 +57,7 @@ export async function publishWindow(session: PipelineSession, name: string): Pro
   const started = performance.now();
   for (const [index, { time, schedule }] of firings.entries()) {
     session.setFiringTime(time.getTime());
+    if (settle !== undefined && JUDGES_LANDED.has(schedule.functionName)) await settle();
     const summary = (await stack.invoke(schedule.functionName, schedule.eventAt(time))) as {
       published?: number;
       windowStart?: string;
@@ -54,8 +75,9 @@ export async function publishWindow(session: PipelineSession, name: string): Pro
     produced > 0
       ? { start: new Date(windowStartMs).toISOString(), end: new Date(windowEndMs).toISOString() }
       : undefined;
+  const producing = firings.filter(({ schedule }) => !JUDGES_LANDED.has(schedule.functionName)).length;
   publishing.done(
-    `${produced} ticks from ${firings.length} scheduled invocations, ${window ? `market ${window.start} to ${window.end}` : 'no market minutes'} (${Math.round(produced / seconds)} ticks/s)`,
+    `${produced} ticks from ${producing} scheduled producer invocations, ${window ? `market ${window.start} to ${window.end}` : 'no market minutes'} (${Math.round(produced / seconds)} ticks/s)`,
   );
   return { produced, seconds, window };
 }
@@ -89,6 +111,33 @@ export async function landUntil(
   const count = invocationsOf(running.map(({ mapping }) => mapping)) - invocationsBefore;
   landing.done(`${total} records in ${count} landTicks invocations`);
   return { records: total, invocations: count, seconds: (performance.now() - started) / 1000 };
+}
+
+/** An alert event as the run's summary lists it. */
+export interface AlertLine {
+  change: 'opened' | 'resolved';
+  alert: string;
+  at: string;
+}
+
+/** The alerts the window raised and resolved: one line each on the screen, and the list for the summary. */
+export async function liveAlerts(session: PipelineSession, name: string): Promise<AlertLine[]> {
+  const { stack } = session;
+  const reading = session.begin(name);
+  const key = liveLayout(stack.config.custom.live.prefix).alertsKey;
+  const stored = await readVersioned(stack.s3.client, stack.resources.ResultsBucket ?? '', key);
+  const history = stored === null ? [] : parseAlerts(stored.text).history;
+  const lines = history.map((event) => ({ change: event.change, alert: event.episode.id, at: event.at }));
+  const shown = history.map(
+    (event) =>
+      `  ${event.at.slice(11, 19)} ${event.change === 'opened' ? 'opened  ' : 'resolved'} ${event.change === 'opened' ? event.episode.what : `${event.episode.id}: ${event.resolution ?? ''}`}`,
+  );
+  reading.done(
+    history.length === 0
+      ? 'none raised (live/alerts.json)'
+      : `${history.filter((event) => event.change === 'opened').length} opened, ${history.filter((event) => event.change === 'resolved').length} resolved:\n${shown.join('\n')}`,
+  );
+  return lines;
 }
 
 /** Reads every landed and quarantined object back and counts lines and distinct ticks. */

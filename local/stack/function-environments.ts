@@ -27,14 +27,20 @@ export function resolveLocalValue(value: unknown, resources: Record<string, stri
   throw new Error(`${name}: the local stack has no stand-in for ${JSON.stringify(value)}`);
 }
 
+/** The alerts topic's name on the local SNS (the stack's AlertsTopic). */
+export const localAlertsTopicName = (config: Pick<ResolvedServerlessConfig, 'service'>, stage: string) =>
+  `${config.service}-${stage}-alerts`;
+
 /**
  * The local names of the template's resources that the functions' environment references (`!Ref DataBucket`): the
- * buckets CloudFormation would create, named after the service and stage.
+ * buckets CloudFormation would create, named after the service and stage, and the alerts topic's ARN on the local
+ * SNS.
  */
 export function localResources(config: Pick<ResolvedServerlessConfig, 'service'>, stage: string) {
   return {
     DataBucket: `${config.service}-${stage}-data`,
     ResultsBucket: `${config.service}-${stage}-results`,
+    AlertsTopic: `arn:aws:sns:us-east-1:000000000000:${localAlertsTopicName(config, stage)}`,
   };
 }
 

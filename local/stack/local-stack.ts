@@ -1,10 +1,12 @@
 import { join } from 'node:path';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { FUNCTIONS } from '../../functions/factories';
 import type { BuiltFunction } from '../../functions/factories/function';
 import type { KafkaEventBatch } from '../../lib/contract/kafka-event';
 import type { KafkaAuth } from '../../lib/kafka/client';
 import { columnarTableDdl } from '../../lib/reports/columnar';
 import { createLogger, createMetrics, type LogSink } from '../../lib/shared/observability';
+import { LOCAL_S3_CREDENTIALS } from '../../lib/shared/s3';
 import {
   type LocalEventSourceMapping,
   type MappingSettings,
@@ -29,7 +31,12 @@ import { useOrStartTrino } from '../services/trino/server';
 import { CACHE_DIR } from '../support/cache';
 import { loadLocalStackConfig } from './config';
 import { type DataLayout, dataLayoutOf } from './data-layout';
-import { configuredTopic, functionEnvironments, localResources } from './function-environments';
+import {
+  configuredTopic,
+  functionEnvironments,
+  localAlertsTopicName,
+  localResources,
+} from './function-environments';
 import { localReportsTasks } from './reports-tasks';
 import {
   KafkaEventConfigSchema,
@@ -193,7 +200,8 @@ export async function startLocalStack(
     configured.then((resolved) =>
       startLocalS3({
         storageDir: join(CACHE_DIR, 'local-s3', `stack-${runId}`),
-        buckets: Object.values(localResources(resolved, stage)),
+        buckets: [localResources(resolved, stage).DataBucket, localResources(resolved, stage).ResultsBucket],
+        topics: [localAlertsTopicName(resolved, stage)],
         removeOnStop: true,
       }),
     ),
@@ -230,7 +238,7 @@ export async function startLocalStack(
     createHiveCatalog({
       client: trino.client,
       name: `tickstream_${runId.replace(/\W/g, '_')}`,
-      s3Endpoint: s3.endpoint,
+      s3Endpoint: s3.plainEndpoint,
       region: LOCAL_REGION,
       metastoreDir: join(CACHE_DIR, 'trino-run', `metastore-${runId}`),
       database: reportsConfig.database,
@@ -261,6 +269,12 @@ export async function startLocalStack(
 
   // Each function is built once (as Lambda initialises a container once), from its own environment.
   const built = new Map<string, BuiltFunction>();
+  // The local SNS answers on the same endpoint as the local S3 (one stand-in serves both).
+  const alertsClient = new SNSClient({
+    region: LOCAL_REGION,
+    endpoint: s3.endpoint,
+    credentials: LOCAL_S3_CREDENTIALS,
+  });
   const load = (functionName: string): BuiltFunction => {
     const existing = built.get(functionName);
     if (existing) return existing;
@@ -276,6 +290,7 @@ export async function startLocalStack(
       logger,
       metrics: createMetrics(definition.service, logger, { publish: false }),
       s3: s3.client,
+      sns: alertsClient,
       glue: createLocalPartsCatalog({
         catalog,
         database: reportsConfig.database,
@@ -355,6 +370,7 @@ export async function startLocalStack(
     async stop() {
       for (const mapping of mappings) await mapping.stop();
       for (const fn of built.values()) await fn.close();
+      alertsClient.destroy();
       await services.stopAll();
     },
   };

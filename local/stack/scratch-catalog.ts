@@ -63,7 +63,7 @@ export async function withScratchCatalog<T>(
   const catalog = await createHiveCatalog({
     client,
     name: `scratch_${id}`,
-    s3Endpoint: s3.endpoint,
+    s3Endpoint: s3.plainEndpoint,
     region: LOCAL_REGION,
     metastoreDir: join(CACHE_DIR, 'trino-run', `scratch-metastore-${id}`),
     database,

@@ -58,6 +58,8 @@ const ServerlessConfigSchema = z.looseObject({
       movesPrefix: text,
     }),
     reports: z.looseObject({ crawlerName: text, database: text, workGroup: text }),
+    /** The live objects' folder in the results bucket. */
+    live: z.looseObject({ prefix: text }),
   }),
   stepFunctions: z.looseObject({
     stateMachines: z.looseObject({

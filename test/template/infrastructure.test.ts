@@ -221,7 +221,7 @@ describe.each(['dev', 'prod', 'byo'] as const)(
       }
     });
 
-    it('alarms on offset lag, landTicks errors, quarantined records and failed reports, to the alerts topic', () => {
+    it('alarms on offset lag, landTicks errors, quarantined records, failed reports and a late live snapshot, to the alerts topic', () => {
       const alarms = resourcesOfType(template(), 'AWS::CloudWatch::Alarm');
       const metrics = alarms
         .map(([, alarm]) => `${alarm.Properties.Namespace}/${alarm.Properties.MetricName}`)
@@ -231,6 +231,7 @@ describe.each(['dev', 'prod', 'byo'] as const)(
         'AWS/Lambda/OffsetLag',
         'AWS/SQS/ApproximateNumberOfMessagesVisible',
         'AWS/States/ExecutionsFailed',
+        'tickstream/SnapshotFreshness',
         'tickstream/TicksQuarantined',
       ];
       // One status-check alarm per broker: three on prod.
@@ -249,6 +250,14 @@ describe.each(['dev', 'prod', 'byo'] as const)(
       const errors = alarms.find(([, alarm]) => alarm.Properties.MetricName === 'Errors')?.[1];
       expect(errors?.Properties).toMatchObject({ Period: 300, EvaluationPeriods: 1, Threshold: 0 });
       expect(errors?.Properties.OKActions).toEqual([{ Ref: 'AlertsTopic' }]);
+      // The freshness goal, in the unit landTicks publishes (seconds), on the p99 of its batches.
+      const freshness = alarms.find(([, alarm]) => alarm.Properties.MetricName === 'SnapshotFreshness')?.[1];
+      expect(freshness?.Properties).toMatchObject({
+        ExtendedStatistic: 'p99',
+        Threshold: { dev: 30, prod: 75, byo: 75 }[variant],
+        Dimensions: [{ Name: 'service', Value: 'land-ticks' }],
+        TreatMissingData: 'notBreaching',
+      });
     });
 
     it('encrypts the alerts topic with a key whose policy lets CloudWatch alarms and the workflow publish', () => {

@@ -44,7 +44,7 @@ describe.each([
     expect(JSON.stringify(roleStatements(resourceById(template(), 'LandTicksRole')))).not.toContain('sqs:');
   });
 
-  it('has its own role that may only put objects under the raw and quarantine prefixes of the data bucket', () => {
+  it('has its own role that may only put objects under the raw and quarantine prefixes of the data bucket, and update the live snapshot', () => {
     const fn = resourceById(template(), 'LandTicksLambdaFunction');
     expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': ['LandTicksRole', 'Arn'] });
     expect(
@@ -65,7 +65,23 @@ describe.each([
           { 'Fn::Sub': '${DataBucket.Arn}/quarantine/stock_ticks/*' },
         ],
       },
+      {
+        Sid: 'UpdateLiveSnapshot',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Resource: { 'Fn::Sub': '${ResultsBucket.Arn}/live/snapshot.json' },
+      },
+      {
+        Sid: 'FindLiveSnapshot',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': ['ResultsBucket', 'Arn'] },
+      },
     ]);
+    expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      RESULTS_BUCKET: { Ref: 'ResultsBucket' },
+      LIVE_PREFIX: 'live',
+    });
     for (const statement of statements) {
       expect([statement.Action].flat()).not.toContain('*');
       expect([statement.Action].flat().every((action) => !action.endsWith(':*'))).toBe(true);

@@ -35,6 +35,7 @@ describe.each(['dev', 'prod'] as const)('sls package --stage %s', (stage) => {
       'PlanReportsLambdaFunction',
       'ProduceTicksLambdaFunction',
       'PublishReportsLambdaFunction',
+      'WatchMarketLambdaFunction',
     ]);
     for (const [, fn] of functions) {
       expect(fn.Properties.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);

@@ -156,6 +156,33 @@ figcaption{font-size:.85rem;margin-bottom:.2rem}.chart{width:100%;height:auto;di
  * biggest movers, last price against VWAP, each symbol's intraday price and volume, the latest quotes and a
  * summary of every report. Charts whose report is missing are left out.
  */
+/** The alerts a dashboard shows: those open and the latest openings and resolutions, and the live page's link. */
+export interface DashboardAlerts {
+  open: readonly { id: string; since: string; what: string }[];
+  recent: readonly {
+    at: string;
+    change: string;
+    episode: { id: string; what: string };
+    resolution?: string;
+  }[];
+  liveHref: string;
+}
+
+function alertsSection(alerts: DashboardAlerts): string {
+  const open = alerts.open.map(
+    (episode) =>
+      `<li><strong>open</strong> since ${escapeHtml(episode.since)}: ${escapeHtml(episode.what)}</li>`,
+  );
+  const recent = [...alerts.recent]
+    .reverse()
+    .map(
+      (event) =>
+        `<li>${escapeHtml(event.at)} ${escapeHtml(event.change)}: ${escapeHtml(event.change === 'opened' ? event.episode.what : `${event.episode.id} (${event.resolution ?? ''})`)}</li>`,
+    );
+  const items = [...open, ...recent];
+  return `<section><h2>Alerts</h2><p>As they stood when this page was published; the <a href="${escapeHtml(alerts.liveHref)}">live page</a> follows them.</p><ul>${items.length === 0 ? '<li>none</li>' : items.join('')}</ul></section>`;
+}
+
 export function renderDashboard(params: {
   day: string;
   final: boolean;
@@ -163,8 +190,10 @@ export function renderDashboard(params: {
   publishedAt: string;
   reports: readonly DashboardReport[];
   tables: Map<string, Table>;
+  /** The live alerts when the page was published, and where the live page is from this page. */
+  alerts?: DashboardAlerts;
 }): string {
-  const { day, final, execution, publishedAt, reports, tables } = params;
+  const { day, final, execution, publishedAt, reports, tables, alerts } = params;
   const status = final
     ? 'Final: the day had ended when this run started.'
     : 'Partial: the day was in progress; a later run replaces this page.';
@@ -176,6 +205,7 @@ export function renderDashboard(params: {
 <div class="row">${moversSection(tables)}${vwapSection(tables)}</div>
 ${intradaySection(tables)}
 ${quotesSection(tables)}
+${alerts ? alertsSection(alerts) : ''}
 ${reportsSection(reports, tables)}
 </body></html>
 `;

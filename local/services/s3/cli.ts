@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const s3 = await startLocalS3({
     storageDir: join(CACHE_DIR, 'local-s3', 'invoke'),
     buckets: LOCAL_STAGE_BUCKETS,
+    topics: ['tickstream-local-alerts'],
     port: Number(values.port),
   });
   console.log(

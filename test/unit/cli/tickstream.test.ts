@@ -5,6 +5,7 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -36,6 +37,7 @@ async function cliWithEnv(env: Record<string, string>, ...argv: string[]) {
       return {
         cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
         athena: new AthenaClient({ region: 'us-east-1' }),
+        s3: new S3Client({ region: 'us-east-1' }),
         ...status.clients,
       };
     },

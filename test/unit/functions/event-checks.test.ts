@@ -42,7 +42,7 @@ function functions(producers: ReturnType<typeof fakeProducer>[]): Record<string,
       logger: logger(),
       createProducer,
     }),
-    landTicks: createLandTicks(loadLanderConfig({ DATA_BUCKET: 'data' }), {
+    landTicks: createLandTicks(loadLanderConfig({ DATA_BUCKET: 'data', RESULTS_BUCKET: 'results' }), {
       s3,
       logger: logger(),
       metrics: createMetrics('land-ticks', logger(), { publish: false }),

@@ -104,17 +104,24 @@ describe('the time window landing accepts', () => {
   });
 
   it('takes its window from the lander configuration, and refuses a malformed one naming it', () => {
-    expect(loadLanderConfig({ DATA_BUCKET: 'b-data' }).timeWindow).toEqual(DEFAULT_TIME_WINDOW);
+    expect(loadLanderConfig({ DATA_BUCKET: 'b-data', RESULTS_BUCKET: 'b-results' }).timeWindow).toEqual(
+      DEFAULT_TIME_WINDOW,
+    );
     expect(
       loadLanderConfig({
         DATA_BUCKET: 'b-data',
+        RESULTS_BUCKET: 'b-results',
         LAND_MAX_AHEAD_SECONDS: '60',
         LAND_EARLIEST_DAY: '2024-01-01',
       }).timeWindow,
     ).toEqual({ maxAheadMs: 60_000, earliestDay: '2024-01-01' });
-    expect(() => loadLanderConfig({ DATA_BUCKET: 'b-data', LAND_EARLIEST_DAY: '01/01/2024' })).toThrow(
-      /LAND_EARLIEST_DAY="01\/01\/2024" is invalid/,
-    );
+    expect(() =>
+      loadLanderConfig({
+        DATA_BUCKET: 'b-data',
+        RESULTS_BUCKET: 'b-results',
+        LAND_EARLIEST_DAY: '01/01/2024',
+      }),
+    ).toThrow(/LAND_EARLIEST_DAY="01\/01\/2024" is invalid/);
   });
 });
 

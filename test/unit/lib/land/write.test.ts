@@ -217,6 +217,7 @@ describe('landBatch', () => {
       putRequests: 0,
       batchAgeMs: null,
       keys: [],
+      ticks: [],
     });
     expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 0);
   });

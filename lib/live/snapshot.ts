@@ -1,0 +1,175 @@
+import type { AnyTick } from '../contract/tick';
+import { InvalidRequestError } from '../shared/errors';
+import { MINUTE_MS } from '../shared/time';
+
+/** The snapshot format's version: a reader refuses another. */
+export const SNAPSHOT_VERSION = 1;
+
+/** One-minute closes kept per symbol: a sparkline's worth, and the recent returns the jump alert measures. */
+export const MINUTE_CLOSES_KEPT = 20;
+
+/** A minute's close: `[minute, close]`, the minute as whole minutes since the epoch (compact: the page polls it). */
+export type MinuteClose = [minute: number, close: number];
+
+/** The latest state of one symbol, as the live views show it. */
+export interface SymbolSnapshot {
+  symbol: string;
+  exchange: string;
+  /** The UTC day of the last tick: the open, high, low, volume and tick count are that day's. */
+  day: string;
+  last: number;
+  /** Null for a source without an order book (tick.v2). */
+  bid: number | null;
+  ask: number | null;
+  /** The last tick's own timestamp. */
+  tickTime: string;
+  /** When the batch holding the last tick reached the snapshot. */
+  landedAt: string;
+  open: number;
+  high: number;
+  low: number;
+  /** The day's volume so far; null when the source gives none (tick.v2). */
+  volume: number | null;
+  ticks: number;
+  /** The last {@link MINUTE_CLOSES_KEPT} minutes that had a tick, oldest first; the last one may still be open. */
+  closes: MinuteClose[];
+}
+
+/** The market as it is now: one small object in the results bucket, read in one GET. */
+export interface LiveSnapshot {
+  version: typeof SNAPSHOT_VERSION;
+  /** When a landed batch last changed it (null: never). */
+  updatedAt: string | null;
+  /** The newest tick time of any symbol: the feed's own clock. */
+  newestTick: string | null;
+  symbols: Record<string, SymbolSnapshot>;
+}
+
+/** A snapshot with nothing in it yet. */
+export const emptySnapshot = (): LiveSnapshot => ({
+  version: SNAPSHOT_VERSION,
+  updatedAt: null,
+  newestTick: null,
+  symbols: {},
+});
+
+const minuteOf = (timestamp: string) => Math.floor(Date.parse(timestamp) / MINUTE_MS);
+
+/** A symbol's first tick of a day: the day's open, high and low; the closes carry on across days. */
+function startDay(tick: AnyTick, landedAt: string, closes: MinuteClose[]): SymbolSnapshot {
+  const state: SymbolSnapshot = {
+    symbol: tick.symbol,
+    exchange: tick.exchange,
+    day: tick.timestamp.slice(0, 10),
+    last: tick.price,
+    bid: tick.bid,
+    ask: tick.ask,
+    tickTime: tick.timestamp,
+    landedAt,
+    open: tick.price,
+    high: tick.price,
+    low: tick.price,
+    volume: tick.volume,
+    ticks: 1,
+    closes,
+  };
+  addClose(state.closes, tick);
+  return state;
+}
+
+/** Records the tick's price as its minute's close (in place: the state is the fold's own copy). */
+function addClose(closes: MinuteClose[], tick: AnyTick): void {
+  const minute = minuteOf(tick.timestamp);
+  const last = closes.at(-1);
+  if (last !== undefined && last[0] === minute) last[1] = tick.price;
+  else {
+    closes.push([minute, tick.price]);
+    if (closes.length > MINUTE_CLOSES_KEPT) closes.splice(0, closes.length - MINUTE_CLOSES_KEPT);
+  }
+}
+
+/** The state after one more tick, newer than its last: changed in place (the fold's own copy), or a new day. */
+function advance(state: SymbolSnapshot, tick: AnyTick, landedAt: string): SymbolSnapshot {
+  if (!tick.timestamp.startsWith(state.day)) return startDay(tick, landedAt, state.closes);
+  state.exchange = tick.exchange;
+  state.last = tick.price;
+  state.bid = tick.bid;
+  state.ask = tick.ask;
+  state.tickTime = tick.timestamp;
+  state.landedAt = landedAt;
+  if (tick.price > state.high) state.high = tick.price;
+  if (tick.price < state.low) state.low = tick.price;
+  if (tick.volume !== null) state.volume = (state.volume ?? 0) + tick.volume;
+  state.ticks++;
+  addClose(state.closes, tick);
+  return state;
+}
+
+/** A copy of a symbol's state that the fold may change without touching the snapshot it was given. */
+const ownCopy = (state: SymbolSnapshot): SymbolSnapshot => ({
+  ...state,
+  closes: state.closes.map(([minute, close]): MinuteClose => [minute, close]),
+});
+
+/**
+ * Folds landed ticks into a snapshot. Each symbol moves only forward in time: a tick no newer than the symbol's
+ * last (a re-delivered batch, a re-published minute, a late tick) changes nothing, so applying the same ticks
+ * twice, in any batches and any order within a batch, gives the same snapshot, and a re-drive leaves it as it
+ * was (same bytes). A symbol's ticks keep their order on the topic (one key, one partition), so only a tick
+ * that arrives after a newer one of its symbol is left out: the reports still count it. A tick of a later UTC
+ * day starts the symbol's day again (open, high, low, volume), as the reports' day does.
+ *
+ * @returns the new snapshot, how many ticks changed it (0: the snapshot is returned unchanged) and the oldest and
+ * newest of those ticks' timestamps.
+ */
+export function foldTicks(
+  snapshot: LiveSnapshot,
+  ticks: readonly AnyTick[],
+  landedAt: string,
+): { snapshot: LiveSnapshot; applied: number; oldestApplied: string | null; newestApplied: string | null } {
+  const bySymbol = new Map<string, AnyTick[]>();
+  for (const tick of ticks) {
+    const known = snapshot.symbols[tick.symbol];
+    if (known !== undefined && tick.timestamp <= known.tickTime) continue;
+    const list = bySymbol.get(tick.symbol);
+    if (list === undefined) bySymbol.set(tick.symbol, [tick]);
+    else list.push(tick);
+  }
+  if (bySymbol.size === 0) return { snapshot, applied: 0, oldestApplied: null, newestApplied: null };
+  const symbols = { ...snapshot.symbols };
+  let applied = 0;
+  let newest = snapshot.newestTick;
+  let oldestApplied: string | null = null;
+  let newestApplied: string | null = null;
+  for (const [symbol, list] of bySymbol) {
+    // ISO timestamps order as strings; a stable sort keeps a symbol's equal timestamps in topic order.
+    list.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+    const known = symbols[symbol];
+    let state = known === undefined ? undefined : ownCopy(known);
+    for (const tick of list) {
+      if (state === undefined) state = startDay(tick, landedAt, []);
+      else if (tick.timestamp > state.tickTime) state = advance(state, tick, landedAt);
+      else continue;
+      applied++;
+      if (oldestApplied === null || tick.timestamp < oldestApplied) oldestApplied = tick.timestamp;
+      if (newestApplied === null || tick.timestamp > newestApplied) newestApplied = tick.timestamp;
+    }
+    if (state === undefined) continue;
+    symbols[symbol] = state;
+    if (newest === null || state.tickTime > newest) newest = state.tickTime;
+  }
+  return {
+    snapshot: { version: SNAPSHOT_VERSION, updatedAt: landedAt, newestTick: newest, symbols },
+    applied,
+    oldestApplied,
+    newestApplied,
+  };
+}
+
+/** Parses a stored snapshot, refusing another format version. */
+export function parseSnapshot(text: string): LiveSnapshot {
+  const parsed = JSON.parse(text) as Partial<LiveSnapshot>;
+  if (parsed.version !== SNAPSHOT_VERSION || typeof parsed.symbols !== 'object' || parsed.symbols === null)
+    throw new InvalidRequestError('live snapshot', `not a version ${SNAPSHOT_VERSION} live snapshot`);
+  return parsed as LiveSnapshot;
+}
