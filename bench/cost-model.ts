@@ -34,6 +34,8 @@ interface StageShape {
   alarms: number;
   /** Customer managed KMS keys (the alerts topic's). */
   kmsKeys: number;
+  /** The Kafka mapping's batching window (landBatchingWindowSeconds): how often each partition's batch lands. */
+  batchingWindowSeconds: number;
 }
 
 /** Read from serverless.yml's params for each stage (`sls print`), so the model prices what is deployed. */
@@ -41,6 +43,7 @@ async function stageShape(stage: string): Promise<StageShape> {
   const config = (await stageConfig(stage)) as unknown as {
     resources: { Resources: Record<string, { Properties?: Record<string, unknown> }> };
     custom: { kafka: { brokerCount: string | number } };
+    functions: { landTicks: { events: { kafka?: { maximumBatchingWindow?: number | string } }[] } };
   };
   const brokerCount = Number(config.custom.kafka.brokerCount);
   // What the stage creates: a three-broker stage's brokers 2 and 3 (and their alarms) only when it has three.
@@ -66,7 +69,46 @@ async function stageShape(stage: string): Promise<StageShape> {
     ),
     alarms: ofType('AWS::CloudWatch::Alarm'),
     kmsKeys: ofType('AWS::KMS::Key'),
+    batchingWindowSeconds: Number(
+      config.functions.landTicks.events.find((event) => event.kafka)?.kafka?.maximumBatchingWindow ?? 60,
+    ),
   };
+}
+
+/** Partitions of the tick topic (the kafkaPartitions param, the same on every stage): batches land per partition. */
+const TOPIC_PARTITIONS = 3;
+/** The metrics the live view added: landTicks' LandedFreshness and SnapshotFreshness, watchMarket's AlertsOpened. */
+const LIVE_METRICS = 3;
+
+/**
+ * The live view and alerts a month: each landTicks batch reads and writes the snapshot (a GET, a PUT and ~30 ms
+ * more at 1 GB), one batch per partition per batching window while ticks flow; watchMarket each minute (~0.2 s at
+ * 256 MB, two GETs and a PUT); the new custom metrics. The freshness alarm is in `alarms`, the topic in `kms`.
+ */
+export function liveViewMonthly(batchingWindowSeconds: number): number {
+  const batches = TOPIC_PARTITIONS * (3600 / batchingWindowSeconds) * HOURS_PER_MONTH;
+  const watches = 60 * HOURS_PER_MONTH;
+  const snapshot =
+    (batches * (PRICES.s3GetPer1000 + PRICES.s3PutPer1000)) / 1000 +
+    batches * 0.03 * 1 * PRICES.lambdaArmGbSecond;
+  const watch =
+    watches * 0.2 * 0.25 * PRICES.lambdaArmGbSecond +
+    (watches / 1e6) * PRICES.lambdaPerMillionRequests +
+    (watches * (2 * PRICES.s3GetPer1000 + PRICES.s3PutPer1000)) / 1000;
+  return snapshot + watch + LIVE_METRICS * PRICES.customMetricMonth;
+}
+
+/**
+ * What the batching window costs a month beyond a 60 s one: landTicks invocations (requests and ~0.1 s at 1 GB
+ * each, one per partition per window) with their snapshot updates.
+ */
+export function batchingWindowMonthly(batchingWindowSeconds: number): number {
+  const batches = TOPIC_PARTITIONS * (3600 / batchingWindowSeconds) * HOURS_PER_MONTH;
+  return (
+    (batches / 1e6) * PRICES.lambdaPerMillionRequests +
+    batches * 0.1 * 1 * PRICES.lambdaArmGbSecond +
+    liveViewMonthly(batchingWindowSeconds)
+  );
 }
 
 /**
@@ -208,6 +250,8 @@ async function main(): Promise<void> {
           runsPerDay: reportRunsPerMonth / daysPerMonth,
         }),
         stepFunctions: (reportRunsPerMonth * 40 * PRICES.stepFunctionsPer1000Transitions) / 1000,
+        // The snapshot after each batch, watchMarket each minute and their metrics (docs/live.md).
+        liveView: liveViewMonthly(shape.batchingWindowSeconds),
         alarms: shape.alarms * PRICES.alarm,
         // The alerts topic's key ($1 a month; its requests, one data key per publisher every 5 minutes, stay
         // inside KMS's 20,000 free requests a month).
@@ -249,6 +293,11 @@ async function main(): Promise<void> {
   }
   console.log(
     ['total'.padEnd(14), ...stages.map((s) => `$${model[s]?.total.toFixed(2)}`.padStart(10))].join(''),
+  );
+  // What the batching window (landBatchingWindowSeconds) costs: landTicks' invocations and the live view's work.
+  const windows = [60, 10, 5];
+  console.log(
+    `\nBatching window, landTicks and the live view a month: ${windows.map((window) => `${window} s $${batchingWindowMonthly(window).toFixed(2)}`).join(', ')} (a shorter window: fresher snapshot, more invocations)`,
   );
   // The scale model (npm run cost -- --symbols N): prod's shape at 100 symbols and at N, from this run's landing
   // figures and the broker cluster's kept measurements (bench:e2e --save).

@@ -15,6 +15,9 @@ export const PRICES = {
   crossAzGb: 0.02,
   s3StandardGbMonth: 0.023,
   s3PutPer1000: 0.005,
+  s3GetPer1000: 0.0004,
+  /** CloudWatch custom metrics (embedded metric format): each metric name and dimension set, per month. */
+  customMetricMonth: 0.3,
   lambdaArmGbSecond: 0.0000133334,
   lambdaPerMillionRequests: 0.2,
   glueDpuHour: 0.44,

@@ -63,7 +63,6 @@ export function createLandTicks(
     const oldestTick = oldestTimestamp(summary.ticks);
     if (oldestTick !== null)
       metrics.addMetric('LandedFreshness', MetricUnit.Seconds, (now() - Date.parse(oldestTick)) / 1000);
-    metrics.addMetric('SnapshotAttempts', MetricUnit.Count, live.attempts);
     if (live.writtenAtMs !== null && live.oldestAppliedMs !== null && live.newestAppliedMs !== null) {
       // Tick time to being readable: the batch's oldest new tick is its worst case, its newest the best.
       // In seconds, as the freshness alarm's threshold (freshnessAlarmSeconds) is.

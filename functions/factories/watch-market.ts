@@ -52,7 +52,6 @@ export function createWatchMarket(
       nowMs: request.time === undefined ? now() : Date.parse(request.time),
     });
     metrics.addMetric('AlertsOpened', MetricUnit.Count, summary.opened);
-    metrics.addMetric('AlertsResolved', MetricUnit.Count, summary.resolved);
     if (summary.opened + summary.resolved > 0) logger.info('alerts changed', { ...summary });
     else logger.debug('alerts unchanged', { ...summary });
     return summary;

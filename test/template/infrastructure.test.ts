@@ -254,7 +254,7 @@ describe.each(['dev', 'prod', 'byo'] as const)(
       const freshness = alarms.find(([, alarm]) => alarm.Properties.MetricName === 'SnapshotFreshness')?.[1];
       expect(freshness?.Properties).toMatchObject({
         ExtendedStatistic: 'p99',
-        Threshold: { dev: 30, prod: 75, byo: 75 }[variant],
+        Threshold: 75,
         Dimensions: [{ Name: 'service', Value: 'land-ticks' }],
         TreatMissingData: 'notBreaching',
       });

@@ -4,7 +4,7 @@ import { packagedTemplates, resourceById, resourcesOfType, roleStatements } from
 const templates = packagedTemplates();
 
 describe.each([
-  ['dev', 2000, 10],
+  ['dev', 2000, 60],
   ['prod', 10000, 60],
 ])('landTicks in sls package --stage %s', (stage, batchSize, window) => {
   const template = () => templates[stage as 'dev' | 'prod'];

@@ -332,13 +332,16 @@ describe.each([
     ]);
   });
 
-  it('lets the publish step read athena/ results and write reports/ only', () => {
+  it('lets the publish step read athena/ results and the live alerts, and write reports/ and the live page only', () => {
     const s3Statements = statementsOf(template(), 'PublishReportsRole').filter((statement) =>
       [statement.Action].flat().some((action) => action.startsWith('s3:')),
     );
     expect(s3Statements.map((statement) => [statement.Action, statement.Resource])).toEqual([
       ['s3:GetObject', { 'Fn::Sub': '${ResultsBucket.Arn}/athena/*' }],
       ['s3:PutObject', { 'Fn::Sub': '${ResultsBucket.Arn}/reports/*' }],
+      ['s3:GetObject', { 'Fn::Sub': '${ResultsBucket.Arn}/live/alerts.json' }],
+      ['s3:PutObject', { 'Fn::Sub': '${ResultsBucket.Arn}/live/index.html' }],
+      ['s3:ListBucket', { 'Fn::GetAtt': ['ResultsBucket', 'Arn'] }],
     ]);
   });
 
