@@ -12,7 +12,12 @@ import {
   marketOpen,
 } from '../../../../lib/live/alerts';
 import { emptySnapshot, foldTicks } from '../../../../lib/live/snapshot';
+import { sampleTick } from '../../../fixtures/ticks';
 import { MINUTE, SYMBOLS, watchMinutes } from '../../../support/alert-clock';
+
+/** A tick of a symbol at a time and price (its other fields plain), for hand-made snapshots. */
+const quote = (tick: { symbol: string; timestamp: string; price: number }) =>
+  sampleTick({ ...tick, bid: tick.price, ask: tick.price });
 
 const T0 = Date.parse('2026-11-20T14:00:00.000Z');
 const at = (minutes: number, seconds = 0) => new Date(T0 + minutes * MINUTE + seconds * 1000).toISOString();
@@ -70,16 +75,7 @@ describe('the alerts, judged each minute on the live snapshot', () => {
       [
         { symbol: 'AAPL', timestamp: at(0), price: 10 },
         { symbol: 'MSFT', timestamp: at(10), price: 20 },
-      ].map((tick) => ({
-        ...tick,
-        bid: tick.price,
-        ask: tick.price,
-        volume: 1,
-        market_cap: 1,
-        pe_ratio: null,
-        exchange: 'NASDAQ' as const,
-        seq: 1,
-      })),
+      ].map(quote),
       at(10, 5),
     ).snapshot;
     const judge = (state: AlertsState, minutes: number) =>
@@ -103,16 +99,7 @@ describe('the alerts, judged each minute on the live snapshot', () => {
       [
         { symbol: 'AAPL', timestamp: '2026-11-20T21:50:00.000Z', price: 10 },
         { symbol: 'MSFT', timestamp: '2026-11-20T22:30:00.000Z', price: 20 },
-      ].map((tick) => ({
-        ...tick,
-        bid: tick.price,
-        ask: tick.price,
-        volume: 1,
-        market_cap: 1,
-        pe_ratio: null,
-        exchange: 'NASDAQ' as const,
-        seq: 1,
-      })),
+      ].map(quote),
       '2026-11-20T22:30:05.000Z',
     ).snapshot;
     // 21:50 UTC is 16:50 New York: the US session has closed; always-open counts it.
