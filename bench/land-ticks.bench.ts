@@ -1,14 +1,15 @@
 /**
  * `npm run bench`: landTicks' landing path on one core (the npm script pins it with taskset) against a
- * 10,000-record SelfManagedKafka event, S3 stubbed in memory, next to the original project's design (one
+ * 10,000-record SelfManagedKafka event, S3 stubbed in memory, the live snapshot's fold and write included, next to the original project's design (one
  * uncompressed object per record) in the same run. Prints the JSON result as its last line.
  */
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { KafkaEventBatch } from '../lib/contract/kafka-event';
 import type { Tick } from '../lib/contract/tick';
 import { landBatch, type ObjectWriter } from '../lib/land/write';
+import { updateSnapshot } from '../lib/live/update-snapshot';
 import { simulateTicks } from '../lib/market/simulated/simulator';
 import { SYMBOL_PROFILES } from '../lib/market/simulated/symbols';
 import { MemoryBucket, measureProductionLanding, toEvent } from './landing-model';
@@ -30,6 +31,26 @@ async function oneObjectPerRecord(batch: KafkaEventBatch, s3: ObjectWriter): Pro
       );
     }
   }
+}
+
+/** S3 in memory for landTicks' whole path: its PUTs, and the live snapshot's read and conditional write. */
+class MemoryObjects extends MemoryBucket {
+  override async send(command: PutObjectCommand | GetObjectCommand): Promise<unknown> {
+    if (command instanceof GetObjectCommand) {
+      const body = this.objects.get(command.input.Key as string);
+      if (body === undefined)
+        throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
+      return { Body: { transformToString: async () => String(body) }, ETag: '"1"' };
+    }
+    return super.send(command);
+  }
+}
+
+/** What landTicks does with a batch: land it, then fold its ticks into the live snapshot (empty before it). */
+async function landAndSnapshot(batch: KafkaEventBatch, gzipLevel: number): Promise<void> {
+  const s3 = new MemoryObjects();
+  const summary = await landBatch({ batch, s3, bucket: 'bench', gzipLevel });
+  await updateSnapshot({ s3, bucket: 'results', key: 'live/snapshot.json', ticks: summary.ticks });
 }
 
 /**
@@ -89,14 +110,19 @@ async function main(): Promise<void> {
   const landBytes = landed.bytes;
   // landTicks and its floor alternate round by round and each keeps its median round, so a slower or faster
   // stretch of this machine (it varies up to 2x) weighs on both alike and the ratio stays comparable.
-  const [landSeconds = Number.NaN, floorSeconds = Number.NaN] = await alternate(
-    [
-      () =>
-        landBatch({ batch: event, s3: new MemoryBucket(), bucket: 'bench', gzipLevel }).then(() => undefined),
-      async () => cpuFloor(event, gzipLevel),
-    ],
-    41,
-  );
+  const [landSeconds = Number.NaN, floorSeconds = Number.NaN, landingOnlySeconds = Number.NaN] =
+    await alternate(
+      [
+        () => landAndSnapshot(event, gzipLevel),
+        async () => cpuFloor(event, gzipLevel),
+        // The landing alone, without the live snapshot: what the snapshot's share of the work is.
+        () =>
+          landBatch({ batch: event, s3: new MemoryBucket(), bucket: 'bench', gzipLevel }).then(
+            () => undefined,
+          ),
+      ],
+      41,
+    );
 
   const baseline = new MemoryBucket();
   await oneObjectPerRecord(event, baseline);
@@ -126,6 +152,10 @@ async function main(): Promise<void> {
       bytesWritten: landBytes,
       modeledTicksPerSecondWith20msPuts: Math.round(EVENT_RECORDS / modeledSeconds(landSeconds, landPuts, 8)),
     },
+    landingOnly: {
+      ratioToFloor: Number((floorSeconds / landingOnlySeconds).toFixed(3)),
+      msPerEvent: Number((landingOnlySeconds * 1000).toFixed(1)),
+    },
     baseline: {
       ticksPerSecond: Math.round(EVENT_RECORDS / baselineSeconds),
       msPerEvent: Number((baselineSeconds * 1000).toFixed(1)),
@@ -143,7 +173,7 @@ async function main(): Promise<void> {
     },
   };
   console.error(
-    `landTicks ${result.landTicks.ticksPerSecond} ticks/s (${result.landTicks.ratioToFloor} of the CPU floor's ${result.floor.ticksPerSecond}) with ${landPuts} PUTs; baseline ${result.baseline.ticksPerSecond} ticks/s with ${baselinePuts} PUTs`,
+    `landTicks ${result.landTicks.ticksPerSecond} ticks/s (${result.landTicks.ratioToFloor} of the CPU floor's ${result.floor.ticksPerSecond}; landing alone ${result.landingOnly.ratioToFloor}) with ${landPuts} PUTs; baseline ${result.baseline.ticksPerSecond} ticks/s with ${baselinePuts} PUTs`,
   );
   console.log(JSON.stringify(result));
 }

@@ -53,7 +53,18 @@ export const emptySnapshot = (): LiveSnapshot => ({
   symbols: {},
 });
 
-const minuteOf = (timestamp: string) => Math.floor(Date.parse(timestamp) / MINUTE_MS);
+// A batch's ticks mostly share their minute: its number is parsed once per minute, not once per tick.
+let lastMinutePrefix = '';
+let lastMinute = 0;
+/** The whole minutes since the epoch of an ISO timestamp. */
+function minuteOf(timestamp: string): number {
+  const prefix = timestamp.slice(0, 16);
+  if (prefix !== lastMinutePrefix) {
+    lastMinutePrefix = prefix;
+    lastMinute = Math.floor(Date.parse(timestamp) / MINUTE_MS);
+  }
+  return lastMinute;
+}
 
 /** A symbol's first tick of a day: the day's open, high and low; the closes carry on across days. */
 function startDay(tick: AnyTick, landedAt: string, closes: MinuteClose[]): SymbolSnapshot {

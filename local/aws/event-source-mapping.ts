@@ -116,6 +116,10 @@ export async function startEventSourceMapping(params: {
     // Wait for about a full batch (ticks are ~300 bytes) or the window, like the mapping's batching window.
     minBytes: settings.batchSize * 300,
     maxBytesPerPartition: Math.max(1_048_576, settings.batchSize * 600),
+    // kafkajs heartbeats between fetches, and a fetch waits up to the window: the group must not drop the member
+    // while it waits (at the default 30 s session, a 60 s window would never deliver a batch).
+    sessionTimeout: Math.max(30_000, settings.batchingWindowMs * 2 + 10_000),
+    rebalanceTimeout: Math.max(60_000, settings.batchingWindowMs * 2 + 10_000),
   };
   const committed: PartitionOffsets = new Map();
   const stats: MappingStats = { invocations: 0, failedInvocations: 0, records: 0 };
