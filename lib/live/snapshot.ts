@@ -58,9 +58,8 @@ let lastMinutePrefix = '';
 let lastMinute = 0;
 /** The whole minutes since the epoch of an ISO timestamp. */
 function minuteOf(timestamp: string): number {
-  const prefix = timestamp.slice(0, 16);
-  if (prefix !== lastMinutePrefix) {
-    lastMinutePrefix = prefix;
+  if (lastMinutePrefix === '' || !timestamp.startsWith(lastMinutePrefix)) {
+    lastMinutePrefix = timestamp.slice(0, 16);
     lastMinute = Math.floor(Date.parse(timestamp) / MINUTE_MS);
   }
   return lastMinute;
@@ -99,21 +98,11 @@ function addClose(closes: MinuteClose[], tick: AnyTick): void {
   }
 }
 
-/** The state after one more tick, newer than its last: changed in place (the fold's own copy), or a new day. */
-function advance(state: SymbolSnapshot, tick: AnyTick, landedAt: string): SymbolSnapshot {
-  if (!tick.timestamp.startsWith(state.day)) return startDay(tick, landedAt, state.closes);
-  state.exchange = tick.exchange;
-  state.last = tick.price;
-  state.bid = tick.bid;
-  state.ask = tick.ask;
-  state.tickTime = tick.timestamp;
-  state.landedAt = landedAt;
-  if (tick.price > state.high) state.high = tick.price;
-  if (tick.price < state.low) state.low = tick.price;
-  if (tick.volume !== null) state.volume = (state.volume ?? 0) + tick.volume;
-  state.ticks++;
-  addClose(state.closes, tick);
-  return state;
+/** Whether ticks are already in time order. */
+function inTimeOrder(ticks: readonly AnyTick[]): boolean {
+  for (let i = 1; i < ticks.length; i++)
+    if ((ticks[i] as AnyTick).timestamp < (ticks[i - 1] as AnyTick).timestamp) return false;
+  return true;
 }
 
 /** A copy of a symbol's state that the fold may change without touching the snapshot it was given. */
@@ -138,37 +127,62 @@ export function foldTicks(
   ticks: readonly AnyTick[],
   landedAt: string,
 ): { snapshot: LiveSnapshot; applied: number; oldestApplied: string | null; newestApplied: string | null } {
+  // Grouped by symbol first: ticks already in the snapshot are left out per symbol, with one lookup each.
   const bySymbol = new Map<string, AnyTick[]>();
   for (const tick of ticks) {
-    const known = snapshot.symbols[tick.symbol];
-    if (known !== undefined && tick.timestamp <= known.tickTime) continue;
     const list = bySymbol.get(tick.symbol);
     if (list === undefined) bySymbol.set(tick.symbol, [tick]);
     else list.push(tick);
   }
-  if (bySymbol.size === 0) return { snapshot, applied: 0, oldestApplied: null, newestApplied: null };
-  const symbols = { ...snapshot.symbols };
+  let symbols: Record<string, SymbolSnapshot> | undefined;
   let applied = 0;
   let newest = snapshot.newestTick;
   let oldestApplied: string | null = null;
   let newestApplied: string | null = null;
   for (const [symbol, list] of bySymbol) {
-    // ISO timestamps order as strings; a stable sort keeps a symbol's equal timestamps in topic order.
-    list.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
-    const known = symbols[symbol];
+    const known = snapshot.symbols[symbol];
+    // Nothing newer than the symbol's last tick (a re-delivery): the symbol is left as it is, uncopied.
+    if (known !== undefined && !list.some((tick) => tick.timestamp > known.tickTime)) continue;
+    // ISO timestamps order as strings; a stable sort keeps a symbol's equal timestamps in topic order. A symbol's
+    // ticks mostly come in time order (one key, one partition): then there is nothing to sort.
+    if (!inTimeOrder(list))
+      list.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
     let state = known === undefined ? undefined : ownCopy(known);
+    let lastTime = known?.tickTime ?? '';
+    let first: AnyTick | undefined;
+    let last: AnyTick | undefined;
+    // Per tick only what every tick changes (the day's range, volume, count and minute close); the last tick's
+    // own fields are set once after the loop.
     for (const tick of list) {
-      if (state === undefined) state = startDay(tick, landedAt, []);
-      else if (tick.timestamp > state.tickTime) state = advance(state, tick, landedAt);
-      else continue;
+      if (tick.timestamp <= lastTime) continue;
+      if (state === undefined || !tick.timestamp.startsWith(state.day))
+        state = startDay(tick, landedAt, state?.closes ?? []);
+      else {
+        if (tick.price > state.high) state.high = tick.price;
+        if (tick.price < state.low) state.low = tick.price;
+        if (tick.volume !== null) state.volume = (state.volume ?? 0) + tick.volume;
+        state.ticks++;
+        addClose(state.closes, tick);
+      }
+      lastTime = tick.timestamp;
+      first ??= tick;
+      last = tick;
       applied++;
-      if (oldestApplied === null || tick.timestamp < oldestApplied) oldestApplied = tick.timestamp;
-      if (newestApplied === null || tick.timestamp > newestApplied) newestApplied = tick.timestamp;
     }
-    if (state === undefined) continue;
+    if (state === undefined || first === undefined || last === undefined) continue;
+    state.exchange = last.exchange;
+    state.last = last.price;
+    state.bid = last.bid;
+    state.ask = last.ask;
+    state.tickTime = last.timestamp;
+    state.landedAt = landedAt;
+    symbols ??= { ...snapshot.symbols };
     symbols[symbol] = state;
-    if (newest === null || state.tickTime > newest) newest = state.tickTime;
+    if (oldestApplied === null || first.timestamp < oldestApplied) oldestApplied = first.timestamp;
+    if (newestApplied === null || last.timestamp > newestApplied) newestApplied = last.timestamp;
+    if (newest === null || last.timestamp > newest) newest = last.timestamp;
   }
+  if (symbols === undefined) return { snapshot, applied: 0, oldestApplied: null, newestApplied: null };
   return {
     snapshot: { version: SNAPSHOT_VERSION, updatedAt: landedAt, newestTick: newest, symbols },
     applied,
