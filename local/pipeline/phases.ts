@@ -231,6 +231,13 @@ export interface FirstPass {
 export async function replayWindow(session: PipelineSession, first: FirstPass, days: string[]) {
   const { stack } = session;
   const invocationsBeforeReplay = invocationsOf(first.mappings);
+  // The live snapshot must come out of the replay byte for byte as it went in: every tick is already in it.
+  const snapshotKey = liveLayout(stack.config.custom.live.prefix).snapshotKey;
+  const snapshotBefore = await readVersioned(
+    stack.s3.client,
+    stack.resources.ResultsBucket ?? '',
+    snapshotKey,
+  );
   const again = await publishWindow(session, 'replay: publish again');
   const afterReplay = await endOffsets(stack);
   const redrive = await stack.startMappings({
@@ -253,6 +260,16 @@ export async function replayWindow(session: PipelineSession, first: FirstPass, d
     session.failures.push(
       `after the replay the bucket holds ${replayAudit.distinct} distinct ticks, not the ${first.produced} produced`,
     );
+  const snapshotAfter = await readVersioned(
+    stack.s3.client,
+    stack.resources.ResultsBucket ?? '',
+    snapshotKey,
+  );
+  const snapshotUnchanged = snapshotBefore?.text === snapshotAfter?.text;
+  if (!snapshotUnchanged)
+    session.failures.push(
+      'the replay changed the live snapshot; a re-delivered tick must leave it as it was',
+    );
   const reports = await reportDays(session, 'replay: reports', days);
   const changed = [...first.reports.csv.keys()].filter(
     (key) => reports.csv.get(key) !== first.reports.csv.get(key),
@@ -274,6 +291,7 @@ export async function replayWindow(session: PipelineSession, first: FirstPass, d
       reportsCompared: first.reports.csv.size,
       reportsUnchanged: changed.length === 0,
       changed,
+      snapshotUnchanged,
     },
   };
 }
