@@ -197,6 +197,13 @@ describe.each([
       `table/tickstream_${stage}/stock_ticks_unique`,
     );
     expect(JSON.stringify(writesTables[0]?.Resource)).not.toContain('/*');
+    // Athena's guide: a principal limited to its own database also needs these on the catalog and `default`.
+    const defaultDatabase = statements.find((statement) => statement.Sid === 'AthenaDefaultDatabase');
+    expect(defaultDatabase?.Action).toEqual(['glue:GetDatabase', 'glue:GetDatabases', 'glue:CreateDatabase']);
+    expect(defaultDatabase?.Resource).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog' },
+      { 'Fn::Sub': 'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/default' },
+    ]);
   });
 
   it('defines the columnar table: external Parquet over columnar/stock_ticks/, partitioned by dt and part', () => {
