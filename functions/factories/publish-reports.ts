@@ -1,10 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
-import { emptyAlerts, parseAlerts } from '../../lib/live/alerts';
-import { readVersioned } from '../../lib/live/conditional-object';
-import { LIVE_CACHE_CONTROL } from '../../lib/live/live-layout';
-import { renderLivePage } from '../../lib/live/page';
+import { publishLivePage } from '../../lib/live/page';
+import { readAlerts } from '../../lib/live/read-live';
 import type { PublisherConfig } from '../../lib/reports/config';
 import {
   type ObjectStore,
@@ -25,8 +22,7 @@ export function createPublishReports(
   const s3 = collaborators.s3 ?? createS3Client(config.s3);
   const logger = collaborators.logger ?? createLogger('publish-reports');
   const handler = middy(async (request: PublishRequest) => {
-    const stored = await readVersioned(s3, config.bucket, config.live.alertsKey);
-    const alerts = stored === null ? emptyAlerts() : parseAlerts(stored.text);
+    const alerts = await readAlerts(s3, config.bucket, config.live.alertsKey);
     const manifest = await publishReports({
       request,
       s3,
@@ -38,15 +34,7 @@ export function createPublishReports(
       },
     });
     // The live page is static: each run writes the current version beside the snapshot it reads.
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: config.bucket,
-        Key: config.live.pageKey,
-        Body: renderLivePage({ stage: config.stage }),
-        ContentType: 'text/html; charset=utf-8',
-        CacheControl: LIVE_CACHE_CONTROL,
-      }),
-    );
+    await publishLivePage({ s3, bucket: config.bucket, key: config.live.pageKey, stage: config.stage });
     logger.info('published reports', {
       execution: manifest.execution,
       day: manifest.day,

@@ -1,3 +1,6 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { LIVE_CACHE_CONTROL } from './live-layout';
+
 /** How often the live page reads the snapshot again. */
 export const PAGE_REFRESH_MS = 5_000;
 
@@ -122,4 +125,22 @@ export function renderLivePage(params: { stage: string; refreshMs?: number }): s
 </body>
 </html>
 `;
+}
+
+/** Writes the live page beside the snapshot it reads (publishReports each run; the local pipeline at its start). */
+export async function publishLivePage(params: {
+  s3: { send(command: PutObjectCommand): Promise<unknown> };
+  bucket: string;
+  key: string;
+  stage: string;
+}): Promise<void> {
+  await params.s3.send(
+    new PutObjectCommand({
+      Bucket: params.bucket,
+      Key: params.key,
+      Body: renderLivePage({ stage: params.stage }),
+      ContentType: 'text/html; charset=utf-8',
+      CacheControl: LIVE_CACHE_CONTROL,
+    }),
+  );
 }

@@ -119,14 +119,14 @@ const ownCopy = (state: SymbolSnapshot): SymbolSnapshot => ({
  * that arrives after a newer one of its symbol is left out: the reports still count it. A tick of a later UTC
  * day starts the symbol's day again (open, high, low, volume), as the reports' day does.
  *
- * @returns the new snapshot, how many ticks changed it (0: the snapshot is returned unchanged) and the oldest and
- * newest of those ticks' timestamps.
+ * @returns the new snapshot, how many ticks changed it (0: the snapshot is returned unchanged) and the oldest of
+ * those ticks' timestamps.
  */
 export function foldTicks(
   snapshot: LiveSnapshot,
   ticks: readonly AnyTick[],
   landedAt: string,
-): { snapshot: LiveSnapshot; applied: number; oldestApplied: string | null; newestApplied: string | null } {
+): { snapshot: LiveSnapshot; applied: number; oldestApplied: string | null } {
   // Grouped by symbol first: ticks already in the snapshot are left out per symbol, with one lookup each.
   const bySymbol = new Map<string, AnyTick[]>();
   for (const tick of ticks) {
@@ -138,7 +138,6 @@ export function foldTicks(
   let applied = 0;
   let newest = snapshot.newestTick;
   let oldestApplied: string | null = null;
-  let newestApplied: string | null = null;
   for (const [symbol, list] of bySymbol) {
     const known = snapshot.symbols[symbol];
     // Nothing newer than the symbol's last tick (a re-delivery): the symbol is left as it is, uncopied.
@@ -179,15 +178,13 @@ export function foldTicks(
     symbols ??= { ...snapshot.symbols };
     symbols[symbol] = state;
     if (oldestApplied === null || first.timestamp < oldestApplied) oldestApplied = first.timestamp;
-    if (newestApplied === null || last.timestamp > newestApplied) newestApplied = last.timestamp;
     if (newest === null || last.timestamp > newest) newest = last.timestamp;
   }
-  if (symbols === undefined) return { snapshot, applied: 0, oldestApplied: null, newestApplied: null };
+  if (symbols === undefined) return { snapshot, applied: 0, oldestApplied: null };
   return {
     snapshot: { version: SNAPSHOT_VERSION, updatedAt: landedAt, newestTick: newest, symbols },
     applied,
     oldestApplied,
-    newestApplied,
   };
 }
 

@@ -11,9 +11,8 @@ export interface SnapshotUpdate {
   attempts: number;
   /** When the snapshot was written (epoch ms), or null when it was left as it was. */
   writtenAtMs: number | null;
-  /** Tick timestamps of the ticks written, oldest and newest (epoch ms), for the freshness metrics. */
+  /** The oldest timestamp of the ticks written (epoch ms), for the freshness metric. */
   oldestAppliedMs: number | null;
-  newestAppliedMs: number | null;
 }
 
 /**
@@ -30,12 +29,9 @@ export async function updateSnapshot(params: {
   sleep?: (ms: number) => Promise<void>;
 }): Promise<SnapshotUpdate> {
   const { now = Date.now } = params;
-  if (params.ticks.length === 0)
-    return { applied: 0, attempts: 0, writtenAtMs: null, oldestAppliedMs: null, newestAppliedMs: null };
+  if (params.ticks.length === 0) return { applied: 0, attempts: 0, writtenAtMs: null, oldestAppliedMs: null };
   let applied = 0;
-  let landedAtMs = 0;
   let oldest: string | null = null;
-  let newest: string | null = null;
   const { value, attempts } = await updateConditionally<LiveSnapshot>({
     s3: params.s3,
     bucket: params.bucket,
@@ -45,11 +41,9 @@ export async function updateSnapshot(params: {
     cacheControl: LIVE_CACHE_CONTROL,
     ...(params.sleep ? { sleep: params.sleep } : {}),
     change: (current) => {
-      landedAtMs = now();
-      const folded = foldTicks(current, params.ticks, new Date(landedAtMs).toISOString());
+      const folded = foldTicks(current, params.ticks, new Date(now()).toISOString());
       applied = folded.applied;
       oldest = folded.oldestApplied;
-      newest = folded.newestApplied;
       return folded.applied === 0 ? null : folded.snapshot;
     },
   });
@@ -58,6 +52,5 @@ export async function updateSnapshot(params: {
     attempts,
     writtenAtMs: value === null ? null : now(),
     oldestAppliedMs: value === null || oldest === null ? null : Date.parse(oldest),
-    newestAppliedMs: value === null || newest === null ? null : Date.parse(newest),
   };
 }

@@ -11,9 +11,9 @@ import {
   marketOpen,
   parseAlerts,
 } from './alerts';
-import { type ObjectStore, readVersioned, updateConditionally } from './conditional-object';
+import { type ObjectStore, updateConditionally } from './conditional-object';
 import { LIVE_CACHE_CONTROL, type LiveLayout } from './live-layout';
-import { emptySnapshot, parseSnapshot } from './snapshot';
+import { readSnapshot } from './read-live';
 
 /** The slice of an SNS client the watch uses. */
 export interface AlertPublisher {
@@ -48,8 +48,7 @@ export async function watchMarket(params: {
   nowMs: number;
 }): Promise<WatchSummary> {
   const { s3, bucket, layout } = params;
-  const stored = await readVersioned(s3, bucket, layout.snapshotKey);
-  const snapshot = stored === null ? emptySnapshot() : parseSnapshot(stored.text);
+  const snapshot = await readSnapshot(s3, bucket, layout.snapshotKey);
   let events: AlertEvent[] = [];
   const objectOptions = {
     s3,

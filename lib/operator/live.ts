@@ -1,9 +1,10 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { type AlertsState, emptyAlerts, parseAlerts } from '../live/alerts';
+import type { AlertsState } from '../live/alerts';
 import { readVersioned } from '../live/conditional-object';
 import type { LiveLayout } from '../live/live-layout';
-import { emptySnapshot, type LiveSnapshot, parseSnapshot } from '../live/snapshot';
+import { alertsFrom, snapshotFrom } from '../live/read-live';
+import type { LiveSnapshot } from '../live/snapshot';
 import { callAws } from './errors';
 
 /** The live snapshot and alerts of a stage, as the page reads them: one GET each. */
@@ -25,10 +26,7 @@ export async function readLive(params: {
       send: () => readVersioned(s3, bucket, layout.alertsKey),
     }),
   ]);
-  return {
-    snapshot: snapshot === null ? emptySnapshot() : parseSnapshot(snapshot.text),
-    alerts: alerts === null ? emptyAlerts() : parseAlerts(alerts.text),
-  };
+  return { snapshot: snapshotFrom(snapshot), alerts: alertsFrom(alerts) };
 }
 
 /**

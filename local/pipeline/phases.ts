@@ -1,6 +1,6 @@
-import { parseAlerts } from '../../lib/live/alerts';
 import { readVersioned } from '../../lib/live/conditional-object';
 import { liveLayout } from '../../lib/live/live-layout';
+import { readAlerts } from '../../lib/live/read-live';
 import { formatTable } from '../../lib/operator/table';
 import { parseCsv } from '../../lib/reports/csv';
 import type { RunManifest } from '../../lib/reports/publish-reports';
@@ -125,8 +125,7 @@ export async function liveAlerts(session: PipelineSession, name: string): Promis
   const { stack } = session;
   const reading = session.begin(name);
   const key = liveLayout(stack.config.custom.live.prefix).alertsKey;
-  const stored = await readVersioned(stack.s3.client, stack.resources.ResultsBucket ?? '', key);
-  const history = stored === null ? [] : parseAlerts(stored.text).history;
+  const { history } = await readAlerts(stack.s3.client, stack.resources.ResultsBucket ?? '', key);
   const lines = history.map((event) => ({ change: event.change, alert: event.episode.id, at: event.at }));
   const shown = history.map(
     (event) =>

@@ -1,8 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { relative } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { liveLayout } from '../../lib/live/live-layout';
-import { renderLivePage } from '../../lib/live/page';
+import { publishLivePage } from '../../lib/live/page';
 import { type Firing, firingsBetween, localSchedules } from '../aws/schedules';
 import { KAFKA_VERSION } from '../services/kafka/jars';
 import { readS3Text } from '../services/s3/s3';
@@ -85,14 +84,12 @@ export async function openSession(
   // The live page, as publishReports writes it on AWS; the local S3 serves it (and the snapshot) while the run lasts.
   const live = liveLayout(stack.config.custom.live.prefix);
   const resultsBucket = stack.resources.ResultsBucket ?? '';
-  await stack.s3.client.send(
-    new PutObjectCommand({
-      Bucket: resultsBucket,
-      Key: live.pageKey,
-      Body: renderLivePage({ stage: options.stage }),
-      ContentType: 'text/html; charset=utf-8',
-    }),
-  );
+  await publishLivePage({
+    s3: stack.s3.client,
+    bucket: resultsBucket,
+    key: live.pageKey,
+    stage: options.stage,
+  });
   starting.done(
     `${stack.ownBroker ? `Kafka ${KAFKA_VERSION} started${stack.brokerNodes.length > 1 ? ` (${stack.brokerNodes.length} nodes, replication factor 3)` : ''}` : 'Kafka given by KAFKA_BROKERS'} at ${stack.brokers.join(',')} (${stack.auth.sasl ? 'SASL_SSL, SCRAM-SHA-512' : 'plaintext'}), topic ${stack.topic}; local S3 at ${stack.s3.endpoint}; Trino at ${stack.trino.url}`,
   );
