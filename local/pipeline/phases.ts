@@ -6,7 +6,14 @@ import { parseCsv } from '../../lib/reports/csv';
 import type { RunManifest } from '../../lib/reports/publish-reports';
 import { parseS3Url } from '../../lib/shared/s3';
 import { MINUTE_MS } from '../../lib/shared/time';
+import {
+  type AsyncOutcome,
+  asyncInvokeConfigOf,
+  createAsyncQueue,
+  describeDiscarded,
+} from '../aws/async-invocation';
 import type { LocalEventSourceMapping } from '../aws/event-source-mapping';
+import type { Firing } from '../aws/schedules';
 import { endOffsets, type PartitionOffsets } from '../services/kafka/topic';
 import { auditDataBucket, type LandedAudit } from '../stack/bucket-audit';
 import { mirrorBuckets } from './outputs';
@@ -27,6 +34,8 @@ export interface Published {
   produced: number;
   seconds: number;
   window: MarketWindow | undefined;
+  /** Attempts that failed and were retried: a retried minute may land again ticks an earlier attempt had sent. */
+  retries: number;
 }
 
 /**
@@ -54,22 +63,50 @@ export async function publishWindow(
   // The minutes the published ticks describe (a burst firing publishes the minute that ended at it).
   let windowStartMs = Number.POSITIVE_INFINITY;
   let windowEndMs = Number.NEGATIVE_INFINITY;
-  const started = performance.now();
-  for (const [index, { time, schedule }] of firings.entries()) {
-    session.setFiringTime(time.getTime());
-    if (settle !== undefined && JUDGES_LANDED.has(schedule.functionName)) await settle();
-    const summary = (await stack.invoke(schedule.functionName, schedule.eventAt(time))) as {
-      published?: number;
-      windowStart?: string;
-      windowEnd?: string;
-    };
+  // Lambda's asynchronous queue: a failed firing is retried after Lambda's waits while the next firings run.
+  let retries = 0;
+  const queue = createAsyncQueue({
+    invoke: (functionName, event) => stack.invoke(functionName, event),
+    configOf: (functionName) => asyncInvokeConfigOf(stack.config.functions[functionName] ?? {}),
+    onRetry: (functionName, { attempt, error, waitMs }) => {
+      retries++;
+      session.log(
+        `${functionName}: attempt ${attempt} failed (${error instanceof Error ? error.message : String(error)}); retried in ${waitMs / 1000} s, as Lambda retries an asynchronous invocation`,
+      );
+    },
+  });
+  const account = ({ time, schedule }: Firing, outcome: AsyncOutcome) => {
+    if (!outcome.delivered) {
+      session.failures.push(
+        `${schedule.functionName} for ${time.toISOString().slice(11, 16)} ${describeDiscarded(outcome)} (on AWS the event would go to its on-failure destination)`,
+      );
+      return;
+    }
+    const summary = outcome.result as { published?: number; windowStart?: string; windowEnd?: string };
     produced += summary.published ?? 0;
     if ((summary.published ?? 0) > 0 && summary.windowStart && summary.windowEnd) {
       windowStartMs = Math.min(windowStartMs, Date.parse(summary.windowStart));
       windowEndMs = Math.max(windowEndMs, Date.parse(summary.windowEnd));
     }
+  };
+  const retried: Promise<void>[] = [];
+  const started = performance.now();
+  for (const [index, firing] of firings.entries()) {
+    const { time, schedule } = firing;
+    session.setFiringTime(time.getTime());
+    if (settle !== undefined && JUDGES_LANDED.has(schedule.functionName)) {
+      // A minute being retried would be in before the watch judged it on AWS (its retries come within 3 minutes).
+      await queue.drain();
+      await settle();
+    }
+    const submitted = queue.submit(schedule.functionName, schedule.eventAt(time));
+    const first = await submitted.first;
+    if (first) account(firing, first);
+    else retried.push(submitted.outcome.then((outcome) => account(firing, outcome)));
     publishing.update(index + 1, `${time.toISOString().slice(11, 16)} ${schedule.name}`);
   }
+  await queue.drain();
+  await Promise.all(retried);
   const seconds = (performance.now() - started) / 1000;
   const window =
     produced > 0
@@ -77,9 +114,9 @@ export async function publishWindow(
       : undefined;
   const producing = firings.filter(({ schedule }) => !JUDGES_LANDED.has(schedule.functionName)).length;
   publishing.done(
-    `${produced} ticks from ${producing} scheduled producer invocations, ${window ? `market ${window.start} to ${window.end}` : 'no market minutes'} (${Math.round(produced / seconds)} ticks/s)`,
+    `${produced} ticks from ${producing} scheduled producer invocations${retries > 0 ? ` (${retries} retried after a failed attempt, as Lambda does)` : ''}, ${window ? `market ${window.start} to ${window.end}` : 'no market minutes'} (${Math.round(produced / seconds)} ticks/s)`,
   );
-  return { produced, seconds, window };
+  return { produced, seconds, window, retries };
 }
 
 /** Invocations the mappings have made so far. */

@@ -30,6 +30,8 @@ export interface PipelineSession {
   shown(path: string): string;
   /** An object of the local S3 as text. */
   readText(url: string): Promise<string>;
+  /** A line in the run's function log (what the local AWS did, e.g. a retried invocation), never on the screen. */
+  log(line: string): void;
   /** What went wrong without stopping the run; reported at the end, exit status 1. */
   failures: string[];
   /** Stops the stack and the fixtures, and closes the function log. */
@@ -48,7 +50,15 @@ export async function openSession(
   const run = prepareRunFolder(options.out);
   onFolder(run);
   const shown = (path: string) => relative(process.cwd(), path) || '.';
-  const functionLog: WriteStream = createWriteStream(run.functionLog, { flags: 'a' });
+  const file: WriteStream = createWriteStream(run.functionLog, { flags: 'a' });
+  // A client still retrying after its invocation failed may log after the run closed the file: such lines are
+  // dropped rather than written to a closed stream (which would end the process with a stack trace).
+  let closed = false;
+  const functionLog = {
+    write: (line: string) => (closed ? false : file.write(line)),
+  };
+  const logLine = (source: string, line: string) =>
+    functionLog.write(`${new Date().toISOString()} [${source}] ${line}\n`);
   const progress = createProgress({ stream: process.stderr });
   progress.note(`function logs: ${shown(run.functionLog)}`);
   let current: Phase | undefined;
@@ -73,7 +83,7 @@ export async function openSession(
   const starting = begin('stack');
   const stack = await startLocalStack({
     stage: options.stage,
-    log: (line) => functionLog.write(`${new Date().toISOString()} [local stack] ${line}\n`),
+    log: (line) => logLine('local stack', line),
     batchingWindowMs: 500,
     brokerNodes: options.brokers,
     functionLogs: functionLog,
@@ -110,11 +120,13 @@ export async function openSession(
     begin,
     shown,
     readText: (url) => readS3Text(stack.s3.client, url),
+    log: (line) => logLine('local schedules', line),
     failures: [],
     async close() {
       await stack.stop();
       await fixtureServer?.stop();
-      functionLog.end();
+      closed = true;
+      file.end();
     },
   };
 }

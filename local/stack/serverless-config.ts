@@ -19,6 +19,10 @@ const FunctionConfigSchema = z.looseObject({
   memorySize: z.number().optional(),
   environment: z.record(z.string(), z.unknown()).optional(),
   events: z.array(z.record(z.string(), z.unknown())).optional(),
+  /** Asynchronous invocation (schedules): retries after a function error, 0–2 (Lambda's default 2). */
+  maximumRetryAttempts: z.coerce.number().int().min(0).max(2).optional(),
+  /** Asynchronous invocation: seconds an event may wait for its attempts, 60–21600 (Lambda's default 21600). */
+  maximumEventAge: z.coerce.number().int().min(60).max(21_600).optional(),
 });
 
 /** A `kafka` event of a function (the mapping's settings). */

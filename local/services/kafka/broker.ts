@@ -211,8 +211,10 @@ export async function startBroker(
   };
   if (!params.detached) process.once('exit', killOnExit);
   const stopNodes = async (graceMs?: number) => {
-    process.removeListener('exit', killOnExit);
+    // The exit handler stays until every node has exited: a process that exits while a node is still shutting
+    // down (a signal handler's own deadline) kills it instead of leaving it behind.
     await Promise.all([...children.values()].map((child) => stopProcess(child.pid as number, graceMs)));
+    process.removeListener('exit', killOnExit);
   };
   try {
     // A quorum of three elects its leader once two controllers see each other: the nodes start side by side.

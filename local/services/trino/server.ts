@@ -127,8 +127,9 @@ export async function startTrino(params: {
   };
   process.once('exit', killOnExit);
   const stop = async ({ graceMs = 20_000 }: { graceMs?: number } = {}) => {
-    process.removeListener('exit', killOnExit);
+    // The exit handler stays until the server has exited: a parent that exits meanwhile still takes it along.
     await stopProcess(pid, graceMs);
+    process.removeListener('exit', killOnExit);
     // The work folder is scratch (configuration and spill): the log, outside it, stays.
     rmSync(params.workDir, { recursive: true, force: true });
   };
