@@ -105,9 +105,11 @@ HOST="$(advertised_host)"
 if [ -z "$KAFKA_CONTROLLER_QUORUM_VOTERS" ]; then
   NODE_ID=1
   VOTERS="1@127.0.0.1:$KAFKA_CONTROLLER_PORT"
+  BOOTSTRAP_CONTROLLERS="127.0.0.1:$KAFKA_CONTROLLER_PORT"
   CONTROLLER_LISTENER="CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT"
   CONTROLLER_PROTOCOL=PLAINTEXT
   CONTROLLER_TLS=""
+  ADVERTISED_CONTROLLER=""
 else
   VOTERS="$KAFKA_CONTROLLER_QUORUM_VOTERS"
   VOTER="$(echo "$VOTERS" | tr ',' '\n' | grep -F "@$HOST:" || true)"
@@ -117,10 +119,15 @@ else
   fi
   NODE_ID="$(echo "$VOTER" | cut -d@ -f1)"
   KAFKA_CONTROLLER_PORT="$(echo "$VOTER" | cut -d: -f2)"
+  # The quorum is dynamic (KIP-853): a node finds it through these addresses, and the voters themselves are
+  # recorded in the metadata log, so a controller can be replaced (a lost disk, a new address) while it runs.
+  BOOTSTRAP_CONTROLLERS="$(echo "$VOTERS" | tr ',' '\n' | cut -d@ -f2 | paste -sd, -)"
   # Between hosts the controllers speak TLS, and only to a peer holding a certificate of the cluster's CA.
   CONTROLLER_LISTENER="CONTROLLER://0.0.0.0:$KAFKA_CONTROLLER_PORT"
   CONTROLLER_PROTOCOL=SSL
   CONTROLLER_TLS="listener.name.controller.ssl.client.auth=required"
+  # The address the quorum records for this controller (KIP-853 keeps voters' endpoints in the metadata log).
+  ADVERTISED_CONTROLLER=",CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT"
 fi
 # Each broker signals its own resource: KafkaBroker, KafkaBroker2, KafkaBroker3.
 if [ "$NODE_ID" != "1" ]; then CFN_RESOURCE="$CFN_RESOURCE$NODE_ID"; fi
@@ -276,6 +283,7 @@ BROKER_PASSWORD="$(cat "$TLS_DIR/broker-password")"
 
 PROPERTIES="$KAFKA_HOME/config/server.properties"
 CLIENT_PROPERTIES="$KAFKA_HOME/config/admin-client.properties"
+CONTROLLER_ADMIN_PROPERTIES="$KAFKA_HOME/config/controller-admin.properties"
 JAAS="org.apache.kafka.common.security.scram.ScramLoginModule required username=\"broker\" password=\"$BROKER_PASSWORD\";"
 SSL_PROPERTIES="ssl.truststore.type=PKCS12
 ssl.truststore.location=$TLS_DIR/truststore.p12
@@ -285,9 +293,9 @@ ssl.truststore.password=$STORE_PASSWORD"
   cat > "$PROPERTIES" <<PROPS
 process.roles=broker,controller
 node.id=$NODE_ID
-controller.quorum.voters=$VOTERS
+controller.quorum.bootstrap.servers=$BOOTSTRAP_CONTROLLERS
 listeners=SASL_SSL://0.0.0.0:$KAFKA_PORT,$CONTROLLER_LISTENER
-advertised.listeners=SASL_SSL://$HOST:$KAFKA_PORT
+advertised.listeners=SASL_SSL://$HOST:$KAFKA_PORT$ADVERTISED_CONTROLLER
 listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:$CONTROLLER_PROTOCOL
 $CONTROLLER_TLS
 inter.broker.listener.name=SASL_SSL
@@ -314,6 +322,15 @@ transaction.state.log.num.partitions=3
 group.initial.rebalance.delay.ms=0
 log.retention.hours=$KAFKA_RETENTION_HOURS
 PROPS
+  # What the quorum tool signs in with on the controller listener (TLS with this node's certificate in a cluster)
+  # and reads this node's controller from (node.id, listeners, the metadata directory): the server's own
+  # settings, with short timeouts so that a quorum that does not answer is known within seconds.
+  {
+    cat "$PROPERTIES"
+    echo "security.protocol=$CONTROLLER_PROTOCOL"
+    echo "request.timeout.ms=5000"
+    echo "default.api.timeout.ms=10000"
+  } > "$CONTROLLER_ADMIN_PROPERTIES"
   cat > "$CLIENT_PROPERTIES" <<PROPS
 security.protocol=SASL_SSL
 sasl.mechanism=SCRAM-SHA-512
@@ -329,30 +346,76 @@ log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
 LOG4J
 
 JAVA_OPTS="-Xms$KAFKA_HEAP -Xmx$KAFKA_HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Dlog4j.configuration=file:$KAFKA_HOME/config/log4j.properties"
+# The KRaft quorum tool (kafka-metadata-quorum.sh) against the controllers at $1.
+quorum() {
+  local controllers="$1"
+  shift
+  java -cp "$CLASSPATH_DIR/*" -Dlog4j.configuration="file:$KAFKA_HOME/config/log4j.properties" \
+    org.apache.kafka.tools.MetadataQuorumCommand --bootstrap-controller "$controllers" \
+    --command-config "$CONTROLLER_ADMIN_PROPERTIES" "$@"
+}
+# The other nodes' controllers (a cluster), and whether a quorum among them answers with a leader: then this node
+# joins a running cluster (its disk was lost, or it is a replacement) instead of founding one.
+OTHER_CONTROLLERS="$(echo "$BOOTSTRAP_CONTROLLERS" | tr ',' '\n' | grep -vxF "$HOST:$KAFKA_CONTROLLER_PORT" | paste -sd, - || true)"
+running_quorum() {
+  [ -n "$OTHER_CONTROLLERS" ] && quorum "$OTHER_CONTROLLERS" describe --status 2>/dev/null | grep -q '^LeaderId:'
+}
+# The directory id each founding controller's metadata log gets: derived from the cluster id, so every node of
+# a new cluster names the same initial voters without asking the others.
+initial_directory_id() {
+  python3 -c 'import base64, hashlib, sys
+digest = hashlib.sha256(("%s:%s" % (sys.argv[1], sys.argv[2])).encode()).digest()[:16]
+print(base64.urlsafe_b64encode(digest).decode().rstrip("="))' "$1" "$2"
+}
+
+JOINING=""
 if [ ! -f "$KAFKA_DATA_DIR/logs/meta.properties" ]; then
-  # The clients' user comes from the stack's generated secret; it is created with the storage (KIP-900), on every
-  # node alike. The passwords go to the storage tool in a Java argument file only this user may read, never on
-  # its command line.
-  CLIENT_SECRET="$(retry aws secretsmanager get-secret-value --secret-id "$KAFKA_CLIENT_SECRET_ID" \
-    --query SecretString --output text)"
-  CLIENT_USERNAME="$(echo "$CLIENT_SECRET" | json_field username)"
   CLUSTER_ID="$(cat "$TLS_DIR/cluster-id")"
-  log "formatting KRaft storage of node $NODE_ID (cluster $CLUSTER_ID) with the SCRAM-SHA-512 users broker and $CLIENT_USERNAME"
-  (
-    umask 077
-    # The whole command: the launcher expands an argument file only before the main class.
-    echo "$CLIENT_SECRET" | python3 -c 'import json, sys
+  # How this node's metadata log starts (KIP-853): alone, a quorum of itself (--standalone); founding a cluster,
+  # every node with the same initial voters; joining a running one, none (it starts as an observer and is added
+  # as a voter below, once it has caught up).
+  if [ -z "$KAFKA_CONTROLLER_QUORUM_VOTERS" ]; then
+    QUORUM_FORMAT="--standalone"
+  elif running_quorum; then
+    JOINING=1
+    QUORUM_FORMAT="--no-initial-controllers"
+  else
+    INITIAL_CONTROLLERS=""
+    for voter in $(echo "$VOTERS" | tr ',' ' '); do
+      voter_id="$(echo "$voter" | cut -d@ -f1)"
+      INITIAL_CONTROLLERS="$INITIAL_CONTROLLERS,$voter:$(initial_directory_id "$CLUSTER_ID" "$voter_id")"
+    done
+    QUORUM_FORMAT="--initial-controllers=$(echo "$INITIAL_CONTROLLERS" | cut -c2-)"
+  fi
+  if [ -n "$JOINING" ]; then
+    # The SCRAM users are in the cluster's metadata already: a joining node is formatted without them.
+    log "formatting KRaft storage of node $NODE_ID (cluster $CLUSTER_ID) to join the running quorum"
+    java -cp "$CLASSPATH_DIR/*" -Dlog4j.configuration="file:$KAFKA_HOME/config/log4j.properties" \
+      kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$PROPERTIES" --no-initial-controllers
+  else
+    # The clients' user comes from the stack's generated secret; it is created with the storage (KIP-900), on
+    # every node alike. The passwords go to the storage tool in a Java argument file only this user may read,
+    # never on its command line.
+    CLIENT_SECRET="$(retry aws secretsmanager get-secret-value --secret-id "$KAFKA_CLIENT_SECRET_ID" \
+      --query SecretString --output text)"
+    CLIENT_USERNAME="$(echo "$CLIENT_SECRET" | json_field username)"
+    log "formatting KRaft storage of node $NODE_ID (cluster $CLUSTER_ID, dynamic quorum) with the SCRAM-SHA-512 users broker and $CLIENT_USERNAME"
+    (
+      umask 077
+      # The whole command: the launcher expands an argument file only before the main class.
+      echo "$CLIENT_SECRET" | python3 -c 'import json, sys
 secret = json.load(sys.stdin)
-classpath, log4j, cluster_id, properties, broker_password_file = sys.argv[1:]
+classpath, log4j, cluster_id, properties, broker_password_file, quorum_format = sys.argv[1:]
 args = ["-cp", classpath, "-Dlog4j.configuration=file:" + log4j, "kafka.tools.StorageTool", "format",
-  "-t", cluster_id, "-c", properties]
+  "-t", cluster_id, "-c", properties] + quorum_format.split("=", 1) + ["--feature", "kraft.version=1"]
 for name, password in [("broker", open(broker_password_file).read().strip()), (secret["username"], secret["password"])]:
   args += ["--add-scram", "SCRAM-SHA-512=[name=%s,password=%s]" % (name, password)]
 print("\n".join(json.dumps(arg) for arg in args))' "$CLASSPATH_DIR/*" "$KAFKA_HOME/config/log4j.properties" \
-      "$CLUSTER_ID" "$PROPERTIES" "$TLS_DIR/broker-password" > "$TLS_DIR/format.args"
-  )
-  java "@$TLS_DIR/format.args" || { rm -f "$TLS_DIR/format.args"; exit 1; }
-  rm -f "$TLS_DIR/format.args"
+        "$CLUSTER_ID" "$PROPERTIES" "$TLS_DIR/broker-password" "$QUORUM_FORMAT" > "$TLS_DIR/format.args"
+    )
+    java "@$TLS_DIR/format.args" || { rm -f "$TLS_DIR/format.args"; exit 1; }
+    rm -f "$TLS_DIR/format.args"
+  fi
 fi
 
 # A port another process already listens on would make the broker exit as it starts: say so before starting it
@@ -435,6 +498,52 @@ for waited in $(seq 1 120); do
   sleep 1
 done
 
+# A joining node becomes a voter as KIP-853's "disk failure recovery" does it: it fetches the metadata log as an
+# observer until it has caught up, the lost directory of the same node id (if the quorum still counts it) is
+# removed, and this one is added. Removing first is what Kafka requires (one voter per node id); the two other
+# voters must answer meanwhile, as any change of a three-voter quorum needs.
+if [ -n "$JOINING" ]; then
+  DIRECTORY_ID="$(sed -n 's/^directory.id=//p' "$KAFKA_DATA_DIR/logs/meta.properties")"
+  caught_up() {
+    broker_running || broker_stopped
+    quorum "$BOOTSTRAP_CONTROLLERS" describe --replication 2>/dev/null |
+      awk -v id="$NODE_ID" -v dir="$DIRECTORY_ID" '$1 == id && $2 == dir && $4 == 0 { found = 1 } END { exit !found }'
+  }
+  # The voters as "id directoryId" lines.
+  voters() {
+    quorum "$BOOTSTRAP_CONTROLLERS" describe --status 2>/dev/null | python3 -c 'import json, sys
+for line in sys.stdin:
+  if line.startswith("CurrentVoters:"):
+    for voter in json.loads(line.split(":", 1)[1]):
+      print(voter["id"], voter["directoryId"])'
+  }
+  remove_lost_directory() {
+    local listed lost
+    listed="$(voters)" || return 1
+    [ -n "$listed" ] || return 1
+    lost="$(echo "$listed" | awk -v id="$NODE_ID" -v dir="$DIRECTORY_ID" '$1 == id && $2 != dir { print $2 }')"
+    [ -z "$lost" ] && return 0
+    log "removing controller $NODE_ID's lost directory $lost from the quorum"
+    quorum "$BOOTSTRAP_CONTROLLERS" remove-controller --controller-id "$NODE_ID" --controller-directory-id "$lost"
+  }
+  add_this_controller() {
+    if voters | grep -qxF "$NODE_ID $DIRECTORY_ID"; then return 0; fi
+    quorum "$BOOTSTRAP_CONTROLLERS" add-controller
+  }
+  log "node $NODE_ID (directory $DIRECTORY_ID) fetching the metadata log as an observer"
+  retry caught_up
+  # A quorum formatted before the dynamic one lists its voters without directory ids (Kafka's zero id): it cannot
+  # take voters in or out, and Kafka cannot convert it.
+  if voters | grep -q ' AAAAAAAAAAAAAAAAAAAAAA$'; then
+    log "the cluster's KRaft quorum is static (made before the dynamic quorum): a broker that lost its disk cannot rejoin it by itself; see docs/deploying.md, The quorum"
+    exit 1
+  fi
+  retry remove_lost_directory
+  log "adding controller $NODE_ID (directory $DIRECTORY_ID) to the quorum"
+  retry add_this_controller
+  log "controller $NODE_ID is a voter again: $(voters | cut -d' ' -f1 | sort | paste -sd, -)"
+fi
+
 # Create the topic with the stage's partitions (idempotent) through the broker's own admin client, signed in as
 # the broker's user over the same SASL_SSL listener. A cluster's topic needs as many brokers as replicas: until
 # the other nodes have registered, the creation is refused and tried again.
@@ -456,6 +565,22 @@ create_topic() {
   return 1
 }
 retry create_topic
+
+# A cluster's node is ready once every partition has all its replicas in sync again (a node that lost its disk
+# copies its partitions back from their leaders first): what a replacement waits for before it tells
+# CloudFormation it succeeded, so the next broker is only replaced with three copies of everything.
+fully_replicated() {
+  broker_running || broker_stopped
+  local output
+  output="$(java -cp "$CLASSPATH_DIR/*" -Dlog4j.configuration="file:$KAFKA_HOME/config/log4j.properties" \
+    org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --command-config "$CLIENT_PROPERTIES" \
+    --describe --under-replicated-partitions 2>&1)" || return 1
+  if [ -n "$output" ]; then
+    log "$(echo "$output" | grep -c 'Partition:') partitions not yet fully replicated"
+    return 1
+  fi
+}
+if [ -n "$KAFKA_CONTROLLER_QUORUM_VOTERS" ]; then retry fully_replicated; fi
 
 # The certificate the mapping and the producers trust, in the SERVER_ROOT_CA_CERTIFICATE format: one CA for the
 # cluster, published by node 1.

@@ -13,8 +13,10 @@ import {
   brokerProperties,
   type ClusterShape,
   clusterShape,
+  initialControllersFormat,
   LOG4J,
   newClusterId,
+  newDirectoryId,
   type ScramUser,
 } from './properties';
 import { createLocalCertificates } from './tls';
@@ -113,6 +115,7 @@ export async function startBroker(
     nodeId: id,
     host: '127.0.0.1',
     port: controllerPort,
+    directoryId: newDirectoryId(),
   }));
 
   const nodeFolder = (id: number) => (shape.nodes === 1 ? workDir : join(workDir, `node-${id}`));
@@ -151,6 +154,7 @@ export async function startBroker(
           clusterId,
           '-c',
           propertiesFile,
+          ...initialControllersFormat(voters),
           ...(secure
             ? [brokerUser, ...users].flatMap((user) => [
                 '--add-scram',

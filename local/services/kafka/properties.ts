@@ -67,7 +67,9 @@ export function brokerProperties(params: {
   return `${[
     'process.roles=broker,controller',
     `node.id=${nodeId}`,
-    `controller.quorum.voters=${voters.map((voter) => `${voter.nodeId}@${voter.host}:${voter.port}`).join(',')}`,
+    // The dynamic quorum (KIP-853), as the brokers on EC2: nodes find the controllers here, the voters are in the
+    // metadata log (formatted with --standalone or --initial-controllers: initialControllersFormat).
+    `controller.quorum.bootstrap.servers=${voters.map((voter) => `${voter.host}:${voter.port}`).join(',')}`,
     `listeners=${listener}://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
     `advertised.listeners=${listener}://${advertisedHost}:${port}`,
     `listener.security.protocol.map=${listener}:${listener},CONTROLLER:PLAINTEXT`,
@@ -107,6 +109,34 @@ export function brokerProperties(params: {
     // Kafka's 9 s, so a local run (and a test) fails over while a producer's send is still retrying.
     ...(voters.length > 1 ? ['broker.session.timeout.ms=3000', 'broker.heartbeat.interval.ms=500'] : []),
   ].join('\n')}\n`;
+}
+
+/** A voter of a new quorum: its node and the directory id its metadata log is formatted with. */
+export interface InitialController extends Voter {
+  directoryId: string;
+}
+
+/**
+ * The storage tool's quorum arguments for a node of a new cluster: one node is a quorum of itself
+ * (`--standalone`); several name every initial voter with its directory id, the same list on each node. Either
+ * way the quorum is dynamic (`kraft.version=1`, which makes the format fail rather than fall back to a static one).
+ */
+export function initialControllersFormat(controllers: readonly InitialController[]): string[] {
+  const quorum =
+    controllers.length === 1
+      ? ['--standalone']
+      : [
+          '--initial-controllers',
+          controllers
+            .map(({ nodeId, host, port, directoryId }) => `${nodeId}@${host}:${port}:${directoryId}`)
+            .join(','),
+        ];
+  return [...quorum, '--feature', 'kraft.version=1'];
+}
+
+/** A directory id for a metadata log: a Kafka Uuid (16 random bytes, base64url without padding). */
+export function newDirectoryId(): string {
+  return randomBytes(16).toString('base64url');
 }
 
 /** The broker's log4j settings: warnings and its start line, to its own log file. */
