@@ -36,13 +36,21 @@ interface StageShape {
   kmsKeys: number;
   /** The Kafka mapping's batching window (landBatchingWindowSeconds): how often each partition's batch lands. */
   batchingWindowSeconds: number;
+  /**
+   * The way out (param natMode): NAT gateways (one, or one per zone the functions use: two, or three with three
+   * brokers), or a NAT instance.
+   */
+  nat: { gateways: number; instanceType: string | undefined };
 }
 
 /** Read from serverless.yml's params for each stage (`sls print`), so the model prices what is deployed. */
 async function stageShape(stage: string): Promise<StageShape> {
   const config = (await stageConfig(stage)) as unknown as {
     resources: { Resources: Record<string, { Properties?: Record<string, unknown> }> };
-    custom: { kafka: { brokerCount: string | number } };
+    custom: {
+      kafka: { brokerCount: string | number };
+      network: { natMode: string; natInstanceType: string };
+    };
     functions: { landTicks: { events: { kafka?: { maximumBatchingWindow?: number | string } }[] } };
   };
   const brokerCount = Number(config.custom.kafka.brokerCount);
@@ -52,7 +60,11 @@ async function stageShape(stage: string): Promise<StageShape> {
       string,
       { Type?: string; Condition?: string; Properties?: Record<string, unknown> }
     >,
-  ).filter((resource) => resource.Condition !== 'ThreeBrokers' || brokerCount === 3);
+  ).filter(
+    (resource) =>
+      (resource.Condition !== 'ThreeBrokers' || brokerCount === 3) &&
+      (resource.Condition !== 'UseNatInstance' || config.custom.network.natMode === 'instance'),
+  );
   // The broker is launched from its launch template: the instance type and volumes are the template's.
   const host = (config.resources.Resources.KafkaBrokerLaunchTemplate?.Properties?.LaunchTemplateData ??
     {}) as {
@@ -60,8 +72,16 @@ async function stageShape(stage: string): Promise<StageShape> {
     BlockDeviceMappings?: { Ebs?: { VolumeSize?: number } }[];
   };
   const ofType = (type: string) => resources.filter((resource) => resource.Type === type).length;
+  const zones = brokerCount === 3 ? 3 : 2;
   return {
     brokerCount,
+    nat:
+      config.custom.network.natMode === 'instance'
+        ? { gateways: 0, instanceType: config.custom.network.natInstanceType }
+        : {
+            gateways: config.custom.network.natMode === 'gatewayPerZone' ? zones : 1,
+            instanceType: undefined,
+          },
     brokerInstanceType: String(host.InstanceType),
     brokerVolumesGb: (host.BlockDeviceMappings ?? []).reduce(
       (sum, volume) => sum + Number(volume.Ebs?.VolumeSize ?? 0),
@@ -183,6 +203,32 @@ async function measureWorkflowWeek(
   return counts;
 }
 
+/**
+ * NAT gateways a month: each one's hours and its Elastic IP (a public IPv4 address), and the landed bytes twice
+ * through them (the pollers' and producers' traffic split between zones costs the same per GB).
+ */
+function natGatewaysMonthly(gateways: number, gbPerMonth: number): number {
+  return (
+    gateways * (PRICES.natGatewayHour + PRICES.publicIpv4Hour) * HOURS_PER_MONTH +
+    PRICES.natGatewayGb * gbPerMonth * 2
+  );
+}
+
+/** The NAT instance root volume (GiB): natMode instance's launch template. */
+const NAT_INSTANCE_VOLUME_GB = 8;
+
+/**
+ * The way out a month: its NAT gateways, or a NAT instance (its hours, its root volume and its public IPv4
+ * address; it processes bytes for free).
+ */
+function natMonthly(nat: StageShape['nat'], gbPerMonth: number): number {
+  if (nat.instanceType === undefined) return natGatewaysMonthly(nat.gateways, gbPerMonth);
+  return (
+    ((PRICES.ec2Hour[nat.instanceType] ?? Number.NaN) + PRICES.publicIpv4Hour) * HOURS_PER_MONTH +
+    PRICES.ebsGbMonth * NAT_INSTANCE_VOLUME_GB
+  );
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { symbols: { type: 'string' } } });
   const symbols = values.symbols === undefined ? undefined : Number(values.symbols);
@@ -218,7 +264,7 @@ async function main(): Promise<void> {
     stageNames.map((stage, index) => {
       const shape = shapes[index] as StageShape;
       const items: Record<string, number> = {
-        natGateway: PRICES.natGatewayHour * HOURS_PER_MONTH + PRICES.natGatewayGb * gbPerMonth * 2,
+        natGateway: natMonthly(shape.nat, gbPerMonth),
         broker:
           shape.brokerCount *
           ((PRICES.ec2Hour[shape.brokerInstanceType] ?? 0) * HOURS_PER_MONTH +
@@ -298,6 +344,17 @@ async function main(): Promise<void> {
   const windows = [60, 10, 5];
   console.log(
     `\nBatching window, landTicks and the live view a month: ${windows.map((window) => `${window} s $${batchingWindowMonthly(window).toFixed(2)}`).join(', ')} (a shorter window: fresher snapshot, more invocations)`,
+  );
+  // The trade-off of a NAT gateway in every zone (natMode: gatewayPerZone): what a stage would pay for egress that
+  // survives a lost zone.
+  const perZone = stages.map((stage, index) => {
+    const shape = shapes[index] as StageShape;
+    const zones = shape.brokerCount === 3 ? 3 : 2;
+    const extra = natGatewaysMonthly(zones, gbPerMonth) - natMonthly(shape.nat, gbPerMonth);
+    return `${stage} ${extra === 0 ? 'already' : `+$${extra.toFixed(2)} → $${((model[stage]?.total ?? 0) + extra).toFixed(2)}`}`;
+  });
+  console.log(
+    `A NAT gateway in every zone the functions use (natMode: gatewayPerZone): ${perZone.join(', ')}`,
   );
   // The scale model (npm run cost -- --symbols N): prod's shape at 100 symbols and at N, from this run's landing
   // figures and the broker cluster's kept measurements (bench:e2e --save).

@@ -2,8 +2,11 @@
 export const PRICES = {
   natGatewayHour: 0.045,
   natGatewayGb: 0.045,
+  /** Every public IPv4 address AWS provides, a NAT gateway's Elastic IP included (since February 2024). */
+  publicIpv4Hour: 0.005,
   ec2Hour: {
     't3.small': 0.0208,
+    't4g.nano': 0.0042,
     't4g.small': 0.0168,
     't4g.medium': 0.0336,
     'm7g.large': 0.0816,

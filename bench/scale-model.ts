@@ -185,7 +185,9 @@ export function scaleModel(settings: ScaleSettings, measured: ScaleMeasurements)
   });
   const days = HOURS_PER_MONTH / 24;
   const items = {
-    natGateway: PRICES.natGatewayHour * HOURS_PER_MONTH + PRICES.natGatewayGb * landedGbPerMonth * 2,
+    natGateway:
+      (PRICES.natGatewayHour + PRICES.publicIpv4Hour) * HOURS_PER_MONTH +
+      PRICES.natGatewayGb * landedGbPerMonth * 2,
     brokers:
       settings.brokers *
       ((PRICES.ec2Hour[instanceType] ?? 0) * HOURS_PER_MONTH + PRICES.ebsGbMonth * (16 + dataVolumeGiB)),

@@ -6,6 +6,7 @@ import {
   BYO_CA_SECRET_ARN,
   BYO_SASL_SECRET_ARN,
   DISTRIBUTION_COPY,
+  PINNED_BROKER_IMAGE,
   packageTemplate,
 } from '../support/template';
 
@@ -48,6 +49,8 @@ export default async function setup(): Promise<void> {
         alphaVantagePlan: 'premium',
         alphaVantageEntitlement: 'delayed',
       }),
+    // Prod with egress that survives a lost zone (a NAT gateway per zone) and its brokers' image pinned.
+    zones: () => packageTemplate('prod', { natMode: 'gatewayPerZone', brokerImageId: PINNED_BROKER_IMAGE }),
     // Another data layout: every user of the landing prefixes must follow serverless.yml's custom.data.
     layout: () =>
       packageTemplate('dev', {

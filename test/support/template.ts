@@ -179,6 +179,9 @@ export const AV_KEY_SECRET_ARN =
 /** Where the endpoints variant's broker fetches Kafka from (no internet there). */
 export const DISTRIBUTION_COPY = 's3://tickstream-artifacts-123456789012/kafka/kafka_2.13-3.9.2.tgz';
 
+/** The AMI id the `zones` variant pins its brokers to (param brokerImageId). */
+export const PINNED_BROKER_IMAGE = 'ami-0123456789abcdef0';
+
 /** The template variants the set-up packages (test/setup/package-templates.ts). */
 export type TemplateVariant =
   | 'dev'
@@ -187,12 +190,13 @@ export type TemplateVariant =
   | 'endpoints'
   | 'alphavantage'
   | 'alphavantagePremium'
+  | 'zones'
   | 'layout';
 
 /**
  * The packaged templates the template set-up left: `dev`, `prod`, `byo` (bring your own broker), `endpoints`
  * (dev with interface endpoints instead of the NAT gateway), `alphavantage` (dev on the Alpha Vantage source, free plan), `alphavantagePremium` (the same, premium plan with delayed
- * quotes) and
+ * quotes), `zones` (prod with a NAT gateway per zone and a pinned broker image) and
  * `layout` (dev with other data bucket roots).
  */
 export function packagedTemplates(): Record<TemplateVariant, CfnTemplate> {
@@ -206,6 +210,7 @@ export function packagedTemplates(): Record<TemplateVariant, CfnTemplate> {
     endpoints: read('endpoints'),
     alphavantage: read('alphavantage'),
     alphavantagePremium: read('alphavantagePremium'),
+    zones: read('zones'),
     layout: read('layout'),
   };
 }

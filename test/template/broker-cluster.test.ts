@@ -9,6 +9,7 @@ import {
   createdResources,
   inCidr,
   literalValue,
+  PINNED_BROKER_IMAGE,
   packagedTemplates,
   resourceById,
   resourcesOfType,
@@ -130,6 +131,134 @@ describe('three brokers (prod)', () => {
       ).Variables;
       expect(variables.KAFKA_BROKERS).toEqual({ 'Fn::Join': [',', addresses] });
     }
+  });
+
+  it("reserves each broker's address block for explicit assignment before anything else takes addresses in its subnet", () => {
+    const reservations = brokers.map((id) => {
+      const broker = resourceById(template, id).Properties;
+      const reservation = resourceById(template, `${id}AddressReservation`).Properties;
+      const block = literalValue(reservation.Cidr) as string;
+      return {
+        subnet: reservation.SubnetId,
+        sameSubnet: JSON.stringify(reservation.SubnetId) === JSON.stringify(broker.SubnetId),
+        type: reservation.ReservationType,
+        block,
+        holdsBrokerAddress: inCidr(literalValue(broker.PrivateIpAddress) as string, block),
+      };
+    });
+    expect(reservations).toEqual([
+      {
+        subnet: { Ref: 'PrivateSubnetA' },
+        sameSubnet: true,
+        type: 'explicit',
+        block: '10.42.0.12/30',
+        holdsBrokerAddress: true,
+      },
+      {
+        subnet: { Ref: 'PrivateSubnetB' },
+        sameSubnet: true,
+        type: 'explicit',
+        block: '10.42.1.12/30',
+        holdsBrokerAddress: true,
+      },
+      {
+        subnet: { Ref: 'PrivateSubnetC' },
+        sameSubnet: true,
+        type: 'explicit',
+        block: '10.42.3.12/30',
+        holdsBrokerAddress: true,
+      },
+    ]);
+    // The handle everything that takes addresses there waits for references every reservation.
+    expect(resourceById(template, 'KafkaBrokerAddressesReserved').Metadata).toEqual({
+      Reservations: brokers.map((id) => ({ Ref: `${id}AddressReservation` })),
+    });
+    const waitingForIt = Object.entries(template.Resources)
+      .filter(([, resource]) =>
+        ([] as unknown[]).concat(resource.DependsOn ?? []).includes('KafkaBrokerAddressesReserved'),
+      )
+      .map(([id]) => id)
+      .sort();
+    expect(waitingForIt).toEqual(
+      [
+        ...brokers,
+        'BackfillHistoryLambdaFunction',
+        'LandTicksEventSourceMappingKafkaStockticks',
+        'ProduceTicksLambdaFunction',
+      ].sort(),
+    );
+    // With interface endpoints (dev here), each endpoint too; the reservations exist only with three brokers.
+    const endpoints = resourcesOfType(createdResources(templates.endpoints), 'AWS::EC2::VPCEndpoint').filter(
+      ([, resource]) => resource.Properties.VpcEndpointType === 'Interface',
+    );
+    expect(endpoints.length).toBeGreaterThan(0);
+    for (const [, endpoint] of endpoints)
+      expect(endpoint.DependsOn).toEqual(['KafkaBrokerAddressesReserved']);
+    expect(resourcesOfType(created.dev, 'AWS::EC2::SubnetCidrReservation')).toEqual([]);
+  });
+
+  it("runs the producers and the mapping's pollers in all three subnets, so a lost zone leaves them two", () => {
+    const subnetsOf = (stage: CfnTemplate) => ({
+      producers: ['ProduceTicksLambdaFunction', 'BackfillHistoryLambdaFunction'].map(
+        (id) => (resourceById(stage, id).Properties.VpcConfig as { SubnetIds: unknown[] }).SubnetIds,
+      ),
+      pollers: (
+        resourceById(stage, 'LandTicksEventSourceMappingKafkaStockticks').Properties
+          .SourceAccessConfigurations as { Type: string; URI: unknown }[]
+      )
+        .filter((access) => access.Type === 'VPC_SUBNET')
+        .map((access) => access.URI),
+    });
+    const subnetUri = (subnet: string) => ({ 'Fn::Join': ['', ['subnet:', { Ref: subnet }]] });
+    const three = ['PrivateSubnetA', 'PrivateSubnetB', 'PrivateSubnetC'];
+    expect(subnetsOf(template)).toEqual({
+      producers: [three.map((Ref) => ({ Ref })), three.map((Ref) => ({ Ref }))],
+      pollers: three.map(subnetUri),
+    });
+    // One broker: the two subnets dev has.
+    expect(subnetsOf(created.dev).pollers).toEqual(['PrivateSubnetA', 'PrivateSubnetB'].map(subnetUri));
+  });
+
+  it('natMode gatewayPerZone: each private subnet leaves through a NAT gateway in its own zone', () => {
+    const zoned = createdResources(templates.zones);
+    const zoneOf = (subnet: string) => resourceById(zoned, subnet).Properties.AvailabilityZone;
+    const routes = ['A', 'B', 'C'].map((zone) => {
+      const association = resourceById(zoned, `PrivateSubnet${zone}RouteTable`).Properties;
+      const table = (association.RouteTableId as { Ref: string }).Ref;
+      const routesOut = resourcesOfType(zoned, 'AWS::EC2::Route').filter(
+        ([, candidate]) => (candidate.Properties.RouteTableId as { Ref: string }).Ref === table,
+      );
+      const gateway =
+        routesOut.map(([, route]) => (route.Properties.NatGatewayId as { Ref: string }).Ref)[0] ?? '';
+      const natSubnet = (resourceById(zoned, gateway).Properties.SubnetId as { Ref: string }).Ref;
+      return {
+        sameZone: JSON.stringify(zoneOf(natSubnet)) === JSON.stringify(zoneOf(`PrivateSubnet${zone}`)),
+        gateway,
+      };
+    });
+    expect(routes).toEqual([
+      { sameZone: true, gateway: 'NatGateway' },
+      { sameZone: true, gateway: 'NatGatewayB' },
+      { sameZone: true, gateway: 'NatGatewayC' },
+    ]);
+    // The S3 gateway endpoint serves every private route table.
+    expect(resourceById(zoned, 'S3GatewayEndpoint').Properties.RouteTableIds).toEqual([
+      { Ref: 'PrivateRouteTable' },
+      { Ref: 'PrivateRouteTableB' },
+      { Ref: 'PrivateRouteTableC' },
+    ]);
+    // The default: one NAT gateway for every zone.
+    expect(resourcesOfType(template, 'AWS::EC2::NatGateway').map(([id]) => id)).toEqual(['NatGateway']);
+  });
+
+  it('launches the brokers from brokerImageId: the latest Amazon Linux 2023 by default, an AMI id when pinned', () => {
+    const imageOf = (stage: CfnTemplate) =>
+      (resourceById(stage, 'KafkaBrokerLaunchTemplate').Properties.LaunchTemplateData as { ImageId: unknown })
+        .ImageId;
+    expect(imageOf(template)).toBe(
+      '{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64}}',
+    );
+    expect(imageOf(templates.zones)).toBe(PINNED_BROKER_IMAGE);
   });
 
   it('opens replication (9096) and the controller quorum (9093) between the brokers, both ways, and nothing more', () => {

@@ -14,7 +14,7 @@ interface LintFinding {
   Location: { Path: (string | number)[] };
 }
 
-const VARIANTS = ['dev', 'prod', 'byo', 'endpoints', 'alphavantage'];
+const VARIANTS = ['dev', 'prod', 'byo', 'endpoints', 'alphavantage', 'zones'];
 
 /**
  * cfn-lint (the Python linter, `pip install cfn-lint`) as a second checker of the packaged templates: it knows

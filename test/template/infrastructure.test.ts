@@ -234,12 +234,22 @@ describe.each(['dev', 'prod', 'byo'] as const)(
         'tickstream/SnapshotFreshness',
         'tickstream/TicksQuarantined',
       ];
-      // One status-check alarm per broker: three on prod.
+      // One status-check alarm per broker: three on prod; dev's NAT instance has its host's (EC2 recovers it).
       const brokers = { byo: 0, dev: 1, prod: 3 }[variant];
+      const natInstance = variant === 'dev' ? ['AWS/EC2/StatusCheckFailed_System'] : [];
       expect(metrics).toEqual(
-        [...Array.from({ length: brokers }, () => 'AWS/EC2/StatusCheckFailed'), ...expected].sort(),
+        [
+          ...Array.from({ length: brokers }, () => 'AWS/EC2/StatusCheckFailed'),
+          ...natInstance,
+          ...expected,
+        ].sort(),
       );
-      for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }]);
+      for (const [id, alarm] of alarms)
+        expect(alarm.Properties.AlarmActions).toEqual(
+          id === 'NatInstanceRecovery'
+            ? [{ 'Fn::Sub': 'arn:aws:automate:${AWS::Region}:ec2:recover' }, { Ref: 'AlertsTopic' }]
+            : [{ Ref: 'AlertsTopic' }],
+        );
       // OffsetLag is published by FunctionName only (Lambda developer guide, "Working with Lambda function
       // metrics"): any other dimension would select a metric that never has data, and the alarm would never fire.
       const lag = alarms.find(([, alarm]) => alarm.Properties.MetricName === 'OffsetLag')?.[1];
@@ -351,6 +361,10 @@ describe.each(['dev', 'prod'] as const)('the in-stack broker (%s)', (stage) => {
         SourceSecurityGroupId: { Ref: group },
       });
     expect(rules).toEqual([
+      // Dev's NAT instance forwards HTTPS from inside the VPC, nothing else.
+      ...(stage === 'dev'
+        ? [expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '10.42.0.0/16' })]
+        : []),
       from(9096, 'FunctionsSecurityGroup'),
       ...(stage === 'prod'
         ? [from(9096, 'KafkaBrokerSecurityGroup'), from(9093, 'KafkaBrokerSecurityGroup')]
@@ -409,16 +423,41 @@ describe.each(['dev', 'prod'] as const)('the in-stack broker (%s)', (stage) => {
     expect(vpc).toContain('"Ref":"PrivateSubnetB"');
   });
 
-  it('reaches S3 through a gateway endpoint and the pollers reach Lambda and STS through the NAT gateway', () => {
+  it('reaches S3 through a gateway endpoint and the pollers reach Lambda and STS through the NAT gateway (prod) or instance (dev)', () => {
     expect(resourceById(template(), 'S3GatewayEndpoint').Properties.VpcEndpointType).toBe('Gateway');
-    // The private subnets' default route leads to the NAT gateway, which sits in the public subnet, whose own
-    // default route leads to the internet gateway.
+    // The private subnets' default route leads to the NAT gateway (or dev's NAT instance), which sits in the
+    // public subnet, whose own default route leads to the internet gateway.
+    const nat =
+      stage === 'dev' ? { InstanceId: { Ref: 'NatInstance' } } : { NatGatewayId: { Ref: 'NatGateway' } };
     expect(resourceById(template(), 'PrivateDefaultRoute').Properties).toEqual({
       RouteTableId: { Ref: 'PrivateRouteTable' },
       DestinationCidrBlock: '0.0.0.0/0',
-      NatGatewayId: { Ref: 'NatGateway' },
+      ...nat,
     });
-    expect(resourceById(template(), 'NatGateway').Properties.SubnetId).toEqual({ Ref: 'PublicSubnet' });
+    if (stage === 'dev') {
+      const instance = resourceById(template(), 'NatInstance').Properties;
+      expect(instance.SourceDestCheck).toBe(false);
+      expect(instance.NetworkInterfaces).toEqual([
+        {
+          DeviceIndex: '0',
+          SubnetId: { Ref: 'PublicSubnet' },
+          AssociatePublicIpAddress: true,
+          GroupSet: [{ Ref: 'NatInstanceSecurityGroup' }],
+        },
+      ]);
+      expect(instance.InstanceType).toBe('t4g.nano');
+      const launch = resourceById(template(), 'NatInstanceLaunchTemplate').Properties.LaunchTemplateData as {
+        MetadataOptions: unknown;
+      };
+      expect(launch.MetadataOptions).toMatchObject({ HttpTokens: 'required' });
+      const userData = (instance.UserData as { 'Fn::Base64': string })['Fn::Base64'];
+      expect(userData).toContain('net.ipv4.ip_forward=1');
+      expect(userData).toMatch(/iptables -t nat -A POSTROUTING -o "\$OUT" -j MASQUERADE/);
+      expect(template().Resources.NatGateway).toBeUndefined();
+    } else {
+      expect(resourceById(template(), 'NatGateway').Properties.SubnetId).toEqual({ Ref: 'PublicSubnet' });
+      expect(template().Resources.NatInstance).toBeUndefined();
+    }
     expect(resourceById(template(), 'PublicDefaultRoute').Properties).toMatchObject({
       RouteTableId: { Ref: 'PublicRouteTable' },
       DestinationCidrBlock: '0.0.0.0/0',
@@ -531,6 +570,7 @@ describe('the endpoints egress mode (kafkaPollerEgress: endpoints)', () => {
     expect(resourceById(created.dev, 'KafkaBroker').DependsOn).toEqual([
       'PrivateSubnetARouteTable',
       'S3GatewayEndpoint',
+      'KafkaBrokerAddressesReserved',
     ]);
   });
 });
