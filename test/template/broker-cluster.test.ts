@@ -261,6 +261,29 @@ describe('three brokers (prod)', () => {
     expect(imageOf(templates.zones)).toBe(PINNED_BROKER_IMAGE);
   });
 
+  it("publishes the broker count and each broker's launch template version as literal outputs, which the deploy guard compares", () => {
+    const outputs = (stage: CfnTemplate) =>
+      Object.fromEntries(
+        Object.entries(stage.Outputs ?? {})
+          .filter(([key]) => /^KafkaBroker(Count|\d?LaunchTemplateVersionInUse)$/.test(key))
+          .filter(([, output]) => {
+            const condition = (output as { Condition?: string }).Condition;
+            return condition !== 'ThreeBrokers' || stage === templates.prod;
+          })
+          .map(([key, output]) => [key, (output as { Value: unknown }).Value]),
+      );
+    expect(outputs(templates.prod)).toEqual({
+      KafkaBrokerCount: '3',
+      KafkaBrokerLaunchTemplateVersionInUse: '1',
+      KafkaBroker2LaunchTemplateVersionInUse: '1',
+      KafkaBroker3LaunchTemplateVersionInUse: '1',
+    });
+    expect(outputs(templates.dev)).toEqual({
+      KafkaBrokerCount: '1',
+      KafkaBrokerLaunchTemplateVersionInUse: '1',
+    });
+  });
+
   it('opens replication (9096) and the controller quorum (9093) between the brokers, both ways, and nothing more', () => {
     const between = (type: string) =>
       resourcesOfType(template, type)

@@ -1,0 +1,87 @@
+/**
+ * A Serverless plugin that refuses, before CloudFormation changes anything, a deploy that would change a stage's
+ * broker count or move more than one broker to another launch template version. Both fail late and badly when
+ * left to CloudFormation: a count change launches brokers from a launch template version written for the old
+ * count (their bootstraps time out after 25 minutes and the update rolls back), and two brokers replaced in one
+ * update leave the cluster with one broker that has every partition. It compares the stack's outputs as deployed
+ * (the count and each broker's version in use) with the packaged template's, so a stage that does not exist yet,
+ * or has no brokers of its own, deploys as before.
+ */
+
+/** The outputs compared: the broker count and each broker's launch template version. */
+const COUNT = 'KafkaBrokerCount';
+/** @type {[string, number][]} */
+const VERSIONS = [
+  ['KafkaBrokerLaunchTemplateVersionInUse', 1],
+  ['KafkaBroker2LaunchTemplateVersionInUse', 2],
+  ['KafkaBroker3LaunchTemplateVersionInUse', 3],
+];
+
+/**
+ * Why a deploy must not go ahead, or undefined when it may: from the stack's deployed outputs and the new
+ * template's literal output values (an output the template computes is not compared).
+ *
+ * @param {string} stage
+ * @param {Record<string, string>} deployed the stack's outputs, by key
+ * @param {Record<string, unknown>} next the packaged template's output values, by key
+ * @returns {string | undefined}
+ */
+function brokerChangeRefusal(stage, deployed, next) {
+  const before = deployed[COUNT];
+  const after = next[COUNT];
+  if (before !== undefined && typeof after === 'string' && before !== after)
+    return `stage "${stage}" runs ${before} broker(s) and this deploy would make it ${after}: a stage's broker count is chosen when it is created and is not changed by a deploy (CloudFormation would launch the new brokers from a launch template version written for ${before} and roll back after 25 minutes). Nothing was changed; see docs/deploying.md, "Changing the broker count"`;
+  const moved = VERSIONS.filter(
+    ([key]) => deployed[key] !== undefined && typeof next[key] === 'string' && deployed[key] !== next[key],
+  ).map(([key, broker]) => `broker ${broker} (${deployed[key]} → ${next[key]})`);
+  if (moved.length > 1)
+    return `this deploy moves ${moved.join(' and ')} to other launch template versions: one broker at a time, each once the cluster is back to three in-sync replicas. Nothing was changed; see docs/deploying.md, "Replacing a broker"`;
+  return undefined;
+}
+
+class BrokerChangeGuard {
+  /**
+   * @param {{ service: { provider: { stage: string, compiledCloudFormationTemplate?: { Outputs?: Record<string, { Value: unknown }> } } }, classes: { Error: new (message: string) => Error }, getProvider(name: string): { naming: { getStackName(): string }, request(service: string, method: string, params: unknown): Promise<{ Stacks?: { Outputs?: { OutputKey?: string, OutputValue?: string }[] }[] }> } }} serverless
+   * @param {{ stage?: string }} options
+   */
+  constructor(serverless, options) {
+    this.hooks = {
+      // Once the template is packaged, before CloudFormation is asked to change anything.
+      'before:aws:deploy:deploy:checkForChanges': async () => {
+        const stage = options.stage ?? serverless.service.provider.stage;
+        const provider = serverless.getProvider('aws');
+        const deployed = await deployedOutputs(provider, provider.naming.getStackName());
+        const outputs = serverless.service.provider.compiledCloudFormationTemplate?.Outputs ?? {};
+        const next = Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.Value]));
+        const refusal = brokerChangeRefusal(stage, deployed, next);
+        if (refusal !== undefined) throw new serverless.classes.Error(refusal);
+      },
+    };
+  }
+}
+
+/**
+ * The stack's outputs by key; none for a stack that does not exist yet.
+ *
+ * @param {{ request(service: string, method: string, params: unknown): Promise<{ Stacks?: { Outputs?: { OutputKey?: string, OutputValue?: string }[] }[] }> }} provider
+ * @param {string} stackName
+ * @returns {Promise<Record<string, string>>}
+ */
+async function deployedOutputs(provider, stackName) {
+  let answer;
+  try {
+    answer = await provider.request('CloudFormation', 'describeStacks', { StackName: stackName });
+  } catch (error) {
+    if (/does not exist/.test(String(/** @type {Error} */ (error).message))) return {};
+    throw error;
+  }
+  const outputs = answer.Stacks?.[0]?.Outputs ?? [];
+  return Object.fromEntries(
+    outputs
+      .filter((output) => output.OutputKey !== undefined && output.OutputValue !== undefined)
+      .map((output) => [output.OutputKey, output.OutputValue]),
+  );
+}
+
+module.exports = BrokerChangeGuard;
+module.exports.brokerChangeRefusal = brokerChangeRefusal;
