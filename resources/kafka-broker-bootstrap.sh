@@ -129,8 +129,13 @@ else
   # The address the quorum records for this controller (KIP-853 keeps voters' endpoints in the metadata log).
   ADVERTISED_CONTROLLER=",CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT"
 fi
+# Which broker this node is: brokers 1, 2 and 3 each have two addresses (slots), and the node id follows the
+# slot (1-3, or 4-6 at the other address), so that a replacement at the other address runs beside the node it
+# replaces, under its own id, until CloudFormation deletes the old one. Its sibling is the other slot's node.
+BROKER=$(( (NODE_ID - 1) % 3 + 1 ))
+if [ "$NODE_ID" -gt 3 ]; then SIBLING_ID=$((NODE_ID - 3)); else SIBLING_ID=$((NODE_ID + 3)); fi
 # Each broker signals its own resource: KafkaBroker, KafkaBroker2, KafkaBroker3.
-if [ "$NODE_ID" != "1" ]; then CFN_RESOURCE="$CFN_RESOURCE$NODE_ID"; fi
+if [ "$BROKER" != "1" ]; then CFN_RESOURCE="$CFN_RESOURCE$BROKER"; fi
 
 if [ "$INSTALL_JAVA" = "1" ]; then
   log "installing Java 17 and the CloudFormation helper scripts"
@@ -239,8 +244,10 @@ if [ ! -f "$TLS_DIR/broker.p12" ]; then
   (
     umask 077
     CLUSTER_SECRET="$(retry cluster_secret)"
-    if [ -z "$(cluster_field clusterId)" ] && [ "$NODE_ID" = "1" ]; then
+    if [ -z "$(cluster_field clusterId)" ] && [ "$BROKER" = "1" ]; then
       log "making the cluster's private CA"
+      # The node that makes the cluster founds its quorum (below); every other node joins it.
+      touch "$TLS_DIR/founder"
       random_password > "$TLS_DIR/store-password"
       export STORE_PASSWORD="$(cat "$TLS_DIR/store-password")"
       keytool_store -genkeypair -alias ca -keyalg RSA -keysize 2048 -dname 'CN=tickstream Kafka CA' -validity 3650 \
@@ -360,32 +367,20 @@ OTHER_CONTROLLERS="$(echo "$BOOTSTRAP_CONTROLLERS" | tr ',' '\n' | grep -vxF "$H
 running_quorum() {
   [ -n "$OTHER_CONTROLLERS" ] && quorum "$OTHER_CONTROLLERS" describe --status 2>/dev/null | grep -q '^LeaderId:'
 }
-# The directory id each founding controller's metadata log gets: derived from the cluster id, so every node of
-# a new cluster names the same initial voters without asking the others.
-initial_directory_id() {
-  python3 -c 'import base64, hashlib, sys
-digest = hashlib.sha256(("%s:%s" % (sys.argv[1], sys.argv[2])).encode()).digest()[:16]
-print(base64.urlsafe_b64encode(digest).decode().rstrip("="))' "$1" "$2"
-}
-
 JOINING=""
 if [ ! -f "$KAFKA_DATA_DIR/logs/meta.properties" ]; then
   CLUSTER_ID="$(cat "$TLS_DIR/cluster-id")"
-  # How this node's metadata log starts (KIP-853): alone, a quorum of itself (--standalone); founding a cluster,
-  # every node with the same initial voters; joining a running one, none (it starts as an observer and is added
-  # as a voter below, once it has caught up).
-  if [ -z "$KAFKA_CONTROLLER_QUORUM_VOTERS" ]; then
+  # How this node's metadata log starts (KIP-853): a single broker, or the node that made the cluster, is a
+  # quorum of itself (--standalone); every other node joins the running quorum with none (it starts as an
+  # observer and is added as a voter below, once it has caught up), whether the cluster is being created (nodes
+  # 2 and 3 wait for node 1's quorum), a node lost its disk, or a replacement runs beside the node it replaces.
+  if [ -z "$KAFKA_CONTROLLER_QUORUM_VOTERS" ] || [ -f "$TLS_DIR/founder" ]; then
     QUORUM_FORMAT="--standalone"
-  elif running_quorum; then
+  else
     JOINING=1
     QUORUM_FORMAT="--no-initial-controllers"
-  else
-    INITIAL_CONTROLLERS=""
-    for voter in $(echo "$VOTERS" | tr ',' ' '); do
-      voter_id="$(echo "$voter" | cut -d@ -f1)"
-      INITIAL_CONTROLLERS="$INITIAL_CONTROLLERS,$voter:$(initial_directory_id "$CLUSTER_ID" "$voter_id")"
-    done
-    QUORUM_FORMAT="--initial-controllers=$(echo "$INITIAL_CONTROLLERS" | cut -c2-)"
+    log "waiting for the cluster's quorum at $OTHER_CONTROLLERS"
+    retry running_quorum
   fi
   if [ -n "$JOINING" ]; then
     # The SCRAM users are in the cluster's metadata already: a joining node is formatted without them.
@@ -501,7 +496,9 @@ done
 # A joining node becomes a voter as KIP-853's "disk failure recovery" does it: it fetches the metadata log as an
 # observer until it has caught up, the lost directory of the same node id (if the quorum still counts it) is
 # removed, and this one is added. Removing first is what Kafka requires (one voter per node id); the two other
-# voters must answer meanwhile, as any change of a three-voter quorum needs.
+# voters must answer meanwhile, as any change of a three-voter quorum needs. A replacement at the broker's other
+# address then takes over its sibling (the node it replaces, still running until CloudFormation deletes it): every
+# partition replica the sibling holds moves to this node, and the sibling leaves the quorum.
 if [ -n "$JOINING" ]; then
   DIRECTORY_ID="$(sed -n 's/^directory.id=//p' "$KAFKA_DATA_DIR/logs/meta.properties")"
   caught_up() {
@@ -530,6 +527,46 @@ for line in sys.stdin:
     if voters | grep -qxF "$NODE_ID $DIRECTORY_ID"; then return 0; fi
     quorum "$BOOTSTRAP_CONTROLLERS" add-controller
   }
+  TOPICS_TOOL="org.apache.kafka.tools.TopicCommand"
+  REASSIGN_TOOL="org.apache.kafka.tools.reassign.ReassignPartitionsCommand"
+  admin_tool() {
+    local tool="$1"
+    shift
+    java -cp "$CLASSPATH_DIR/*" -Dlog4j.configuration="file:$KAFKA_HOME/config/log4j.properties" "$tool" \
+      --bootstrap-server "127.0.0.1:$KAFKA_PORT" --command-config "$CLIENT_PROPERTIES" "$@"
+  }
+  PLAN="$KAFKA_HOME/reassignment.json"
+  # Every partition with a replica on the sibling, its replicas with this node in the sibling's place (the same
+  # order, so leadership preferences stay as they were).
+  plan_takeover() {
+    admin_tool "$TOPICS_TOOL" --describe | python3 -c 'import json, re, sys
+sibling, me = sys.argv[1], int(sys.argv[2])
+moves = []
+for line in sys.stdin:
+  found = re.search(r"Topic: (\S+)\s+Partition: (\d+)\s+Leader: \S+\s+Replicas: ([\d,]+)", line)
+  if found and sibling in found.group(3).split(","):
+    replicas = [me if replica == sibling else int(replica) for replica in found.group(3).split(",")]
+    moves.append({"topic": found.group(1), "partition": int(found.group(2)), "replicas": replicas})
+print(json.dumps({"version": 1, "partitions": moves}) if moves else "", end="")' "$SIBLING_ID" "$NODE_ID" > "$PLAN"
+  }
+  takeover_done() {
+    broker_running || broker_stopped
+    local output
+    output="$(admin_tool "$REASSIGN_TOOL" --reassignment-json-file "$PLAN" --verify 2>&1)" || return 1
+    if echo "$output" | grep -q 'is completed'; then
+      if ! echo "$output" | grep -q 'still in progress'; then return 0; fi
+    fi
+    log "$(echo "$output" | grep -c 'still in progress') partitions still being copied from node $SIBLING_ID"
+    return 1
+  }
+  remove_sibling() {
+    local sibling_directory
+    sibling_directory="$(voters | awk -v id="$SIBLING_ID" '$1 == id { print $2 }')"
+    [ -z "$sibling_directory" ] && return 0
+    log "removing controller $SIBLING_ID (the node this one replaces) from the quorum"
+    quorum "$BOOTSTRAP_CONTROLLERS" remove-controller --controller-id "$SIBLING_ID" \
+      --controller-directory-id "$sibling_directory"
+  }
   log "node $NODE_ID (directory $DIRECTORY_ID) fetching the metadata log as an observer"
   retry caught_up
   # A quorum formatted before the dynamic one lists its voters without directory ids (Kafka's zero id): it cannot
@@ -541,7 +578,14 @@ for line in sys.stdin:
   retry remove_lost_directory
   log "adding controller $NODE_ID (directory $DIRECTORY_ID) to the quorum"
   retry add_this_controller
-  log "controller $NODE_ID is a voter again: $(voters | cut -d' ' -f1 | sort | paste -sd, -)"
+  retry plan_takeover
+  if [ -s "$PLAN" ]; then
+    log "moving $(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["partitions"]))' "$PLAN") partitions from node $SIBLING_ID to node $NODE_ID"
+    retry admin_tool "$REASSIGN_TOOL" --reassignment-json-file "$PLAN" --execute > /dev/null
+    retry takeover_done
+  fi
+  retry remove_sibling
+  log "controller $NODE_ID is a voter: the voters are $(voters | cut -d' ' -f1 | sort -n | paste -sd, -)"
 fi
 
 # Create the topic with the stage's partitions (idempotent) through the broker's own admin client, signed in as
@@ -583,8 +627,8 @@ fully_replicated() {
 if [ -n "$KAFKA_CONTROLLER_QUORUM_VOTERS" ]; then retry fully_replicated; fi
 
 # The certificate the mapping and the producers trust, in the SERVER_ROOT_CA_CERTIFICATE format: one CA for the
-# cluster, published by node 1.
-if [ "$NODE_ID" = "1" ]; then
+# cluster, published by broker 1 (either of its nodes: the same certificate).
+if [ "$BROKER" = "1" ]; then
   json_object certificate < "$TLS_DIR/ca.pem" > "$TLS_DIR/ca-secret.json"
   retry aws secretsmanager put-secret-value --secret-id "$KAFKA_CA_SECRET_ID" \
     --secret-string "file://$TLS_DIR/ca-secret.json" > /dev/null

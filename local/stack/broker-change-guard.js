@@ -10,11 +10,26 @@
 
 /** The outputs compared: the broker count and each broker's launch template version. */
 const COUNT = 'KafkaBrokerCount';
-/** @type {[string, number][]} */
-const VERSIONS = [
-  ['KafkaBrokerLaunchTemplateVersionInUse', 1],
-  ['KafkaBroker2LaunchTemplateVersionInUse', 2],
-  ['KafkaBroker3LaunchTemplateVersionInUse', 3],
+/** Each broker's number, launch template version output and (three brokers) address slot output and param. */
+const BROKERS = [
+  {
+    broker: 1,
+    version: 'KafkaBrokerLaunchTemplateVersionInUse',
+    slot: 'KafkaBrokerAddressSlotInUse',
+    param: 'brokerAddressSlot',
+  },
+  {
+    broker: 2,
+    version: 'KafkaBroker2LaunchTemplateVersionInUse',
+    slot: 'KafkaBroker2AddressSlotInUse',
+    param: 'broker2AddressSlot',
+  },
+  {
+    broker: 3,
+    version: 'KafkaBroker3LaunchTemplateVersionInUse',
+    slot: 'KafkaBroker3AddressSlotInUse',
+    param: 'broker3AddressSlot',
+  },
 ];
 
 /**
@@ -31,11 +46,28 @@ function brokerChangeRefusal(stage, deployed, next) {
   const after = next[COUNT];
   if (before !== undefined && typeof after === 'string' && before !== after)
     return `stage "${stage}" runs ${before} broker(s) and this deploy would make it ${after}: a stage's broker count is chosen when it is created and is not changed by a deploy (CloudFormation would launch the new brokers from a launch template version written for ${before} and roll back after 25 minutes). Nothing was changed; see docs/deploying.md, "Changing the broker count"`;
-  const moved = VERSIONS.filter(
-    ([key]) => deployed[key] !== undefined && typeof next[key] === 'string' && deployed[key] !== next[key],
-  ).map(([key, broker]) => `broker ${broker} (${deployed[key]} → ${next[key]})`);
-  if (moved.length > 1)
-    return `this deploy moves ${moved.join(' and ')} to other launch template versions: one broker at a time, each once the cluster is back to three in-sync replicas. Nothing was changed; see docs/deploying.md, "Replacing a broker"`;
+  /** @param {string} key */
+  const changed = (key) =>
+    deployed[key] !== undefined && typeof next[key] === 'string' && deployed[key] !== next[key];
+  const replaced = BROKERS.filter(({ version, slot }) => changed(version) || changed(slot));
+  if (replaced.length > 1)
+    return `this deploy replaces ${replaced
+      .map(
+        ({ broker, version }) =>
+          `broker ${broker}${changed(version) ? ` (${deployed[version]} → ${next[version]})` : ''}`,
+      )
+      .join(
+        ' and ',
+      )}: one broker at a time, each once the cluster is back to three in-sync replicas. Nothing was changed; see docs/deploying.md, "Replacing a broker"`;
+  // Three brokers: a new version is a new instance, created before the old one is deleted, so at the broker's
+  // other address (a fixed address still in use cannot be given to it).
+  const sameAddress = replaced.find(
+    ({ version, slot }) => changed(version) && deployed[slot] !== undefined && !changed(slot),
+  );
+  if (sameAddress !== undefined) {
+    const other = deployed[sameAddress.slot] === '0' ? '1' : '0';
+    return `this deploy moves broker ${sameAddress.broker} to launch template version ${next[sameAddress.version]} at the address it is using: CloudFormation creates the new instance before it deletes the old one, so it must start at the broker's other address; deploy with --param="${sameAddress.param}=${other}" too. Nothing was changed; see docs/deploying.md, "Replacing a broker"`;
+  }
   return undefined;
 }
 

@@ -515,7 +515,7 @@ describe('three instances of the bootstrap, as a prod stage launches them, form 
   }, 360_000);
 
   afterAll(async () => {
-    for (const node of [1, 2, 3]) {
+    for (const node of ['1', '2', '3', '2b']) {
       const pidFile = join(cluster, `node-${node}`, 'home', 'kafka.pid');
       if (existsSync(pidFile)) await stopProcess(Number(readFileSync(pidFile, 'utf8')));
     }
@@ -710,7 +710,7 @@ describe('three instances of the bootstrap, as a prod stage launches them, form 
     for (const output of [rejoined, moved]) {
       expect(output).toContain('to join the running quorum');
       expect(output).toMatch(/removing controller 3's lost directory \S+ from the quorum/);
-      expect(output).toContain('controller 3 is a voter again: 1,2,3');
+      expect(output).toContain('controller 3 is a voter: the voters are 1,2,3');
     }
     const directoryOf = (voters: typeof before) => voters.find((voter) => voter.id === 3)?.directoryId;
     expect(new Set([directoryOf(before), directoryOf(afterRejoin), directoryOf(after)]).size).toBe(3);
@@ -760,5 +760,107 @@ describe('three instances of the bootstrap, as a prod stage launches them, form 
     for (const value of read) counts.set(value, (counts.get(value) ?? 0) + 1);
     expect(acknowledged.filter((number) => counts.get(number) !== 1)).toEqual([]);
     expect([...counts.entries()].filter(([, count]) => count > 1)).toEqual([]);
+  }, 600_000);
+
+  it("replaces broker 2 as CloudFormation does, a new node at its other address beside the old one: the new node takes over the old one's replicas and quorum seat, and nothing acknowledged is lost or duplicated", async () => {
+    // Broker 2's other slot: node 5 (2 + 3) at an address of its own; the old node 2 runs until the replacement
+    // has signalled, then goes (CloudFormation deletes the old instance last).
+    const [newPort, newControllerPort] = await freePorts(2);
+    const node = join(cluster, 'node-2b');
+    const voters = [
+      `1@${hosts[0]}:${controllerPorts[0]}`,
+      `2@${hosts[1]}:${controllerPorts[1]}`,
+      `3@127.0.0.4:${controllerPorts[2]}`,
+      `5@127.0.0.6:${newControllerPort}`,
+    ].join(',');
+    const kafka = new Kafka({
+      clientId: 'bootstrap-replace-test',
+      brokers: [`${hosts[0]}:${ports[0]}`, `127.0.0.4:${ports[2]}`],
+      logLevel: logLevel.NOTHING,
+      ssl: { ca: [caOf(1)] },
+      sasl: { mechanism: 'scram-sha-512', ...client },
+      retry: { retries: 8 },
+    });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const acknowledged: number[] = [];
+    let producing = true;
+    const first = 1_000_000;
+    const writes = (async () => {
+      for (let number = first; producing; number++) {
+        await producer
+          .send({
+            topic: 'stock-ticks',
+            acks: -1,
+            messages: [{ key: String(number % 7), value: String(number) }],
+          })
+          .then(() => acknowledged.push(number))
+          .catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    let output: string;
+    try {
+      const result = await bootstrap({
+        scratch: node,
+        port: newPort as number,
+        secrets,
+        env: { ...nodeEnv('127.0.0.6', voters), KAFKA_CONTROLLER_PORT: String(newControllerPort) },
+      });
+      output = result.stdout + result.stderr;
+      // CloudFormation deletes the replaced instance once the new one has signalled.
+      const old = Number(readFileSync(join(cluster, 'node-2', 'home', 'kafka.pid'), 'utf8'));
+      process.kill(old, 'SIGKILL');
+      await waitUntil('node 2 to exit', () => !isAlive(old), { timeoutMs: 30_000 });
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    } finally {
+      producing = false;
+      await writes;
+      await producer.disconnect();
+    }
+
+    expect(output).toContain('to join the running quorum');
+    expect(output).toMatch(/moving \d+ partitions from node 2 to node 5/);
+    expect(output).toContain('removing controller 2 (the node this one replaces) from the quorum');
+    expect(output).toContain('controller 5 is a voter: the voters are 1,3,5');
+    expect(output).toContain('broker ready at 127.0.0.6');
+    expect((await quorumVoters()).map((voter) => voter.id).sort()).toEqual([1, 3, 5]);
+
+    const admin = kafka.admin();
+    await admin.connect();
+    const metadata = await admin.fetchTopicMetadata({ topics: ['stock-ticks'] });
+    const ends = await admin.fetchTopicOffsets('stock-ticks');
+    await admin.disconnect();
+    expect(metadata.topics[0]?.partitions.map((partition) => [...partition.replicas].sort())).toEqual([
+      [1, 3, 5],
+      [1, 3, 5],
+      [1, 3, 5],
+    ]);
+    expect(metadata.topics[0]?.partitions.map((partition) => [...partition.isr].sort())).toEqual([
+      [1, 3, 5],
+      [1, 3, 5],
+      [1, 3, 5],
+    ]);
+
+    const total = ends.reduce((sum, end) => sum + Number(end.high), 0);
+    const read = new Map<number, number>();
+    let messages = 0;
+    const consumer = kafka.consumer({ groupId: `replace-check-${Date.now()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'stock-ticks', fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        messages++;
+        const value = Number(message.value?.toString());
+        if (Number.isInteger(value) && value >= first) read.set(value, (read.get(value) ?? 0) + 1);
+      },
+    });
+    const deadline = Date.now() + 60_000;
+    while (messages < total && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    await consumer.disconnect();
+    expect(acknowledged.length).toBeGreaterThan(100);
+    expect(acknowledged.filter((number) => read.get(number) !== 1)).toEqual([]);
+    expect([...read.entries()].filter(([, count]) => count > 1)).toEqual([]);
   }, 600_000);
 });

@@ -51,6 +51,8 @@ export default async function setup(): Promise<void> {
       }),
     // Prod with egress that survives a lost zone (a NAT gateway per zone) and its brokers' image pinned.
     zones: () => packageTemplate('prod', { natMode: 'gatewayPerZone', brokerImageId: PINNED_BROKER_IMAGE }),
+    // Prod replacing broker 2: a new launch template version at its other address.
+    replacing: () => packageTemplate('prod', { broker2LaunchTemplateVersion: '2', broker2AddressSlot: '1' }),
     // Another data layout: every user of the landing prefixes must follow serverless.yml's custom.data.
     layout: () =>
       packageTemplate('dev', {

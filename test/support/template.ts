@@ -191,12 +191,14 @@ export type TemplateVariant =
   | 'alphavantage'
   | 'alphavantagePremium'
   | 'zones'
+  | 'replacing'
   | 'layout';
 
 /**
  * The packaged templates the template set-up left: `dev`, `prod`, `byo` (bring your own broker), `endpoints`
  * (dev with interface endpoints instead of the NAT gateway), `alphavantage` (dev on the Alpha Vantage source, free plan), `alphavantagePremium` (the same, premium plan with delayed
- * quotes), `zones` (prod with a NAT gateway per zone and a pinned broker image) and
+ * quotes), `zones` (prod with a NAT gateway per zone and a pinned broker image), `replacing` (prod moving broker
+ * 2 to launch template version 2 at its other address) and
  * `layout` (dev with other data bucket roots).
  */
 export function packagedTemplates(): Record<TemplateVariant, CfnTemplate> {
@@ -211,6 +213,7 @@ export function packagedTemplates(): Record<TemplateVariant, CfnTemplate> {
     alphavantage: read('alphavantage'),
     alphavantagePremium: read('alphavantagePremium'),
     zones: read('zones'),
+    replacing: read('replacing'),
     layout: read('layout'),
   };
 }

@@ -90,18 +90,20 @@ describe('three brokers (prod)', () => {
   it('gives every broker the quorum of three, replication factor 3, min.insync.replicas 2 and the cluster secret', () => {
     const variables = userDataVariables(template);
     expect(variables).toMatchObject({
-      KAFKA_CONTROLLER_QUORUM_VOTERS: '1@10.42.0.12:9093,2@10.42.1.12:9093,3@10.42.3.12:9093',
+      // Both addresses of every broker: node 1-3 at the first, 4-6 at the second (a replacement's).
+      KAFKA_CONTROLLER_QUORUM_VOTERS:
+        '1@10.42.0.12:9093,2@10.42.1.12:9093,3@10.42.3.12:9093,4@10.42.0.14:9093,5@10.42.1.14:9093,6@10.42.3.14:9093',
       KAFKA_CONTROLLER_PORT: '9093',
       KAFKA_REPLICATION_FACTOR: '3',
       KAFKA_MIN_INSYNC_REPLICAS: '2',
       KAFKA_PORT: '9096',
       KAFKA_CLUSTER_SECRET_ID: '<ref>',
     });
-    // The voters are the brokers' own addresses.
+    // The brokers run at the first three (every address slot 0 by default).
     const voterIps = variables.KAFKA_CONTROLLER_QUORUM_VOTERS?.split(',').map(
       (voter) => voter.split(/[@:]/)[1],
     );
-    expect(voterIps).toEqual(
+    expect(voterIps?.slice(0, 3)).toEqual(
       brokers.map((id) => literalValue(resourceById(template, id).Properties.PrivateIpAddress)),
     );
     const userData = JSON.stringify(
@@ -115,22 +117,57 @@ describe('three brokers (prod)', () => {
     expect(userData).toContain('unclean.leader.election.enable=false');
   });
 
-  it('lists every broker in the mapping’s bootstrap servers and the producers’ KAFKA_BROKERS', () => {
-    const addresses = brokers.map((id) => ({
-      'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'PrivateIp'] }, ':9096']],
-    }));
-    const mapping = resourceById(template, 'LandTicksEventSourceMappingKafkaStockticks').Properties as {
-      SelfManagedEventSource: { Endpoints: { KafkaBootstrapServers: unknown } };
-    };
-    expect(mapping.SelfManagedEventSource.Endpoints.KafkaBootstrapServers).toEqual({
-      'Fn::Split': [',', { 'Fn::Join': [',', addresses] }],
-    });
+  it('lists both addresses of every broker, fixed, in the mapping’s bootstrap servers and the producers’ KAFKA_BROKERS, and creates them after every broker', () => {
+    const both = [
+      '10.42.0.12:9096',
+      '10.42.1.12:9096',
+      '10.42.3.12:9096',
+      '10.42.0.14:9096',
+      '10.42.1.14:9096',
+      '10.42.3.14:9096',
+    ];
+    const mapping = resourceById(template, 'LandTicksEventSourceMappingKafkaStockticks');
+    const endpoints = (
+      mapping.Properties as { SelfManagedEventSource: { Endpoints: { KafkaBootstrapServers: unknown } } }
+    ).SelfManagedEventSource.Endpoints.KafkaBootstrapServers;
+    expect(literalValue(endpoints)).toEqual(both);
+    // Whatever address a broker runs at, and whichever replaces it, the list is the same: no broker instance in it.
+    expect(JSON.stringify(endpoints)).not.toContain('KafkaBroker');
     for (const fn of ['ProduceTicksLambdaFunction', 'BackfillHistoryLambdaFunction']) {
       const variables = (
         resourceById(template, fn).Properties.Environment as { Variables: Record<string, unknown> }
       ).Variables;
-      expect(variables.KAFKA_BROKERS).toEqual({ 'Fn::Join': [',', addresses] });
+      expect(literalValue(variables.KAFKA_BROKERS)).toEqual(both.join(','));
+      expect(resourceById(template, fn).DependsOn).toContain('KafkaBrokersReady');
     }
+    expect(mapping.DependsOn).toContain('KafkaBrokersReady');
+    expect(resourceById(template, 'KafkaBrokersReady').Properties.Value).toEqual({
+      'Fn::Join': [',', brokers.map((id) => ({ Ref: id }))],
+    });
+  });
+
+  it('moves a broker to its other address with its address slot: the node id of that slot, inside its reserved block', () => {
+    const moved = createdResources(templates.replacing);
+    const broker2 = resourceById(moved, 'KafkaBroker2').Properties;
+    expect(literalValue(broker2.PrivateIpAddress)).toBe('10.42.1.14');
+    expect(
+      inCidr(
+        '10.42.1.14',
+        literalValue(resourceById(moved, 'KafkaBroker2AddressReservation').Properties.Cidr) as string,
+      ),
+    ).toBe(true);
+    expect((broker2.LaunchTemplate as { Version: unknown }).Version).toBe('2');
+    // The others stay where they are, and every list of addresses is the same as before.
+    expect(literalValue(resourceById(moved, 'KafkaBroker').Properties.PrivateIpAddress)).toBe('10.42.0.12');
+    expect(literalValue(resourceById(moved, 'KafkaBroker3').Properties.PrivateIpAddress)).toBe('10.42.3.12');
+    const mappingOf = (stage: CfnTemplate) =>
+      resourceById(stage, 'LandTicksEventSourceMappingKafkaStockticks').Properties.SelfManagedEventSource;
+    expect(mappingOf(moved)).toEqual(mappingOf(template));
+    expect(userDataVariables(moved).KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(
+      userDataVariables(template).KAFKA_CONTROLLER_QUORUM_VOTERS,
+    );
+    // The node at 10.42.1.14 is node 5 in the voters list every broker carries.
+    expect(userDataVariables(moved).KAFKA_CONTROLLER_QUORUM_VOTERS).toContain('5@10.42.1.14:9093');
   });
 
   it("reserves each broker's address block for explicit assignment before anything else takes addresses in its subnet", () => {
@@ -169,9 +206,9 @@ describe('three brokers (prod)', () => {
         holdsBrokerAddress: true,
       },
     ]);
-    // The handle everything that takes addresses there waits for references every reservation.
-    expect(resourceById(template, 'KafkaBrokerAddressesReserved').Metadata).toEqual({
-      Reservations: brokers.map((id) => ({ Ref: `${id}AddressReservation` })),
+    // The parameter everything that takes addresses there waits for references every reservation.
+    expect(resourceById(template, 'KafkaBrokerAddressesReserved').Properties.Value).toEqual({
+      'Fn::Join': [',', brokers.map((id) => ({ Ref: `${id}AddressReservation` }))],
     });
     const waitingForIt = Object.entries(template.Resources)
       .filter(([, resource]) =>

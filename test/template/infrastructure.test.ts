@@ -398,18 +398,21 @@ describe.each(['dev', 'prod'] as const)('the in-stack broker (%s)', (stage) => {
     for (const reference of ['KafkaClientSecret', 'KafkaCaSecret', 'AWS::StackName'])
       expect(userData).toContain(`"Ref":"${reference}"`);
     expect(userData).toContain('listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config');
-    // The mapping reads the CA only once the broker stored it: it references the broker, so CloudFormation
-    // creates it after the signal.
-    expect(
-      JSON.stringify(resourceById(template(), 'LandTicksEventSourceMappingKafkaStockticks').Properties),
-    ).toContain('{"Fn::GetAtt":["KafkaBroker","PrivateIp"]}');
+    // The mapping reads the CA only once the broker stored it: it depends on the parameter that references every
+    // broker, so CloudFormation creates it after their signals.
+    expect(resourceById(template(), 'LandTicksEventSourceMappingKafkaStockticks').DependsOn).toContain(
+      'KafkaBrokersReady',
+    );
+    expect(JSON.stringify(resourceById(template(), 'KafkaBrokersReady').Properties.Value)).toContain(
+      '{"Ref":"KafkaBroker"}',
+    );
   });
 
   it('points the mapping and the producers at the in-stack broker, subnets and security group', () => {
     const mapping = resourceById(template(), 'LandTicksEventSourceMappingKafkaStockticks').Properties;
     const text = JSON.stringify(mapping);
     for (const reference of [
-      '"KafkaBroker","PrivateIp"',
+      stage === 'dev' ? '"KafkaBroker","PrivateIp"' : '"Fn::Cidr"',
       '"Ref":"PrivateSubnetA"',
       '"Ref":"PrivateSubnetB"',
       '"Ref":"FunctionsSecurityGroup"',

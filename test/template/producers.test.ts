@@ -10,6 +10,7 @@ import { FIXTURE_API_KEY, serveAlphaVantageFixtures } from '../../local/pipeline
 import {
   AV_KEY_SECRET_ARN,
   createdResources,
+  literalValue,
   packagedTemplates,
   resourceById,
   resourcesOfType,
@@ -79,11 +80,18 @@ describe.each(['dev', 'prod'] as const)('sls package --stage %s', (stage) => {
         Variables: Record<string, unknown>;
       }
     ).Variables;
-    const address = (id: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'PrivateIp'] }, ':9096']] });
-    expect(created.KAFKA_BROKERS).toEqual(
+    // Prod: both reserved addresses of each of the three brokers, fixed (docs/deploying.md, "Addresses").
+    expect(literalValue(created.KAFKA_BROKERS)).toEqual(
       stage === 'prod'
-        ? { 'Fn::Join': [',', ['KafkaBroker', 'KafkaBroker2', 'KafkaBroker3'].map(address)] }
-        : address('KafkaBroker'),
+        ? [
+            '10.42.0.12:9096',
+            '10.42.1.12:9096',
+            '10.42.3.12:9096',
+            '10.42.0.14:9096',
+            '10.42.1.14:9096',
+            '10.42.3.14:9096',
+          ].join(',')
+        : { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['KafkaBroker', 'PrivateIp'] }, ':9096']] },
     );
     expect(variables.SIMULATION_SEED).toEqual(stage === 'prod' ? 'tickstream-prod-v1' : 'tickstream-v1');
     expect(fn.Properties.Timeout).toBeGreaterThan(60);

@@ -15,12 +15,15 @@ const BrokerChangeGuard = require('../../../local/stack/broker-change-guard.js')
 
 const HOOK = 'before:aws:deploy:deploy:checkForChanges';
 
-/** A deployed prod stage's outputs: three brokers, each on launch template version 4. */
+/** A deployed prod stage's outputs: three brokers, each on launch template version 4 at its first address. */
 const PROD = {
   KafkaBrokerCount: '3',
   KafkaBrokerLaunchTemplateVersionInUse: '4',
   KafkaBroker2LaunchTemplateVersionInUse: '4',
   KafkaBroker3LaunchTemplateVersionInUse: '4',
+  KafkaBrokerAddressSlotInUse: '0',
+  KafkaBroker2AddressSlotInUse: '0',
+  KafkaBroker3AddressSlotInUse: '0',
   KafkaBootstrapServers: '10.42.0.12:9096,10.42.1.12:9096,10.42.3.12:9096',
 };
 
@@ -88,21 +91,50 @@ describe('the deploy guard on broker changes', () => {
     expect(requests).toEqual([['CloudFormation', 'describeStacks', { StackName: 'tickstream-prod' }]]);
   });
 
-  it('refuses moving two brokers to other launch template versions in one deploy', async () => {
+  it('refuses replacing two brokers in one deploy', async () => {
     const { outcome } = await deploy(PROD, {
       ...PROD,
       KafkaBrokerLaunchTemplateVersionInUse: '5',
-      KafkaBroker3LaunchTemplateVersionInUse: '5',
+      KafkaBrokerAddressSlotInUse: '1',
+      KafkaBroker3AddressSlotInUse: '1',
     });
     expect(await outcome).toBe(
-      'this deploy moves broker 1 (4 → 5) and broker 3 (4 → 5) to other launch template versions: one broker at a time, each once the cluster is back to three in-sync replicas. Nothing was changed; see docs/deploying.md, "Replacing a broker"',
+      'this deploy replaces broker 1 (4 → 5) and broker 3: one broker at a time, each once the cluster is back to three in-sync replicas. Nothing was changed; see docs/deploying.md, "Replacing a broker"',
     );
   });
 
-  it('lets one broker move, nothing move, and a stage that does not exist yet deploy', async () => {
-    expect(await (await deploy(PROD, { ...PROD, KafkaBroker2LaunchTemplateVersionInUse: '5' })).outcome).toBe(
+  it('refuses a new version at the address the broker uses, naming the param that moves it to its other one', async () => {
+    const { outcome } = await deploy(
+      { ...PROD, KafkaBroker2AddressSlotInUse: '1' },
+      { ...PROD, KafkaBroker2AddressSlotInUse: '1', KafkaBroker2LaunchTemplateVersionInUse: '5' },
+    );
+    expect(await outcome).toBe(
+      'this deploy moves broker 2 to launch template version 5 at the address it is using: CloudFormation creates the new instance before it deletes the old one, so it must start at the broker\'s other address; deploy with --param="broker2AddressSlot=0" too. Nothing was changed; see docs/deploying.md, "Replacing a broker"',
+    );
+  });
+
+  it('lets one broker move (a new version at its other address, or only the address), nothing move, and a new stage deploy', async () => {
+    expect(
+      await (
+        await deploy(PROD, {
+          ...PROD,
+          KafkaBroker2LaunchTemplateVersionInUse: '5',
+          KafkaBroker2AddressSlotInUse: '1',
+        })
+      ).outcome,
+    ).toBe('deployed');
+    expect(await (await deploy(PROD, { ...PROD, KafkaBroker3AddressSlotInUse: '1' })).outcome).toBe(
       'deployed',
     );
+    // One broker (dev): no address slots; its instance is replaced in place (docs/deploying.md, "Upgrading a stage").
+    expect(
+      await (
+        await deploy(
+          { KafkaBrokerCount: '1', KafkaBrokerLaunchTemplateVersionInUse: '1' },
+          { KafkaBrokerCount: '1', KafkaBrokerLaunchTemplateVersionInUse: '2' },
+        )
+      ).outcome,
+    ).toBe('deployed');
     expect(await (await deploy(PROD, PROD)).outcome).toBe('deployed');
     expect(await (await deploy(undefined, PROD)).outcome).toBe('deployed');
   });
