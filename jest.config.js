@@ -33,6 +33,9 @@ const common = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Two test files at a time: most integration files wait (a frozen broker, a retry's minute, a bootstrap) far
+  // more than they compute, and jest's default on a 2-core machine (cores - 1) runs them one after another.
+  maxWorkers: 2,
   reporters: ['<rootDir>/test/support/progress-reporter.js', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {

@@ -331,12 +331,15 @@ log.retention.hours=$KAFKA_RETENTION_HOURS
 PROPS
   # What the quorum tool signs in with on the controller listener (TLS with this node's certificate in a cluster)
   # and reads this node's controller from (node.id, listeners, the metadata directory): the server's own
-  # settings, with short timeouts so that a quorum that does not answer is known within seconds.
+  # settings. Half the controller addresses have no node (each broker's other slot): a connection that does not
+  # open within 3 s is given up for another address, and a call has 30 s to find one that answers.
   {
     cat "$PROPERTIES"
     echo "security.protocol=$CONTROLLER_PROTOCOL"
+    echo "socket.connection.setup.timeout.ms=3000"
+    echo "socket.connection.setup.timeout.max.ms=3000"
     echo "request.timeout.ms=5000"
-    echo "default.api.timeout.ms=10000"
+    echo "default.api.timeout.ms=30000"
   } > "$CONTROLLER_ADMIN_PROPERTIES"
   cat > "$CLIENT_PROPERTIES" <<PROPS
 security.protocol=SASL_SSL

@@ -53,6 +53,8 @@ export async function publishWindow(
   session: PipelineSession,
   name: string,
   settle?: () => Promise<void>,
+  /** How a retry waits (Lambda's minute, then two): a test may pass a faster clock. */
+  retryClock: { sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<Published> {
   const { stack } = session;
   const firings = session.firings.filter(
@@ -68,6 +70,7 @@ export async function publishWindow(
   const queue = createAsyncQueue({
     invoke: (functionName, event) => stack.invoke(functionName, event),
     configOf: (functionName) => asyncInvokeConfigOf(stack.config.functions[functionName] ?? {}),
+    ...retryClock,
     onRetry: (functionName, { attempt, error, waitMs }) => {
       retries++;
       session.log(

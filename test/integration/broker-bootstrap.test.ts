@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
@@ -14,7 +14,13 @@ import { freePort, freePorts, isAlive, stopProcess } from '../../local/support/p
 import { waitUntil } from '../support/wait';
 
 const run = promisify(execFile);
-const SCRIPT = resolve(__dirname, '..', '..', 'resources', 'kafka-broker-bootstrap.sh');
+// The bootstrap exactly as the UserData unpacks it on EC2 (its comments stripped: resources/kafka-broker-user-data.js).
+const { runnableBootstrap, runnableHealth } = require('../../resources/kafka-broker-user-data.js') as {
+  runnableBootstrap(): string;
+  runnableHealth(): string;
+};
+const SCRIPT = join(mkdtempSync(join(tmpdir(), 'kafka-bootstrap-script-')), 'kafka-bootstrap.sh');
+writeFileSync(SCRIPT, runnableBootstrap());
 const CLIENT_SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:KafkaClientSecret-AbCdEf';
 const CA_SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:KafkaCaSecret-GhIjKl';
 const client = { username: 'tickstream', password: randomBytes(16).toString('hex') };
@@ -621,6 +627,71 @@ describe('three instances of the bootstrap, as a prod stage launches them, form 
     expect(written.get('offsets.topic.replication.factor')).toBe('3');
   });
 
+  /**
+   * Numbered writes from `first` on, acks=all from an idempotent producer, every 20 ms until `stop`: an
+   * acknowledged number must later be read back exactly once.
+   */
+  async function numberedWrites(kafka: Kafka, first: number) {
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const acknowledged: number[] = [];
+    let producing = true;
+    const writes = (async () => {
+      for (let number = first; producing; number++) {
+        await producer
+          .send({
+            topic: 'stock-ticks',
+            acks: -1,
+            messages: [{ key: String(number % 7), value: String(number) }],
+          })
+          .then(() => acknowledged.push(number))
+          .catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    return {
+      acknowledged,
+      async stop() {
+        producing = false;
+        await writes;
+        await producer.disconnect();
+      },
+    };
+  }
+
+  /** How many times each number from `first` on is in the topic, read from the beginning to its end offsets. */
+  async function readBack(kafka: Kafka, first: number): Promise<Map<number, number>> {
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets('stock-ticks');
+    await admin.disconnect();
+    const total = ends.reduce((sum, end) => sum + Number(end.high), 0);
+    const read = new Map<number, number>();
+    let messages = 0;
+    const consumer = kafka.consumer({ groupId: `read-back-${first}-${Date.now()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'stock-ticks', fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        messages++;
+        const value = Number(message.value?.toString());
+        if (Number.isInteger(value) && value >= first) read.set(value, (read.get(value) ?? 0) + 1);
+      },
+    });
+    const deadline = Date.now() + 60_000;
+    while (messages < total && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    await consumer.disconnect();
+    return read;
+  }
+
+  /** Every acknowledged number read back once, and no number twice. */
+  function expectOnceEach(acknowledged: number[], read: Map<number, number>): void {
+    expect(acknowledged.length).toBeGreaterThan(100);
+    expect(acknowledged.filter((number) => read.get(number) !== 1)).toEqual([]);
+    expect([...read.entries()].filter(([, count]) => count > 1)).toEqual([]);
+  }
+
   /** The quorum's voters as node 1's controller reports them (the quorum tool, signed in as node 1 is). */
   async function quorumVoters(): Promise<{ id: number; directoryId: string; endpoints: string[] }[]> {
     const libs = await ensureKafkaJars();
@@ -674,24 +745,7 @@ describe('three instances of the bootstrap, as a prod stage launches them, form 
     const before = await quorumVoters();
     expect(before.map((voter) => voter.id).sort()).toEqual([1, 2, 3]);
 
-    // Numbered writes, acks=all, all along: an acknowledged number must be read back exactly once.
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    const acknowledged: number[] = [];
-    let producing = true;
-    const writes = (async () => {
-      for (let number = 0; producing; number++) {
-        await producer
-          .send({
-            topic: 'stock-ticks',
-            acks: -1,
-            messages: [{ key: String(number % 7), value: String(number) }],
-          })
-          .then(() => acknowledged.push(number))
-          .catch(() => undefined);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
+    const writes = await numberedWrites(kafka, 0);
     let rejoined: string;
     let moved: string;
     let afterRejoin: Awaited<ReturnType<typeof quorumVoters>>;
@@ -701,9 +755,7 @@ describe('three instances of the bootstrap, as a prod stage launches them, form 
       // The same node on a new host: what a replacement at another address does.
       moved = await loseAndRebootstrapNode3('127.0.0.4');
     } finally {
-      producing = false;
-      await writes;
-      await producer.disconnect();
+      await writes.stop();
     }
     const after = await quorumVoters();
 
@@ -723,7 +775,6 @@ describe('three instances of the bootstrap, as a prod stage launches them, form 
     await admin.connect();
     const cluster3 = await admin.describeCluster();
     const metadata = await admin.fetchTopicMetadata({ topics: ['stock-ticks'] });
-    const ends = await admin.fetchTopicOffsets('stock-ticks');
     await admin.disconnect();
     expect(cluster3.brokers.map((broker) => `${broker.nodeId}@${broker.host}`).sort()).toEqual([
       `1@${hosts[0]}`,
@@ -736,30 +787,7 @@ describe('three instances of the bootstrap, as a prod stage launches them, form 
       [1, 2, 3],
     ]);
 
-    // Everything the topic holds, read back.
-    const total = ends.reduce((sum, end) => sum + Number(end.high), 0);
-    const read: number[] = [];
-    let messages = 0;
-    const consumer = kafka.consumer({ groupId: `rejoin-check-${Date.now()}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'stock-ticks', fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        messages++;
-        const value = Number(message.value?.toString());
-        if (Number.isInteger(value)) read.push(value);
-      },
-    });
-    const deadline = Date.now() + 60_000;
-    while (messages < total && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    await consumer.disconnect();
-    expect(acknowledged.length).toBeGreaterThan(100);
-    expect(total).toBeGreaterThanOrEqual(acknowledged.length);
-    const counts = new Map<number, number>();
-    for (const value of read) counts.set(value, (counts.get(value) ?? 0) + 1);
-    expect(acknowledged.filter((number) => counts.get(number) !== 1)).toEqual([]);
-    expect([...counts.entries()].filter(([, count]) => count > 1)).toEqual([]);
+    expectOnceEach(writes.acknowledged, await readBack(kafka, 0));
   }, 600_000);
 
   it("replaces broker 2 as CloudFormation does, a new node at its other address beside the old one: the new node takes over the old one's replicas and quorum seat, and nothing acknowledged is lost or duplicated", async () => {
@@ -781,24 +809,8 @@ describe('three instances of the bootstrap, as a prod stage launches them, form 
       sasl: { mechanism: 'scram-sha-512', ...client },
       retry: { retries: 8 },
     });
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    const acknowledged: number[] = [];
-    let producing = true;
     const first = 1_000_000;
-    const writes = (async () => {
-      for (let number = first; producing; number++) {
-        await producer
-          .send({
-            topic: 'stock-ticks',
-            acks: -1,
-            messages: [{ key: String(number % 7), value: String(number) }],
-          })
-          .then(() => acknowledged.push(number))
-          .catch(() => undefined);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
+    const writes = await numberedWrites(kafka, first);
     let output: string;
     try {
       const result = await bootstrap({
@@ -814,9 +826,7 @@ describe('three instances of the bootstrap, as a prod stage launches them, form 
       await waitUntil('node 2 to exit', () => !isAlive(old), { timeoutMs: 30_000 });
       await new Promise((resolve) => setTimeout(resolve, 5_000));
     } finally {
-      producing = false;
-      await writes;
-      await producer.disconnect();
+      await writes.stop();
     }
 
     expect(output).toContain('to join the running quorum');
@@ -829,7 +839,6 @@ describe('three instances of the bootstrap, as a prod stage launches them, form 
     const admin = kafka.admin();
     await admin.connect();
     const metadata = await admin.fetchTopicMetadata({ topics: ['stock-ticks'] });
-    const ends = await admin.fetchTopicOffsets('stock-ticks');
     await admin.disconnect();
     expect(metadata.topics[0]?.partitions.map((partition) => [...partition.replicas].sort())).toEqual([
       [1, 3, 5],
@@ -842,25 +851,45 @@ describe('three instances of the bootstrap, as a prod stage launches them, form 
       [1, 3, 5],
     ]);
 
-    const total = ends.reduce((sum, end) => sum + Number(end.high), 0);
-    const read = new Map<number, number>();
-    let messages = 0;
-    const consumer = kafka.consumer({ groupId: `replace-check-${Date.now()}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'stock-ticks', fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        messages++;
-        const value = Number(message.value?.toString());
-        if (Number.isInteger(value) && value >= first) read.set(value, (read.get(value) ?? 0) + 1);
-      },
-    });
-    const deadline = Date.now() + 60_000;
-    while (messages < total && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    await consumer.disconnect();
-    expect(acknowledged.length).toBeGreaterThan(100);
-    expect(acknowledged.filter((number) => read.get(number) !== 1)).toEqual([]);
-    expect([...read.entries()].filter(([, count]) => count > 1)).toEqual([]);
+    expectOnceEach(writes.acknowledged, await readBack(kafka, first));
   }, 600_000);
+
+  it('the health check runbooks run on a broker says healthy when it is, and names what is not once a node is lost', async () => {
+    const libs = await ensureKafkaJars();
+    const health = join(cluster, 'kafka-health.sh');
+    writeFileSync(health, runnableHealth());
+    // On node 1, as an operator would run /opt/kafka-health.sh there.
+    const check = () =>
+      run('bash', [health], {
+        env: {
+          ...process.env,
+          KAFKA_HOME: join(cluster, 'node-1', 'home'),
+          CLASSPATH_DIR: libs,
+          KAFKA_PORT: String(ports[0]),
+        },
+      }).then(
+        ({ stdout }) => ({ code: 0, output: stdout.trim() }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, output: error.stdout.trim() }),
+      );
+    expect(await check()).toEqual({
+      code: 0,
+      output: 'healthy: every partition fully in sync; voters 1,3,5 in step',
+    });
+
+    // Node 3 (now at 127.0.0.4) lost: its partitions leave their in-sync sets once the controller fences it.
+    const pid = Number(readFileSync(join(cluster, 'node-3', 'home', 'kafka.pid'), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    let last = { code: 0, output: '' };
+    await waitUntil(
+      'the health check to see node 3 gone',
+      async () => {
+        last = await check();
+        return last.code !== 0;
+      },
+      { timeoutMs: 90_000, intervalMs: 2_000 },
+    );
+    expect(last.code).toBe(1);
+    expect(last.output).toMatch(/^unhealthy: \d+ under-replicated partitions: /);
+    expect(last.output).toMatch(/stock-ticks-0 \(in sync (1,5|5,1) of [1,3,5]+\)/);
+  }, 300_000);
 });

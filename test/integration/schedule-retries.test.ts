@@ -12,8 +12,12 @@ import { auditDataBucket } from '../../local/stack/bucket-audit';
 import { type LocalStack, startLocalStack } from '../../local/stack/local-stack';
 import type { ResolvedServerlessConfig } from '../../local/stack/serverless-config';
 import { testLogLevel } from '../support/env';
+import { waitUntil } from '../support/wait';
 
 const FREEZE_MS = 40_000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Whether the broker frozen by the last session has been resumed. */
+let resumed = true;
 const SYMBOLS = 20;
 
 // A broker of its own: freezing the shared test broker would stall every other test file.
@@ -64,7 +68,11 @@ function frozenSession(
       invoke: (functionName: string, event: unknown) => {
         if (functionName === 'produceTicks' && ++producerInvocations === params.freezeAt) {
           process.kill(brokerPid, 'SIGSTOP');
-          setTimeout(() => process.kill(brokerPid, 'SIGCONT'), FREEZE_MS);
+          resumed = false;
+          setTimeout(() => {
+            process.kill(brokerPid, 'SIGCONT');
+            resumed = true;
+          }, FREEZE_MS);
         }
         return local.invoke(functionName, event);
       },
@@ -98,7 +106,9 @@ describe('the local schedules, with the broker frozen for 40 s while a minute pu
       freezeAt: 2,
     });
 
-    const published = await publishWindow(session, 'publish');
+    // Lambda's waits (a minute, then two) at a quarter of their length: the broker is back 40 s into the freeze,
+    // the frozen minute fails at its 30 s send deadline and is retried 15 s later (the unit tests hold the waits).
+    const published = await publishWindow(session, 'publish', undefined, { sleep: (ms) => sleep(ms / 4) });
 
     expect(session.failures).toEqual([]);
     // The frozen minute failed at its send deadline and was retried (any minute tried during the freeze may be).
@@ -140,8 +150,10 @@ describe('the local schedules, with the broker frozen for 40 s while a minute pu
     let published: Awaited<ReturnType<typeof publishWindow>>;
     try {
       published = await publishWindow(session, 'publish');
-      // The abandoned send's client may still log as it gives up: that too goes to the function log.
-      await new Promise((resolve) => setTimeout(resolve, FREEZE_MS));
+      // The abandoned send's client may still log as it gives up, until the broker is back: that too goes to the
+      // function log.
+      await waitUntil('the broker to be back', () => resumed, { timeoutMs: FREEZE_MS, intervalMs: 200 });
+      await sleep(2_000);
     } finally {
       process.stdout.write = stdout;
       process.stderr.write = stderr;

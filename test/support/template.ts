@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { TEST_TEMPLATES_VARIABLE } from './env';
 
 const run = promisify(execFile);
@@ -178,6 +179,29 @@ export const AV_KEY_SECRET_ARN =
 
 /** Where the endpoints variant's broker fetches Kafka from (no internet there). */
 export const DISTRIBUTION_COPY = 's3://tickstream-artifacts-123456789012/kafka/kafka_2.13-3.9.2.tgz';
+
+/**
+ * Where prod's producers and mapping reach Kafka with the default vpcCidr: both reserved addresses of each of the
+ * three brokers (docs/deploying.md, "Addresses"), port 9096.
+ */
+export const PROD_BROKER_ADDRESSES = [
+  '10.42.0.12:9096',
+  '10.42.1.12:9096',
+  '10.42.3.12:9096',
+  '10.42.0.14:9096',
+  '10.42.1.14:9096',
+  '10.42.3.14:9096',
+];
+
+/**
+ * A broker launch template's UserData as text (JSON, references kept as objects), with the scripts it carries
+ * gzipped and base64-encoded (`echo '…' | base64 -d | gunzip > /opt/…`) shown decoded, as the instance runs them.
+ */
+export function expandedUserData(userData: unknown): string {
+  return JSON.stringify(userData).replace(/"([A-Za-z0-9+/=]{40,})"/g, (_match, packed: string) =>
+    JSON.stringify(gunzipSync(Buffer.from(packed, 'base64')).toString('utf8')),
+  );
+}
 
 /** The AMI id the `zones` variant pins its brokers to (param brokerImageId). */
 export const PINNED_BROKER_IMAGE = 'ami-0123456789abcdef0';

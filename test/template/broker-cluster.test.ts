@@ -3,13 +3,16 @@
  * availability zones, every partition on three brokers, writes acknowledged by two). Checked on the packaged
  * templates as CloudFormation would create them.
  */
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
 import {
   type CfnTemplate,
   createdResources,
+  expandedUserData,
   inCidr,
   literalValue,
   PINNED_BROKER_IMAGE,
+  PROD_BROKER_ADDRESSES,
   packagedTemplates,
   resourceById,
   resourcesOfType,
@@ -106,7 +109,7 @@ describe('three brokers (prod)', () => {
     expect(voterIps?.slice(0, 3)).toEqual(
       brokers.map((id) => literalValue(resourceById(template, id).Properties.PrivateIpAddress)),
     );
-    const userData = JSON.stringify(
+    const userData = expandedUserData(
       (
         resourceById(template, 'KafkaBrokerLaunchTemplate').Properties.LaunchTemplateData as {
           UserData: unknown;
@@ -118,14 +121,7 @@ describe('three brokers (prod)', () => {
   });
 
   it('lists both addresses of every broker, fixed, in the mapping’s bootstrap servers and the producers’ KAFKA_BROKERS, and creates them after every broker', () => {
-    const both = [
-      '10.42.0.12:9096',
-      '10.42.1.12:9096',
-      '10.42.3.12:9096',
-      '10.42.0.14:9096',
-      '10.42.1.14:9096',
-      '10.42.3.14:9096',
-    ];
+    const both = PROD_BROKER_ADDRESSES;
     const mapping = resourceById(template, 'LandTicksEventSourceMappingKafkaStockticks');
     const endpoints = (
       mapping.Properties as { SelfManagedEventSource: { Endpoints: { KafkaBootstrapServers: unknown } } }
@@ -319,6 +315,34 @@ describe('three brokers (prod)', () => {
       KafkaBrokerCount: '1',
       KafkaBrokerLaunchTemplateVersionInUse: '1',
     });
+  });
+
+  it("fits the bootstrap and the health check in EC2's 16 KB of user data, unpacking to exactly the scripts the integration tests run", () => {
+    const { runnableBootstrap, runnableHealth } = require('../../resources/kafka-broker-user-data.js') as {
+      runnableBootstrap(): string;
+      runnableHealth(): string;
+    };
+    const data = resourceById(template, 'KafkaBrokerLaunchTemplate').Properties.LaunchTemplateData as {
+      UserData: { 'Fn::Base64': { 'Fn::Join': [string, unknown[]] } };
+    };
+    const parts = data.UserData['Fn::Base64']['Fn::Join'][1].map(literalValue);
+    // Each reference as long as an ARN can be (a secret's: 2,048 is its limit, ~100 here), counted at 200.
+    const size = parts.reduce<number>(
+      (sum, part) => sum + (typeof part === 'string' ? Buffer.byteLength(part) : 200),
+      0,
+    );
+    expect(size).toBeLessThanOrEqual(16 * 1024);
+    const text = parts.map((part) => (typeof part === 'string' ? part : '<ref>')).join('');
+    const packed =
+      /echo '([A-Za-z0-9+/=]+)' \| base64 -d \| gunzip > \/opt\/kafka-bootstrap.sh\nbash \/opt\/kafka-bootstrap.sh/.exec(
+        text,
+      )?.[1];
+    expect(gunzipSync(Buffer.from(packed ?? '', 'base64')).toString('utf8')).toBe(runnableBootstrap());
+    // The health check beside it, for operators and runbooks.
+    const health = /echo '([A-Za-z0-9+/=]+)' \| base64 -d \| gunzip > \/opt\/kafka-health.sh\n/.exec(
+      text,
+    )?.[1];
+    expect(gunzipSync(Buffer.from(health ?? '', 'base64')).toString('utf8')).toBe(runnableHealth());
   });
 
   it('opens replication (9096) and the controller quorum (9093) between the brokers, both ways, and nothing more', () => {

@@ -5,6 +5,7 @@ import {
   type CfnTemplate,
   createdResources,
   DISTRIBUTION_COPY,
+  expandedUserData,
   type PolicyStatement,
   packagedTemplates,
   resourceById,
@@ -329,7 +330,7 @@ describe.each(['dev', 'prod'] as const)('the in-stack broker (%s)', (stage) => {
     for (const volume of volumes) expect(volume.Ebs.Encrypted).toBe(true);
     // The bootstrap finds the data volume by the name it is attached under, not by an NVMe number.
     expect(volumes[1]?.DeviceName).toBe('/dev/sdf');
-    const userData = JSON.stringify(broker.UserData);
+    const userData = expandedUserData(broker.UserData);
     expect(userData).toContain("export DATA_DEVICE_NAME='/dev/sdf'");
     expect(userData).not.toContain('nvme1n1');
     expect(userData).toContain('RequiresMountsFor=$KAFKA_DATA_DIR');
@@ -344,7 +345,7 @@ describe.each(['dev', 'prod'] as const)('the in-stack broker (%s)', (stage) => {
   });
 
   it('embeds the bootstrap script in the UserData with the stage settings', () => {
-    const userData = JSON.stringify(hostOf().UserData);
+    const userData = expandedUserData(hostOf().UserData);
     expect(userData).toContain("export KAFKA_TOPIC='stock-ticks'");
     expect(userData).toContain(`export KAFKA_RETENTION_HOURS='${stage === 'prod' ? 168 : 24}'`);
     expect(userData).toContain('kafka.Kafka');
@@ -393,7 +394,7 @@ describe.each(['dev', 'prod'] as const)('the in-stack broker (%s)', (stage) => {
   it("waits for the broker's bootstrap to signal that TLS, the SCRAM user and the topic are ready", () => {
     const broker = resourceById(template(), 'KafkaBroker');
     expect(broker.CreationPolicy).toEqual({ ResourceSignal: { Count: 1, Timeout: 'PT25M' } });
-    const userData = JSON.stringify(hostOf().UserData);
+    const userData = expandedUserData(hostOf().UserData);
     expect(userData).toContain("export KAFKA_PORT='9096'");
     for (const reference of ['KafkaClientSecret', 'KafkaCaSecret', 'AWS::StackName'])
       expect(userData).toContain(`"Ref":"${reference}"`);

@@ -11,6 +11,7 @@ import {
   AV_KEY_SECRET_ARN,
   createdResources,
   literalValue,
+  PROD_BROKER_ADDRESSES,
   packagedTemplates,
   resourceById,
   resourcesOfType,
@@ -83,14 +84,7 @@ describe.each(['dev', 'prod'] as const)('sls package --stage %s', (stage) => {
     // Prod: both reserved addresses of each of the three brokers, fixed (docs/deploying.md, "Addresses").
     expect(literalValue(created.KAFKA_BROKERS)).toEqual(
       stage === 'prod'
-        ? [
-            '10.42.0.12:9096',
-            '10.42.1.12:9096',
-            '10.42.3.12:9096',
-            '10.42.0.14:9096',
-            '10.42.1.14:9096',
-            '10.42.3.14:9096',
-          ].join(',')
+        ? PROD_BROKER_ADDRESSES.join(',')
         : { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['KafkaBroker', 'PrivateIp'] }, ':9096']] },
     );
     expect(variables.SIMULATION_SEED).toEqual(stage === 'prod' ? 'tickstream-prod-v1' : 'tickstream-v1');
