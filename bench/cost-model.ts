@@ -41,6 +41,8 @@ interface StageShape {
    * brokers), or a NAT instance.
    */
   nat: { gateways: number; instanceType: string | undefined };
+  /** The zones the functions use: two, or three with three brokers (one NAT gateway each with gatewayPerZone). */
+  zones: number;
 }
 
 /** Read from serverless.yml's params for each stage (`sls print`), so the model prices what is deployed. */
@@ -75,6 +77,7 @@ async function stageShape(stage: string): Promise<StageShape> {
   const zones = brokerCount === 3 ? 3 : 2;
   return {
     brokerCount,
+    zones,
     nat:
       config.custom.network.natMode === 'instance'
         ? { gateways: 0, instanceType: config.custom.network.natInstanceType }
@@ -349,8 +352,7 @@ async function main(): Promise<void> {
   // survives a lost zone.
   const perZone = stages.map((stage, index) => {
     const shape = shapes[index] as StageShape;
-    const zones = shape.brokerCount === 3 ? 3 : 2;
-    const extra = natGatewaysMonthly(zones, gbPerMonth) - natMonthly(shape.nat, gbPerMonth);
+    const extra = natGatewaysMonthly(shape.zones, gbPerMonth) - natMonthly(shape.nat, gbPerMonth);
     return `${stage} ${extra === 0 ? 'already' : `+$${extra.toFixed(2)} → $${((model[stage]?.total ?? 0) + extra).toFixed(2)}`}`;
   });
   console.log(

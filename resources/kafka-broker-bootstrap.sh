@@ -104,7 +104,6 @@ HOST="$(advertised_host)"
 # (KAFKA_CONTROLLER_QUORUM_VOTERS = id@ip:port,... of every node): the entry whose address is this host's.
 if [ -z "$KAFKA_CONTROLLER_QUORUM_VOTERS" ]; then
   NODE_ID=1
-  VOTERS="1@127.0.0.1:$KAFKA_CONTROLLER_PORT"
   BOOTSTRAP_CONTROLLERS="127.0.0.1:$KAFKA_CONTROLLER_PORT"
   CONTROLLER_LISTENER="CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT"
   CONTROLLER_PROTOCOL=PLAINTEXT
@@ -364,6 +363,14 @@ quorum() {
     org.apache.kafka.tools.MetadataQuorumCommand --bootstrap-controller "$controllers" \
     --command-config "$CONTROLLER_ADMIN_PROPERTIES" "$@"
 }
+# A Kafka admin tool signed in to this broker's own SASL_SSL listener as the broker's user.
+admin_tool() {
+  local tool="$1"
+  shift
+  java -cp "$CLASSPATH_DIR/*" -Dlog4j.configuration="file:$KAFKA_HOME/config/log4j.properties" "$tool" \
+    --bootstrap-server "127.0.0.1:$KAFKA_PORT" --command-config "$CLIENT_PROPERTIES" "$@"
+}
+TOPICS_TOOL="org.apache.kafka.tools.TopicCommand"
 # The other nodes' controllers (a cluster), and whether a quorum among them answers with a leader: then this node
 # joins a running cluster (its disk was lost, or it is a replacement) instead of founding one.
 OTHER_CONTROLLERS="$(echo "$BOOTSTRAP_CONTROLLERS" | tr ',' '\n' | grep -vxF "$HOST:$KAFKA_CONTROLLER_PORT" | paste -sd, - || true)"
@@ -530,14 +537,7 @@ for line in sys.stdin:
     if voters | grep -qxF "$NODE_ID $DIRECTORY_ID"; then return 0; fi
     quorum "$BOOTSTRAP_CONTROLLERS" add-controller
   }
-  TOPICS_TOOL="org.apache.kafka.tools.TopicCommand"
   REASSIGN_TOOL="org.apache.kafka.tools.reassign.ReassignPartitionsCommand"
-  admin_tool() {
-    local tool="$1"
-    shift
-    java -cp "$CLASSPATH_DIR/*" -Dlog4j.configuration="file:$KAFKA_HOME/config/log4j.properties" "$tool" \
-      --bootstrap-server "127.0.0.1:$KAFKA_PORT" --command-config "$CLIENT_PROPERTIES" "$@"
-  }
   PLAN="$KAFKA_HOME/reassignment.json"
   # Every partition with a replica on the sibling, its replicas with this node in the sibling's place (the same
   # order, so leadership preferences stay as they were).
@@ -600,8 +600,7 @@ fi
 create_topic() {
   broker_running || broker_stopped
   local output
-  if output="$(java -cp "$CLASSPATH_DIR/*" -Dlog4j.configuration="file:$KAFKA_HOME/config/log4j.properties" \
-    org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --command-config "$CLIENT_PROPERTIES" \
+  if output="$(admin_tool "$TOPICS_TOOL" \
     --create --if-not-exists --topic "$KAFKA_TOPIC" --partitions "$KAFKA_PARTITIONS" \
     --replication-factor "$KAFKA_REPLICATION_FACTOR" --config "retention.ms=$((KAFKA_RETENTION_HOURS * 3600000))" \
     --config "min.insync.replicas=$KAFKA_MIN_INSYNC_REPLICAS" 2>&1)"; then
@@ -619,9 +618,7 @@ retry create_topic
 fully_replicated() {
   broker_running || broker_stopped
   local output
-  output="$(java -cp "$CLASSPATH_DIR/*" -Dlog4j.configuration="file:$KAFKA_HOME/config/log4j.properties" \
-    org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --command-config "$CLIENT_PROPERTIES" \
-    --describe --under-replicated-partitions 2>&1)" || return 1
+  output="$(admin_tool "$TOPICS_TOOL" --describe --under-replicated-partitions 2>&1)" || return 1
   if [ -n "$output" ]; then
     log "$(echo "$output" | grep -c 'Partition:') partitions not yet fully replicated"
     return 1

@@ -1,14 +1,15 @@
 /**
  * A Serverless plugin that refuses, before CloudFormation changes anything, a deploy that would change a stage's
- * broker count or move more than one broker to another launch template version. Both fail late and badly when
- * left to CloudFormation: a count change launches brokers from a launch template version written for the old
- * count (their bootstraps time out after 25 minutes and the update rolls back), and two brokers replaced in one
- * update leave the cluster with one broker that has every partition. It compares the stack's outputs as deployed
- * (the count and each broker's version in use) with the packaged template's, so a stage that does not exist yet,
- * or has no brokers of its own, deploys as before.
+ * broker count, replace more than one broker, or move a broker to another launch template version at the address
+ * it is using. Each fails late and badly when left to CloudFormation: a count change launches brokers from a
+ * launch template version written for the old count (their bootstraps time out after 25 minutes and the update
+ * rolls back); two brokers replaced in one update leave one partition copy and no quorum majority while both are
+ * out; a new instance cannot be created at an address its predecessor still holds. It compares the stack's outputs
+ * as deployed (the count, each broker's version and address slot in use) with the packaged template's, so a stage
+ * that does not exist yet, or has no brokers of its own, deploys as before.
  */
 
-/** The outputs compared: the broker count and each broker's launch template version. */
+/** The broker count's output. */
 const COUNT = 'KafkaBrokerCount';
 /** Each broker's number, launch template version output and (three brokers) address slot output and param. */
 const BROKERS = [

@@ -21,12 +21,17 @@ import {
 const templates = packagedTemplates();
 const created = { dev: createdResources(templates.dev), prod: createdResources(templates.prod) };
 
-/** The `export NAME='value'` lines the broker's UserData sets, evaluated where they are literals. */
-function userDataVariables(template: CfnTemplate): Record<string, string> {
+/** The parts the broker's UserData joins, evaluated where they are literals (references stay objects). */
+function userDataParts(template: CfnTemplate): unknown[] {
   const data = resourceById(template, 'KafkaBrokerLaunchTemplate').Properties.LaunchTemplateData as {
     UserData: { 'Fn::Base64': { 'Fn::Join': [string, unknown[]] } };
   };
-  const parts = data.UserData['Fn::Base64']['Fn::Join'][1].map(literalValue);
+  return data.UserData['Fn::Base64']['Fn::Join'][1].map(literalValue);
+}
+
+/** The `export NAME='value'` lines the broker's UserData sets, evaluated where they are literals. */
+function userDataVariables(template: CfnTemplate): Record<string, string> {
+  const parts = userDataParts(template);
   const text = parts.map((part) => (typeof part === 'string' ? part : '<ref>')).join('');
   return Object.fromEntries([...text.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]]));
 }
@@ -322,10 +327,7 @@ describe('three brokers (prod)', () => {
       runnableBootstrap(): string;
       runnableHealth(): string;
     };
-    const data = resourceById(template, 'KafkaBrokerLaunchTemplate').Properties.LaunchTemplateData as {
-      UserData: { 'Fn::Base64': { 'Fn::Join': [string, unknown[]] } };
-    };
-    const parts = data.UserData['Fn::Base64']['Fn::Join'][1].map(literalValue);
+    const parts = userDataParts(template);
     // Each reference as long as an ARN can be (a secret's: 2,048 is its limit, ~100 here), counted at 200.
     const size = parts.reduce<number>(
       (sum, part) => sum + (typeof part === 'string' ? Buffer.byteLength(part) : 200),
