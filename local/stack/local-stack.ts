@@ -150,7 +150,7 @@ export async function startLocalStack(
     brokerNodes?: number;
     /**
      * A topic to use instead of serverless.yml's, for producers and mappings alike (tests isolate with it; default
-     * `KAFKA_TOPIC`, else serverless.yml's).
+     * `KAFKA_TOPIC`, else serverless.yml's). The mappings of another topic consume in groups named after it.
      */
     topic?: string;
     /** Batching window of the local mappings, overriding serverless.yml's (which is sized for AWS costs). */
@@ -344,7 +344,12 @@ export async function startLocalStack(
     async startMappings(options = {}) {
       const started: LocalEventSourceMapping[] = [];
       for (const { functionName, settings: configured } of kafkaMappings(config, brokers)) {
-        const settings = { ...configured, topic };
+        // Each mapping is a consumer group of its own. Stacks on topics of their own (tests on one shared broker)
+        // must not share serverless.yml's group: a group's members share out every topic any of them reads, so
+        // one stack's landTicks would be handed the other's partitions and neither would finish.
+        const consumerGroupId =
+          topic === configured.topic ? configured.consumerGroupId : `${configured.consumerGroupId}-${topic}`;
+        const settings = { ...configured, topic, consumerGroupId };
         const invoke = (event: KafkaEventBatch) => stack.invoke(functionName, event);
         const mapping = await startEventSourceMapping({
           settings: {

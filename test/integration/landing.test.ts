@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { endOffsets } from '../../local/services/kafka/topic';
 import { auditDataBucket, readObjects } from '../../local/stack/bucket-audit';
-import { produceMinutes, useTestStack } from '../support/local-stack';
+import { produceMinutes, startTestStack, useTestStack } from '../support/local-stack';
 
 const stack = useTestStack();
 
@@ -32,5 +32,30 @@ describe('Kafka → local event source mapping → landTicks → S3', () => {
       expect(key).toMatch(
         new RegExp(`^raw/stock_ticks/dt=2026-11-20/${local.topic}\\+[0-2]\\+\\d+\\.json\\.gz$`),
       );
+  });
+
+  it('lands two stacks on one broker side by side, each stack its own topic’s ticks (their mappings never share a group)', async () => {
+    const stacks = await Promise.all([startTestStack(), startTestStack()]);
+    try {
+      const runs = await Promise.all(
+        stacks.map(async (each) => {
+          const [mapping] = await each.startMappings();
+          const produced = await produceMinutes(each, ['AAPL', 'KO', 'V'], 2);
+          await mapping?.waitFor(await endOffsets(each));
+          const audit = await auditDataBucket({
+            client: each.s3.client,
+            bucket: each.resources.DataBucket as string,
+            layout: each.layout,
+          });
+          return { produced, landed: audit.landed, distinct: audit.distinct };
+        }),
+      );
+      expect(runs).toEqual([
+        { produced: 360, landed: 360, distinct: 360 },
+        { produced: 360, landed: 360, distinct: 360 },
+      ]);
+    } finally {
+      await Promise.all(stacks.map((each) => each.stop()));
+    }
   });
 });
