@@ -37,7 +37,7 @@ export const KafkaEventSchema = z.looseObject({
       // copies each record would cost a fifth of landing's own time.
       z.custom<KafkaEventRecord>(
         isRecordEnvelope,
-        'not a Kafka record: expected topic (text), partition and offset (whole numbers ≥ 0) and timestamp (a number)',
+        'not a Kafka record: expected topic (text), partition and offset (whole numbers from 0 to 2^53 - 1) and timestamp (a number)',
       ),
     ),
   ),
@@ -49,9 +49,10 @@ function isRecordEnvelope(value: unknown): boolean {
   return (
     typeof topic === 'string' &&
     topic.length > 0 &&
-    Number.isInteger(partition) &&
+    Number.isSafeInteger(partition) &&
     (partition as number) >= 0 &&
-    Number.isInteger(offset) &&
+    // A JSON number past 2^53 has lost its digits: it would name the wrong record.
+    Number.isSafeInteger(offset) &&
     (offset as number) >= 0 &&
     typeof timestamp === 'number' &&
     Number.isFinite(timestamp)

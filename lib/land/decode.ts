@@ -7,6 +7,7 @@ import {
   TICK_SCHEMA_VERSION,
   validateTickOf,
 } from '../contract/tick';
+import { InvalidRequestError } from '../shared/errors';
 
 /** Why a record was quarantined, with everything needed to replay or debug it. */
 export interface QuarantineEntry {
@@ -62,7 +63,15 @@ export const DEFAULT_TIME_WINDOW: TickTimeWindow = { maxAheadMs: 5 * 60_000, ear
  * tick close to the upper bound has its timestamp parsed for the exact test.
  */
 function timeChecker(window: TickTimeWindow) {
-  const earliest = `${window.earliestDay}T00:00:00.000Z`;
+  const earliestMs = Date.parse(`${window.earliestDay}T00:00:00.000Z`);
+  if (Number.isNaN(earliestMs))
+    throw new InvalidRequestError(
+      'time window',
+      `earliestDay ${JSON.stringify(window.earliestDay)} is not a day`,
+    );
+  // The ISO text of the day's first instant, made by toISOString: a string built by concatenation compares slower,
+  // and this is compared with every record.
+  const earliest = new Date(earliestMs).toISOString();
   let minute = Number.NaN;
   // Every record of this minute accepts a tick up to here at least.
   let surelyAccepted = '';
@@ -80,20 +89,28 @@ function timeChecker(window: TickTimeWindow) {
   };
 }
 
-/** Decodes records against a time window: {@link decodeRecord} with the window's checks. */
+/**
+ * Decodes records against a time window: {@link decodeRecord} with the window's checks. A decoded record's bytes
+ * are valid until the next record is decoded.
+ */
 export function recordDecoder(
   window: TickTimeWindow = DEFAULT_TIME_WINDOW,
 ): (record: KafkaEventRecord) => DecodedRecord {
   const outsideWindow = timeChecker(window);
+  // Every record is decoded into this one buffer: a batch of thousands allocates no buffer per record (and a
+  // line is copied from here into its object's body before the next record is decoded).
+  const scratch = Buffer.allocUnsafe(MAX_DECODED_BYTES);
   return (record) => {
-    const decoded = decodeRecord(record);
+    const decoded = decodeRecordInto(record, scratch);
     if (!decoded.ok) return decoded;
     const reason = outsideWindow(record, decoded.timestamp);
-    return reason === undefined ? decoded : quarantined(record, reason, decoded.bytes.toString('utf8'));
+    return reason === undefined ? decoded : quarantined(record, reason, decoded.text);
   };
 }
 
 const MAX_BASE64_LENGTH = Math.ceil(TICK_LIMITS.maxRecordBytes / 3) * 4;
+/** The most bytes a value landing accepts decodes to (of {@link MAX_BASE64_LENGTH} base64 characters). */
+const MAX_DECODED_BYTES = (MAX_BASE64_LENGTH / 4) * 3;
 
 function quarantined(
   record: KafkaEventRecord,
@@ -120,8 +137,15 @@ function quarantined(
 export type DecodedRecord =
   | {
       ok: true;
-      /** The tick's one-line JSON object as UTF-8: the record's own bytes, unless they had to be re-serialised. */
+      /**
+       * The tick's one-line JSON object as UTF-8 in `bytes[0, brace]`: the record's own bytes, unless they had to
+       * be re-serialised. From a {@link recordDecoder}, valid until it decodes the next record.
+       */
       bytes: Buffer;
+      /** Where the object's closing brace is in `bytes`. */
+      brace: number;
+      /** The record's value as it came. */
+      text: string;
       timestamp: string;
       /** The tick as parsed (the live snapshot folds it in). */
       tick: AnyTick;
@@ -159,16 +183,21 @@ function schemaOf(record: KafkaEventRecord): string {
  * quarantined, whatever the value holds.
  */
 export function decodeRecord(record: KafkaEventRecord): DecodedRecord {
+  return decodeRecordInto(record, Buffer.allocUnsafe(MAX_DECODED_BYTES));
+}
+
+/** {@link decodeRecord}, decoding the value into `scratch` (at least {@link MAX_DECODED_BYTES} long). */
+function decodeRecordInto(record: KafkaEventRecord, scratch: Buffer): DecodedRecord {
   const encoded = record.value;
   if (encoded === undefined || encoded === null || encoded === '')
     return quarantined(record, 'empty value', null);
   if (encoded.length > MAX_BASE64_LENGTH) {
     return quarantined(record, `oversized: more than ${TICK_LIMITS.maxRecordBytes} bytes`, encoded, true);
   }
-  const bytes = Buffer.from(encoded, 'base64');
-  const text = bytes.toString('utf8');
+  const length = scratch.write(encoded, 0, 'base64');
+  const text = scratch.toString('utf8', 0, length);
   // toString replaces invalid sequences with U+FFFD; only then is the strict (slower) decoder worth running.
-  if (text.includes('\uFFFD') && !isUtf8(bytes))
+  if (text.includes('\uFFFD') && !isUtf8(scratch.subarray(0, length)))
     return quarantined(record, 'value is not UTF-8 text', encoded, true);
   let parsed: unknown;
   try {
@@ -193,15 +222,12 @@ export function decodeRecord(record: KafkaEventRecord): DecodedRecord {
   }
   // The producer's text is already the tick's JSON; re-serialise only when it would break the one-line format.
   const oneLine = !text.includes('\n') && !text.includes('\r');
-  return {
-    ok: true,
-    bytes: oneLine ? bytes : Buffer.from(JSON.stringify(tick)),
-    timestamp: tick.timestamp,
-    tick,
-  };
+  const bytes = oneLine ? scratch : Buffer.from(JSON.stringify(tick));
+  const brace = oneLine ? closingBrace(scratch, length) : bytes.length - 1;
+  return { ok: true, bytes, brace, text, timestamp: tick.timestamp, tick };
 }
 
-/** Where a one-line JSON object's closing brace is: its last byte, but for trailing spaces. */
-export function closingBrace(bytes: Buffer): number {
-  return bytes[bytes.length - 1] === 0x7d ? bytes.length - 1 : bytes.lastIndexOf(0x7d);
+/** Where the closing brace of the one-line JSON object in `bytes[0, length)` is: its last byte, but for trailing spaces. */
+function closingBrace(bytes: Buffer, length: number): number {
+  return bytes[length - 1] === 0x7d ? length - 1 : bytes.lastIndexOf(0x7d, length - 1);
 }

@@ -1,3 +1,6 @@
+/** The most bytes a line's end takes after its middle: a safe integer's 16 digits, `}` and the newline. */
+const LINE_END_ROOM = 18;
+
 /**
  * A newline-delimited JSON body built as bytes: lines are appended into large chunks (the records' own UTF-8
  * bytes are copied, never decoded and re-encoded), and the finished body is one Buffer for gzip. Landing a
@@ -23,16 +26,17 @@ export class NdjsonBody {
   }
 
   /**
-   * Appends one line: `bytes[0, end)` (UTF-8 JSON), then the ASCII bytes `middle`, the decimal digits of the
-   * non-negative integer `number`, `}` and the newline: a JSON object with a field appended before its closing
-   * brace, without building a string per line.
+   * Appends one line: `bytes[0, brace)` (UTF-8 JSON, `brace` its closing brace), then the ASCII bytes `middle`, the
+   * decimal digits of the safe integer `number` (≥ 0), `}` and the newline: a JSON object with a field appended
+   * before its closing brace, without building a string per line.
    */
-  appendLineWithNumber(bytes: Uint8Array, end: number, middle: Uint8Array, number: number): void {
-    this.reserve(end + middle.length + 20);
+  appendLineWithNumber(bytes: Buffer, brace: number, middle: Uint8Array, number: number): void {
+    this.reserve(brace + middle.length + LINE_END_ROOM);
     const target = this.current;
     let position = this.position;
-    target.set(end === bytes.length ? bytes : bytes.subarray(0, end), position);
-    position += end;
+    // A copy of a buffer's start costs less than making a view of it to copy from (one object fewer per line).
+    bytes.copy(target, position, 0, brace);
+    position += brace;
     target.set(middle, position);
     position += middle.length;
     let digits = 1;

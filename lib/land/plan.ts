@@ -1,6 +1,6 @@
 import type { KafkaEventBatch, KafkaEventRecord } from '../contract/kafka-event';
 import type { AnyTick } from '../contract/tick';
-import { closingBrace, recordDecoder, type TickTimeWindow } from './decode';
+import { recordDecoder, type TickTimeWindow } from './decode';
 import { NdjsonBody } from './ndjson';
 
 /** Where landed and quarantined records go in the data bucket (docs/design.md, "S3 layout"). */
@@ -36,6 +36,8 @@ export const LINEAGE_FIELDS = ['kafka_topic', 'kafka_partition', 'kafka_offset']
  */
 const lineagePrefix = (topic: string, partition: number) =>
   `,"kafka_topic":${JSON.stringify(topic)},"kafka_partition":${partition},"kafka_offset":`;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 function utcDate(timestampMs: number): string {
   const date = new Date(timestampMs);
@@ -109,7 +111,10 @@ export function planLanding(params: {
   let lineage = Buffer.alloc(0);
   let lastGroup: PlannedObject | undefined;
   let lastGroupPartition = '';
-  let lastDay = '';
+  // The previous group's UTC day as the ISO text of its first instant and of the next day's: a tick of that day
+  // is told by two string comparisons (a prefix test costs several times more, once per record).
+  let lastDayStart = '';
+  let lastDayEnd = '';
   const rawFolder = (day: string) => `${layout.rawPrefix}/dt=${day}/`;
   const quarantineFolder = (dt: string) => `${layout.quarantinePrefix}/dt=${dt}/`;
   for (const group of Object.values(batch.records)) {
@@ -130,7 +135,8 @@ export function planLanding(params: {
         if (
           lastGroup !== undefined &&
           lastGroupPartition === partitionKey &&
-          checked.timestamp.startsWith(lastDay)
+          checked.timestamp >= lastDayStart &&
+          checked.timestamp < lastDayEnd
         ) {
           object = lastGroup;
           if (record.offset < object.firstOffset) object.firstOffset = record.offset;
@@ -141,9 +147,11 @@ export function planLanding(params: {
           object = objectFor(raw, partitionKey + day, rawFolder, day, record);
           lastGroup = object;
           lastGroupPartition = partitionKey;
-          lastDay = day;
+          const dayStartMs = Date.parse(day);
+          lastDayStart = new Date(dayStartMs).toISOString();
+          lastDayEnd = new Date(dayStartMs + DAY_MS).toISOString();
         }
-        object.body.appendLineWithNumber(checked.bytes, closingBrace(checked.bytes), lineage, record.offset);
+        object.body.appendLineWithNumber(checked.bytes, checked.brace, lineage, record.offset);
       } else {
         quarantinedCount++;
         const dt = utcDate(record.timestamp);

@@ -53,17 +53,8 @@ export const emptySnapshot = (): LiveSnapshot => ({
   symbols: {},
 });
 
-// A batch's ticks mostly share their minute: its number is parsed once per minute, not once per tick.
-let lastMinutePrefix = '';
-let lastMinute = 0;
 /** The whole minutes since the epoch of an ISO timestamp. */
-function minuteOf(timestamp: string): number {
-  if (lastMinutePrefix === '' || !timestamp.startsWith(lastMinutePrefix)) {
-    lastMinutePrefix = timestamp.slice(0, 16);
-    lastMinute = Math.floor(Date.parse(timestamp) / MINUTE_MS);
-  }
-  return lastMinute;
-}
+const minuteOf = (timestamp: string): number => Math.floor(Date.parse(timestamp) / MINUTE_MS);
 
 /** A symbol's first tick of a day: the day's open, high and low; the closes carry on across days. */
 function startDay(tick: AnyTick, landedAt: string, closes: MinuteClose[]): SymbolSnapshot {
@@ -98,18 +89,179 @@ function addClose(closes: MinuteClose[], tick: AnyTick): void {
   }
 }
 
-/** Whether ticks are already in time order. */
-function inTimeOrder(ticks: readonly AnyTick[]): boolean {
-  for (let i = 1; i < ticks.length; i++)
-    if ((ticks[i] as AnyTick).timestamp < (ticks[i - 1] as AnyTick).timestamp) return false;
-  return true;
-}
-
 /** A copy of a symbol's state that the fold may change without touching the snapshot it was given. */
 const ownCopy = (state: SymbolSnapshot): SymbolSnapshot => ({
   ...state,
   closes: state.closes.map(([minute, close]): MinuteClose => [minute, close]),
 });
+
+/**
+ * One symbol's part of a fold: its ticks are offered in time order and each one newer than the symbol's last
+ * moves it forward. The running figures are kept here as plain numbers and written to the state once, at the
+ * end: a number written to a field that may also hold null is a new heap object every time, and this runs for
+ * every tick of every batch. Whether a tick starts a new day or a new minute is one string comparison with a
+ * bound (ISO timestamps order as strings); a prefix test, or a comparison with a slice of another string, costs
+ * several times more.
+ */
+class SymbolFold {
+  /** The snapshot's last tick time for the symbol ('' when it has none): no tick up to it changes anything. */
+  private readonly knownTime: string;
+  /** The last tick time applied, or the known one. */
+  private lastTime: string;
+  /** The state being moved forward: the fold's own copy, made when the first tick applies. */
+  private state: SymbolSnapshot | undefined;
+  private first: AnyTick | undefined;
+  private last: AnyTick | undefined;
+  applied = 0;
+  /** The next UTC day's first instant, as ISO text: a tick at or after it starts a new day. */
+  private dayEnd = '';
+  /** The first instant of the minute after the last close's, as ISO text. */
+  private closeEnd = '';
+  private high = 0;
+  private low = 0;
+  private volume = 0;
+  private volumeKnown = false;
+  private ticks = 0;
+  /** The last close's price. */
+  private close = 0;
+
+  constructor(
+    private readonly known: SymbolSnapshot | undefined,
+    private readonly landedAt: string,
+  ) {
+    this.knownTime = known?.tickTime ?? '';
+    this.lastTime = this.knownTime;
+  }
+
+  /**
+   * Offers the symbol's next tick in time order. A tick no newer than the last one (a re-delivery, a repeated
+   * timestamp) changes nothing. Returns false, changing nothing, for a tick that is older than one this fold
+   * applied but newer than the snapshot's: the ticks were not in time order and must be offered again sorted.
+   */
+  offer(tick: AnyTick): boolean {
+    const time = tick.timestamp;
+    if (time <= this.lastTime) return time === this.lastTime || time <= this.knownTime;
+    this.apply(tick);
+    this.lastTime = time;
+    this.first ??= tick;
+    this.last = tick;
+    this.applied++;
+    return true;
+  }
+
+  private apply(tick: AnyTick): void {
+    if (this.applied === 0 && this.known !== undefined) {
+      this.state = ownCopy(this.known);
+      this.load(this.state);
+    }
+    const state = this.state;
+    const time = tick.timestamp;
+    const price = tick.price;
+    if (state === undefined || time >= this.dayEnd) {
+      if (state !== undefined) this.storeClose(state.closes);
+      this.state = startDay(tick, this.landedAt, state?.closes ?? []);
+      this.load(this.state);
+      return;
+    }
+    if (price > this.high) this.high = price;
+    if (price < this.low) this.low = price;
+    const volume = tick.volume;
+    if (volume !== null) {
+      this.volume += volume;
+      this.volumeKnown = true;
+    }
+    this.ticks++;
+    if (time < this.closeEnd) this.close = price;
+    else {
+      this.storeClose(state.closes);
+      addClose(state.closes, tick);
+      this.loadClose(state.closes);
+    }
+  }
+
+  private load(state: SymbolSnapshot): void {
+    this.dayEnd = new Date(Date.parse(state.day) + 24 * 60 * MINUTE_MS).toISOString();
+    this.high = state.high;
+    this.low = state.low;
+    this.volume = state.volume ?? 0;
+    this.volumeKnown = state.volume !== null;
+    this.ticks = state.ticks;
+    this.loadClose(state.closes);
+  }
+
+  private loadClose(closes: MinuteClose[]): void {
+    const lastClose = closes.at(-1);
+    this.close = lastClose?.[1] ?? 0;
+    this.closeEnd = lastClose === undefined ? '' : new Date((lastClose[0] + 1) * MINUTE_MS).toISOString();
+  }
+
+  private storeClose(closes: MinuteClose[]): void {
+    const lastClose = closes.at(-1);
+    if (lastClose !== undefined) lastClose[1] = this.close;
+  }
+
+  /** The symbol's new state, with its first and last applied ticks; undefined when no tick applied. */
+  result(): { state: SymbolSnapshot; first: AnyTick; last: AnyTick } | undefined {
+    const { state, first, last } = this;
+    if (state === undefined || first === undefined || last === undefined) return undefined;
+    state.high = this.high;
+    state.low = this.low;
+    state.volume = this.volumeKnown ? this.volume : null;
+    state.ticks = this.ticks;
+    this.storeClose(state.closes);
+    // The last tick's own fields, set once rather than for every tick.
+    state.exchange = last.exchange;
+    state.last = last.price;
+    state.bid = last.bid;
+    state.ask = last.ask;
+    state.tickTime = last.timestamp;
+    state.landedAt = this.landedAt;
+    return { state, first, last };
+  }
+}
+
+/**
+ * The symbols' folds, the ticks offered in the batch's order: a symbol's ticks mostly come in time order (one
+ * key, one partition). Undefined when one of them did not: then {@link foldSorted} does it.
+ */
+function foldInBatchOrder(
+  snapshot: LiveSnapshot,
+  ticks: readonly AnyTick[],
+  landedAt: string,
+): Map<string, SymbolFold> | undefined {
+  const folds = new Map<string, SymbolFold>();
+  for (const tick of ticks) {
+    let fold = folds.get(tick.symbol);
+    if (fold === undefined) {
+      fold = new SymbolFold(snapshot.symbols[tick.symbol], landedAt);
+      folds.set(tick.symbol, fold);
+    }
+    if (!fold.offer(tick)) return undefined;
+  }
+  return folds;
+}
+
+/** The symbols' folds, each symbol's ticks sorted by time first (a stable sort keeps equal times in topic order). */
+function foldSorted(
+  snapshot: LiveSnapshot,
+  ticks: readonly AnyTick[],
+  landedAt: string,
+): Map<string, SymbolFold> {
+  const bySymbol = new Map<string, AnyTick[]>();
+  for (const tick of ticks) {
+    const list = bySymbol.get(tick.symbol);
+    if (list === undefined) bySymbol.set(tick.symbol, [tick]);
+    else list.push(tick);
+  }
+  const folds = new Map<string, SymbolFold>();
+  for (const [symbol, list] of bySymbol) {
+    list.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+    const fold = new SymbolFold(snapshot.symbols[symbol], landedAt);
+    for (const tick of list) fold.offer(tick);
+    folds.set(symbol, fold);
+  }
+  return folds;
+}
 
 /**
  * Folds landed ticks into a snapshot. Each symbol moves only forward in time: a tick no newer than the symbol's
@@ -127,56 +279,18 @@ export function foldTicks(
   ticks: readonly AnyTick[],
   landedAt: string,
 ): { snapshot: LiveSnapshot; applied: number; oldestApplied: string | null } {
-  // Grouped by symbol first: ticks already in the snapshot are left out per symbol, with one lookup each.
-  const bySymbol = new Map<string, AnyTick[]>();
-  for (const tick of ticks) {
-    const list = bySymbol.get(tick.symbol);
-    if (list === undefined) bySymbol.set(tick.symbol, [tick]);
-    else list.push(tick);
-  }
+  const folds = foldInBatchOrder(snapshot, ticks, landedAt) ?? foldSorted(snapshot, ticks, landedAt);
   let symbols: Record<string, SymbolSnapshot> | undefined;
   let applied = 0;
   let newest = snapshot.newestTick;
   let oldestApplied: string | null = null;
-  for (const [symbol, list] of bySymbol) {
-    const known = snapshot.symbols[symbol];
-    // Nothing newer than the symbol's last tick (a re-delivery): the symbol is left as it is, uncopied.
-    if (known !== undefined && !list.some((tick) => tick.timestamp > known.tickTime)) continue;
-    // ISO timestamps order as strings; a stable sort keeps a symbol's equal timestamps in topic order. A symbol's
-    // ticks mostly come in time order (one key, one partition): then there is nothing to sort.
-    if (!inTimeOrder(list))
-      list.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
-    let state = known === undefined ? undefined : ownCopy(known);
-    let lastTime = known?.tickTime ?? '';
-    let first: AnyTick | undefined;
-    let last: AnyTick | undefined;
-    // Per tick only what every tick changes (the day's range, volume, count and minute close); the last tick's
-    // own fields are set once after the loop.
-    for (const tick of list) {
-      if (tick.timestamp <= lastTime) continue;
-      if (state === undefined || !tick.timestamp.startsWith(state.day))
-        state = startDay(tick, landedAt, state?.closes ?? []);
-      else {
-        if (tick.price > state.high) state.high = tick.price;
-        if (tick.price < state.low) state.low = tick.price;
-        if (tick.volume !== null) state.volume = (state.volume ?? 0) + tick.volume;
-        state.ticks++;
-        addClose(state.closes, tick);
-      }
-      lastTime = tick.timestamp;
-      first ??= tick;
-      last = tick;
-      applied++;
-    }
-    if (state === undefined || first === undefined || last === undefined) continue;
-    state.exchange = last.exchange;
-    state.last = last.price;
-    state.bid = last.bid;
-    state.ask = last.ask;
-    state.tickTime = last.timestamp;
-    state.landedAt = landedAt;
+  for (const [symbol, fold] of folds) {
+    const result = fold.result();
+    if (result === undefined) continue;
+    const { state, first, last } = result;
     symbols ??= { ...snapshot.symbols };
     symbols[symbol] = state;
+    applied += fold.applied;
     if (oldestApplied === null || first.timestamp < oldestApplied) oldestApplied = first.timestamp;
     if (newest === null || last.timestamp > newest) newest = last.timestamp;
   }

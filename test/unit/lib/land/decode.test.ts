@@ -122,6 +122,19 @@ describe('the time window landing accepts', () => {
         LAND_EARLIEST_DAY: '01/01/2024',
       }),
     ).toThrow(/LAND_EARLIEST_DAY="01\/01\/2024" is invalid/);
+    expect(() => recordDecoder({ maxAheadMs: 60_000, earliestDay: '2024-13-01' })).toThrow(
+      'invalid time window: earliestDay "2024-13-01" is not a day',
+    );
+  });
+
+  it('quarantines a record outside the window with its value exactly as it came, spacing and lines kept', () => {
+    const text = `${JSON.stringify(at('2099-06-01T00:00:00.000Z'), null, 1)}  `;
+    const outcome = recordDecoder()(kafkaRecord({ offset: 4, value: text, timestamp: SENT }));
+    expect(outcome.ok ? undefined : outcome.entry).toMatchObject({
+      offset: 4,
+      value: text,
+      reason: expect.stringMatching(/^timestamp 2099-06-01T00:00:00.000Z is more than 300 s ahead/),
+    });
   });
 });
 

@@ -108,7 +108,8 @@ describe('folding landed ticks into the live snapshot', () => {
   });
 
   it('gives the same snapshot for the same ticks in any batches, any order, any re-deliveries', () => {
-    const base = Date.parse('2026-11-20T15:00:00.000Z');
+    // Across UTC midnight, so that batches start a day again on the way.
+    const base = Date.parse('2026-11-20T23:58:00.000Z');
     const ticks = Array.from({ length: 40 }, (_, i) =>
       at(new Date(base + i * 7_000).toISOString(), 100 + ((i * 37) % 11), {
         symbol: ['AAPL', 'MSFT', 'KO'][i % 3],
@@ -120,13 +121,15 @@ describe('folding landed ticks into the live snapshot', () => {
       fc.property(
         fc.array(fc.integer({ min: 0, max: ticks.length - 1 }), { maxLength: 30 }),
         fc.integer({ min: 1, max: 9 }),
-        (repeats, batches) => {
+        fc.boolean(),
+        (repeats, batches, reversed) => {
           // Per symbol in topic order (one key, one partition), with records delivered again anywhere after.
           const delivered = [...ticks, ...repeats.map((index) => ticks[index] as Tick)];
           let snapshot = emptySnapshot();
           const size = Math.ceil(ticks.length / batches);
           for (let start = 0; start < delivered.length; start += size) {
-            const batch = delivered.slice(start, start + size).reverse();
+            const batch = delivered.slice(start, start + size);
+            if (reversed) batch.reverse();
             snapshot = foldTicks(snapshot, batch, LANDED).snapshot;
           }
           expect(snapshot).toEqual(once);
