@@ -7,7 +7,7 @@ import { type KafkaEventBatch, KafkaEventSchema } from '../../lib/contract/kafka
 import type { LanderConfig } from '../../lib/land/config';
 import { landBatch, type ObjectWriter } from '../../lib/land/write';
 import type { ObjectStore } from '../../lib/live/conditional-object';
-import { updateSnapshot } from '../../lib/live/update-snapshot';
+import { beginSnapshotUpdate } from '../../lib/live/update-snapshot';
 import { parsedEvent } from '../../lib/shared/middleware';
 import { createLogger, createMetrics } from '../../lib/shared/observability';
 import { createS3Client } from '../../lib/shared/s3';
@@ -36,6 +36,13 @@ export function createLandTicks(
   const now = collaborators.now ?? Date.now;
   // The mapping's SelfManagedKafka event; landing reads only its records.
   const handler = middy(async (batch: KafkaEventBatch) => {
+    // The snapshot is read first, so that landing folds each tick in as it decodes it; it is written after.
+    const snapshotUpdate = await beginSnapshotUpdate({
+      s3,
+      bucket: config.live.bucket,
+      key: config.live.layout.snapshotKey,
+      now,
+    });
     const summary = await landBatch({
       batch,
       s3,
@@ -45,15 +52,10 @@ export function createLandTicks(
       gzipLevel: config.gzipLevel,
       concurrency: config.writeConcurrency,
       now,
+      onTick: snapshotUpdate.offer,
     });
-    // After the batch is landed: a tick in the snapshot is always in the data bucket too.
-    const live = await updateSnapshot({
-      s3,
-      bucket: config.live.bucket,
-      key: config.live.layout.snapshotKey,
-      ticks: summary.ticks,
-      now,
-    });
+    // Written after the batch is landed: a tick in the snapshot is always in the data bucket too.
+    const live = await snapshotUpdate.finish(summary.ticks);
     metrics.addMetric('TicksLanded', MetricUnit.Count, summary.landed);
     metrics.addMetric('TicksQuarantined', MetricUnit.Count, summary.quarantined);
     metrics.addMetric('ObjectsWritten', MetricUnit.Count, summary.putRequests);

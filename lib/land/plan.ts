@@ -95,8 +95,10 @@ export function planLanding(params: {
   layout?: LandingLayout;
   /** The tick timestamps accepted; the others are quarantined with the reason. */
   timeWindow?: TickTimeWindow;
+  /** Called with each valid tick as it is decoded, in batch order (the live snapshot folds it in then). */
+  onTick?: (tick: AnyTick) => void;
 }): LandingPlan {
-  const { batch, layout = DEFAULT_LAYOUT } = params;
+  const { batch, layout = DEFAULT_LAYOUT, onTick } = params;
   const decodeRecord = recordDecoder(params.timeWindow);
   const raw = new Map<string, PlannedObject>();
   const bad = new Map<string, PlannedObject>();
@@ -130,6 +132,7 @@ export function planLanding(params: {
       const checked = decodeRecord(record);
       if (checked.ok) {
         ticks.push(checked.tick);
+        if (onTick !== undefined) onTick(checked.tick);
         // A partition's ticks mostly arrive in time order: the previous record's group is the likely one.
         let object: PlannedObject;
         if (

@@ -110,9 +110,21 @@ export async function landBatch(params: {
   gzipLevel?: number;
   concurrency?: number;
   now?: () => number;
+  /** Called with each valid tick as it is decoded, in batch order. */
+  onTick?: (tick: AnyTick) => void;
 }): Promise<LandingSummary> {
-  const { batch, s3, bucket, layout, timeWindow, gzipLevel = 6, concurrency = 8, now = Date.now } = params;
-  const plan = planLanding({ batch, layout, timeWindow });
+  const {
+    batch,
+    s3,
+    bucket,
+    layout,
+    timeWindow,
+    gzipLevel = 6,
+    concurrency = 8,
+    now = Date.now,
+    onTick,
+  } = params;
+  const plan = planLanding({ batch, layout, timeWindow, onTick });
   const objects = [...plan.objects, ...plan.quarantine].map((object) => ({
     object,
     body: encodeBody(object, gzipLevel),

@@ -55,6 +55,33 @@ export async function readVersioned(
   }
 }
 
+/**
+ * Writes a value as JSON only if the object is still the version `read` saw (`If-Match` its ETag), or still
+ * absent when it saw none (`If-None-Match: *`). Throws S3's error when another writer got there first
+ * ({@link isLostRace} tells it).
+ */
+export async function writeIfUnchanged(params: {
+  s3: ObjectStore;
+  bucket: string;
+  key: string;
+  value: unknown;
+  read: { etag: string } | null;
+  contentType?: string;
+  cacheControl?: string;
+}): Promise<void> {
+  const { read } = params;
+  await params.s3.send(
+    new PutObjectCommand({
+      Bucket: params.bucket,
+      Key: params.key,
+      Body: JSON.stringify(params.value),
+      ContentType: params.contentType ?? 'application/json',
+      ...(params.cacheControl ? { CacheControl: params.cacheControl } : {}),
+      ...(read === null ? { IfNoneMatch: '*' } : { IfMatch: read.etag }),
+    }),
+  );
+}
+
 export interface ConditionalUpdateOptions<T> {
   s3: ObjectStore;
   bucket: string;
@@ -89,16 +116,7 @@ export async function updateConditionally<T>(
     const next = options.change(read === null ? options.initial() : options.parse(read.text));
     if (next === null) return { value: null, attempts: attempt };
     try {
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: JSON.stringify(next),
-          ContentType: options.contentType ?? 'application/json',
-          ...(options.cacheControl ? { CacheControl: options.cacheControl } : {}),
-          ...(read === null ? { IfNoneMatch: '*' } : { IfMatch: read.etag }),
-        }),
-      );
+      await writeIfUnchanged({ ...options, value: next, read });
       return { value: next, attempts: attempt };
     } catch (error) {
       if (!isLostRace(error)) throw error;

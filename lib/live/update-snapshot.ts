@@ -1,7 +1,13 @@
 import type { AnyTick } from '../contract/tick';
-import { type ObjectStore, updateConditionally } from './conditional-object';
+import {
+  isLostRace,
+  type ObjectStore,
+  readVersioned,
+  updateConditionally,
+  writeIfUnchanged,
+} from './conditional-object';
 import { LIVE_CACHE_CONTROL } from './live-layout';
-import { emptySnapshot, foldTicks, type LiveSnapshot, parseSnapshot } from './snapshot';
+import { emptySnapshot, foldTicks, type LiveSnapshot, parseSnapshot, SnapshotFold } from './snapshot';
 
 /** What folding one batch into the live snapshot did. */
 export interface SnapshotUpdate {
@@ -52,5 +58,72 @@ export async function updateSnapshot(params: {
     attempts,
     writtenAtMs: value === null ? null : now(),
     oldestAppliedMs: value === null || oldest === null ? null : Date.parse(oldest),
+  };
+}
+
+/** A live snapshot update begun before its batch is landed: see {@link beginSnapshotUpdate}. */
+export interface SnapshotUpdateInProgress {
+  /** Folds in the batch's next tick, in the batch's order (landing's `onTick`). */
+  offer(tick: AnyTick): void;
+  /**
+   * Writes the snapshot once the batch is landed. `ticks` are the ticks offered, in the same order: when another
+   * partition's batch wrote the snapshot since it was read, they are folded into that version (as
+   * {@link updateSnapshot} does).
+   */
+  finish(ticks: readonly AnyTick[]): Promise<SnapshotUpdate>;
+}
+
+/**
+ * Begins the live snapshot's update for one batch: reads the snapshot now, before the batch is landed, so that
+ * each tick is folded in as landing decodes it (lib/live/snapshot.ts, SnapshotFold), and writes it after landing
+ * only if no other batch wrote it in between (a conditional write on the version read); if one did, the update
+ * is made again on the newer version. The snapshot is still written only after its ticks are landed.
+ */
+export async function beginSnapshotUpdate(params: {
+  s3: ObjectStore;
+  bucket: string;
+  key: string;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}): Promise<SnapshotUpdateInProgress> {
+  const { s3, bucket, key, now = Date.now } = params;
+  let prepared: { read: { text: string; etag: string } | null; fold: SnapshotFold } | undefined;
+  try {
+    const read = await readVersioned(s3, bucket, key);
+    prepared = { read, fold: new SnapshotFold(read === null ? emptySnapshot() : parseSnapshot(read.text)) };
+  } catch {
+    // Landing goes ahead without the early fold: the update after it reads again, and fails the batch (which is
+    // then retried) if the snapshot still cannot be read.
+    prepared = undefined;
+  }
+  const fold = prepared?.fold;
+  return {
+    offer: fold === undefined ? () => undefined : (tick) => fold.offer(tick),
+    async finish(ticks) {
+      if (ticks.length === 0) return { applied: 0, attempts: 0, writtenAtMs: null, oldestAppliedMs: null };
+      if (prepared === undefined) return updateSnapshot({ ...params, ticks });
+      const folded = prepared.fold.result(ticks, new Date(now()).toISOString());
+      if (folded.applied === 0) return { applied: 0, attempts: 1, writtenAtMs: null, oldestAppliedMs: null };
+      try {
+        await writeIfUnchanged({
+          s3,
+          bucket,
+          key,
+          value: folded.snapshot,
+          read: prepared.read,
+          cacheControl: LIVE_CACHE_CONTROL,
+        });
+      } catch (error) {
+        if (!isLostRace(error)) throw error;
+        const again = await updateSnapshot({ ...params, ticks });
+        return { ...again, attempts: again.attempts + 1 };
+      }
+      return {
+        applied: folded.applied,
+        attempts: 1,
+        writtenAtMs: now(),
+        oldestAppliedMs: folded.oldestApplied === null ? null : Date.parse(folded.oldestApplied),
+      };
+    },
   };
 }

@@ -190,6 +190,32 @@ describe('landTicks handler', () => {
     );
   });
 
+  it('reads the snapshot before landing (folding each tick in as it decodes) and writes it after every landed object', async () => {
+    const { handler } = build(ENV);
+    await handler(event, context);
+    const order = s3Mock.calls().map((call) => {
+      const input = call.args[0].input as { Bucket: string; Key: string };
+      return `${call.args[0].constructor.name} ${input.Bucket}/${input.Key}`;
+    });
+    expect(order[0]).toBe('GetObjectCommand tickstream-dev-results/live/snapshot.json');
+    expect(order.at(-1)).toBe('PutObjectCommand tickstream-dev-results/live/snapshot.json');
+    expect(order.slice(1, -1).sort()).toEqual([
+      'PutObjectCommand tickstream-dev-data/quarantine/stock_ticks/dt=2026-11-20/stock-ticks+0+11.json.gz',
+      'PutObjectCommand tickstream-dev-data/raw/stock_ticks/dt=2025-01-02/stock-ticks+0+10.json.gz',
+    ]);
+  });
+
+  it('lands the batch when the first read of the snapshot fails, and updates the snapshot on a second read', async () => {
+    s3Mock
+      .on(GetObjectCommand)
+      .rejectsOnce(Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown' }))
+      .rejects(noSuchKey());
+    const { handler } = build(ENV);
+    await expect(handler(event, context)).resolves.toMatchObject({ landed: 1, snapshotTicks: 1 });
+    expect(s3Mock).toHaveReceivedCommandTimes(GetObjectCommand, 2);
+    expect(writtenSnapshot().symbols.AAPL).toMatchObject({ last: 250.42 });
+  });
+
   it('fails the batch when the snapshot cannot be read, so the mapping retries it', async () => {
     s3Mock.on(GetObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
     const { handler } = build(ENV);
