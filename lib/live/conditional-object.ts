@@ -37,12 +37,18 @@ export function isLostRace(error: unknown): boolean {
 
 const isMissing = (error: unknown) => nameOf(error) === 'NoSuchKey' || statusOf(error) === 404;
 
+/** An object's text and the ETag it was read at. */
+export interface VersionedText {
+  text: string;
+  etag: string;
+}
+
 /** An object's text and the ETag it was read at, or null when there is none. */
 export async function readVersioned(
   s3: ObjectStore,
   bucket: string,
   key: string,
-): Promise<{ text: string; etag: string } | null> {
+): Promise<VersionedText | null> {
   try {
     const object = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))) as {
       Body?: { transformToString(): Promise<string> };
@@ -55,33 +61,6 @@ export async function readVersioned(
   }
 }
 
-/**
- * Writes a value as JSON only if the object is still the version `read` saw (`If-Match` its ETag), or still
- * absent when it saw none (`If-None-Match: *`). Throws S3's error when another writer got there first
- * ({@link isLostRace} tells it).
- */
-export async function writeIfUnchanged(params: {
-  s3: ObjectStore;
-  bucket: string;
-  key: string;
-  value: unknown;
-  read: { etag: string } | null;
-  contentType?: string;
-  cacheControl?: string;
-}): Promise<void> {
-  const { read } = params;
-  await params.s3.send(
-    new PutObjectCommand({
-      Bucket: params.bucket,
-      Key: params.key,
-      Body: JSON.stringify(params.value),
-      ContentType: params.contentType ?? 'application/json',
-      ...(params.cacheControl ? { CacheControl: params.cacheControl } : {}),
-      ...(read === null ? { IfNoneMatch: '*' } : { IfMatch: read.etag }),
-    }),
-  );
-}
-
 export interface ConditionalUpdateOptions<T> {
   s3: ObjectStore;
   bucket: string;
@@ -91,6 +70,12 @@ export interface ConditionalUpdateOptions<T> {
   parse: (text: string) => T;
   /** The new value, or null to leave the object as it is. Called again on a fresh read after a lost race. */
   change: (current: T) => T | null;
+  /**
+   * The first attempt, when the caller has made it already: the version it read (null: none) and the new value
+   * it made from it (null: leave the object as it is). It is written as any attempt is; after a lost race the
+   * next attempt reads again and calls `change`.
+   */
+  firstAttempt?: { read: VersionedText | null; next: T | null };
   contentType?: string;
   cacheControl?: string;
   /** Attempts before giving up (default 8). */
@@ -112,11 +97,23 @@ export async function updateConditionally<T>(
   const { s3, bucket, key, maxAttempts = 8, sleep = realSleep, random = Math.random } = options;
   let lastRace: unknown;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const read = await readVersioned(s3, bucket, key);
-    const next = options.change(read === null ? options.initial() : options.parse(read.text));
+    const prepared = attempt === 1 ? options.firstAttempt : undefined;
+    const read = prepared ? prepared.read : await readVersioned(s3, bucket, key);
+    const next = prepared
+      ? prepared.next
+      : options.change(read === null ? options.initial() : options.parse(read.text));
     if (next === null) return { value: null, attempts: attempt };
     try {
-      await writeIfUnchanged({ ...options, value: next, read });
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: JSON.stringify(next),
+          ContentType: options.contentType ?? 'application/json',
+          ...(options.cacheControl ? { CacheControl: options.cacheControl } : {}),
+          ...(read === null ? { IfNoneMatch: '*' } : { IfMatch: read.etag }),
+        }),
+      );
       return { value: next, attempts: attempt };
     } catch (error) {
       if (!isLostRace(error)) throw error;

@@ -1,13 +1,19 @@
 import type { AnyTick } from '../contract/tick';
 import {
-  isLostRace,
   type ObjectStore,
   readVersioned,
   updateConditionally,
-  writeIfUnchanged,
+  type VersionedText,
 } from './conditional-object';
 import { LIVE_CACHE_CONTROL } from './live-layout';
-import { emptySnapshot, foldTicks, type LiveSnapshot, parseSnapshot, SnapshotFold } from './snapshot';
+import {
+  emptySnapshot,
+  type FoldResult,
+  foldTicks,
+  type LiveSnapshot,
+  parseSnapshot,
+  SnapshotFold,
+} from './snapshot';
 
 /** What folding one batch into the live snapshot did. */
 export interface SnapshotUpdate {
@@ -21,23 +27,47 @@ export interface SnapshotUpdate {
   oldestAppliedMs: number | null;
 }
 
+/** Where the live snapshot is, and the clocks its update uses. */
+interface SnapshotUpdateParams {
+  s3: ObjectStore;
+  bucket: string;
+  key: string;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The live snapshot's update, read and folded ahead: the version read, and the fold of the batch's ticks into it. */
+interface PreparedUpdate {
+  read: VersionedText | null;
+  fold: SnapshotFold;
+}
+
 /**
  * Folds a batch's ticks into the live snapshot object with a conditional write (lib/live/conditional-object.ts):
  * batches of several partitions landing at once each apply their ticks to the version the other left, and
  * ticks already in it change nothing, so a retried or re-driven batch writes nothing.
  */
-export async function updateSnapshot(params: {
-  s3: ObjectStore;
-  bucket: string;
-  key: string;
-  ticks: readonly AnyTick[];
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-}): Promise<SnapshotUpdate> {
-  const { now = Date.now } = params;
-  if (params.ticks.length === 0) return { applied: 0, attempts: 0, writtenAtMs: null, oldestAppliedMs: null };
+export function updateSnapshot(
+  params: SnapshotUpdateParams & { ticks: readonly AnyTick[] },
+): Promise<SnapshotUpdate> {
+  return applyToSnapshot(params, undefined);
+}
+
+/** {@link updateSnapshot}, its first attempt the prepared one when there is one. */
+async function applyToSnapshot(
+  params: SnapshotUpdateParams & { ticks: readonly AnyTick[] },
+  prepared: PreparedUpdate | undefined,
+): Promise<SnapshotUpdate> {
+  const { now = Date.now, ticks } = params;
+  if (ticks.length === 0) return { applied: 0, attempts: 0, writtenAtMs: null, oldestAppliedMs: null };
   let applied = 0;
   let oldest: string | null = null;
+  const kept = (folded: FoldResult) => {
+    applied = folded.applied;
+    oldest = folded.oldestApplied;
+    return folded.applied === 0 ? null : folded.snapshot;
+  };
+  const landedAt = () => new Date(now()).toISOString();
   const { value, attempts } = await updateConditionally<LiveSnapshot>({
     s3: params.s3,
     bucket: params.bucket,
@@ -46,12 +76,10 @@ export async function updateSnapshot(params: {
     parse: parseSnapshot,
     cacheControl: LIVE_CACHE_CONTROL,
     ...(params.sleep ? { sleep: params.sleep } : {}),
-    change: (current) => {
-      const folded = foldTicks(current, params.ticks, new Date(now()).toISOString());
-      applied = folded.applied;
-      oldest = folded.oldestApplied;
-      return folded.applied === 0 ? null : folded.snapshot;
-    },
+    change: (current) => kept(foldTicks(current, ticks, landedAt())),
+    ...(prepared
+      ? { firstAttempt: { read: prepared.read, next: kept(prepared.fold.result(ticks, landedAt())) } }
+      : {}),
   });
   return {
     applied,
@@ -75,21 +103,15 @@ export interface SnapshotUpdateInProgress {
 
 /**
  * Begins the live snapshot's update for one batch: reads the snapshot now, before the batch is landed, so that
- * each tick is folded in as landing decodes it (lib/live/snapshot.ts, SnapshotFold), and writes it after landing
- * only if no other batch wrote it in between (a conditional write on the version read); if one did, the update
- * is made again on the newer version. The snapshot is still written only after its ticks are landed.
+ * each tick is folded in as landing decodes it (lib/live/snapshot.ts, SnapshotFold). The fold is the conditional
+ * update's first attempt, written after landing only if no other batch wrote the snapshot in between; if one
+ * did, the next attempt folds the batch into the newer version. The snapshot is still written only after its
+ * ticks are landed.
  */
-export async function beginSnapshotUpdate(params: {
-  s3: ObjectStore;
-  bucket: string;
-  key: string;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-}): Promise<SnapshotUpdateInProgress> {
-  const { s3, bucket, key, now = Date.now } = params;
-  let prepared: { read: { text: string; etag: string } | null; fold: SnapshotFold } | undefined;
+export async function beginSnapshotUpdate(params: SnapshotUpdateParams): Promise<SnapshotUpdateInProgress> {
+  let prepared: PreparedUpdate | undefined;
   try {
-    const read = await readVersioned(s3, bucket, key);
+    const read = await readVersioned(params.s3, params.bucket, params.key);
     prepared = { read, fold: new SnapshotFold(read === null ? emptySnapshot() : parseSnapshot(read.text)) };
   } catch {
     // Landing goes ahead without the early fold: the update after it reads again, and fails the batch (which is
@@ -99,31 +121,6 @@ export async function beginSnapshotUpdate(params: {
   const fold = prepared?.fold;
   return {
     offer: fold === undefined ? () => undefined : (tick) => fold.offer(tick),
-    async finish(ticks) {
-      if (ticks.length === 0) return { applied: 0, attempts: 0, writtenAtMs: null, oldestAppliedMs: null };
-      if (prepared === undefined) return updateSnapshot({ ...params, ticks });
-      const folded = prepared.fold.result(ticks, new Date(now()).toISOString());
-      if (folded.applied === 0) return { applied: 0, attempts: 1, writtenAtMs: null, oldestAppliedMs: null };
-      try {
-        await writeIfUnchanged({
-          s3,
-          bucket,
-          key,
-          value: folded.snapshot,
-          read: prepared.read,
-          cacheControl: LIVE_CACHE_CONTROL,
-        });
-      } catch (error) {
-        if (!isLostRace(error)) throw error;
-        const again = await updateSnapshot({ ...params, ticks });
-        return { ...again, attempts: again.attempts + 1 };
-      }
-      return {
-        applied: folded.applied,
-        attempts: 1,
-        writtenAtMs: now(),
-        oldestAppliedMs: folded.oldestApplied === null ? null : Date.parse(folded.oldestApplied),
-      };
-    },
+    finish: (ticks) => applyToSnapshot({ ...params, ticks }, prepared),
   };
 }
