@@ -8,6 +8,7 @@ import {
   validateTickOf,
 } from '../contract/tick';
 import { InvalidRequestError } from '../shared/errors';
+import { toIso } from '../shared/time';
 
 /** Why a record was quarantined, with everything needed to replay or debug it. */
 export interface QuarantineEntry {
@@ -71,7 +72,7 @@ function timeChecker(window: TickTimeWindow) {
     );
   // The ISO text of the day's first instant, made by toISOString: a string built by concatenation compares slower,
   // and this is compared with every record.
-  const earliest = new Date(earliestMs).toISOString();
+  const earliest = toIso(earliestMs);
   let minute = Number.NaN;
   // Every record of this minute accepts a tick up to here at least.
   let surelyAccepted = '';
@@ -81,7 +82,7 @@ function timeChecker(window: TickTimeWindow) {
     const recordMinute = Math.floor(record.timestamp / 60_000);
     if (recordMinute !== minute) {
       minute = recordMinute;
-      surelyAccepted = new Date(recordMinute * 60_000 + window.maxAheadMs).toISOString();
+      surelyAccepted = toIso(recordMinute * 60_000 + window.maxAheadMs);
     }
     if (timestamp <= surelyAccepted || Date.parse(timestamp) <= record.timestamp + window.maxAheadMs)
       return undefined;

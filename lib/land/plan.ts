@@ -1,5 +1,6 @@
 import type { KafkaEventBatch, KafkaEventRecord } from '../contract/kafka-event';
 import type { AnyTick } from '../contract/tick';
+import { DAY_MS, toIso } from '../shared/time';
 import { recordDecoder, type TickTimeWindow } from './decode';
 import { NdjsonBody } from './ndjson';
 
@@ -36,8 +37,6 @@ export const LINEAGE_FIELDS = ['kafka_topic', 'kafka_partition', 'kafka_offset']
  */
 const lineagePrefix = (topic: string, partition: number) =>
   `,"kafka_topic":${JSON.stringify(topic)},"kafka_partition":${partition},"kafka_offset":`;
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 function utcDate(timestampMs: number): string {
   const date = new Date(timestampMs);
@@ -151,8 +150,8 @@ export function planLanding(params: {
           lastGroup = object;
           lastGroupPartition = partitionKey;
           const dayStartMs = Date.parse(day);
-          lastDayStart = new Date(dayStartMs).toISOString();
-          lastDayEnd = new Date(dayStartMs + DAY_MS).toISOString();
+          lastDayStart = toIso(dayStartMs);
+          lastDayEnd = toIso(dayStartMs + DAY_MS);
         }
         object.body.appendLineWithNumber(checked.bytes, checked.brace, lineage, record.offset);
       } else {

@@ -1,6 +1,6 @@
 import type { AnyTick } from '../contract/tick';
 import { InvalidRequestError } from '../shared/errors';
-import { MINUTE_MS } from '../shared/time';
+import { DAY_MS, MINUTE_MS, toIso } from '../shared/time';
 
 /** The snapshot format's version: a reader refuses another. */
 export const SNAPSHOT_VERSION = 1;
@@ -178,7 +178,7 @@ class SymbolFold {
   }
 
   private load(state: SymbolSnapshot): void {
-    this.dayEnd = new Date(Date.parse(state.day) + 24 * 60 * MINUTE_MS).toISOString();
+    this.dayEnd = toIso(Date.parse(state.day) + DAY_MS);
     this.high = state.high;
     this.low = state.low;
     this.volume = state.volume ?? 0;
@@ -190,7 +190,7 @@ class SymbolFold {
   private loadClose(closes: MinuteClose[]): void {
     const lastClose = closes.at(-1);
     this.close = lastClose?.[1] ?? 0;
-    this.closeEnd = lastClose === undefined ? '' : new Date((lastClose[0] + 1) * MINUTE_MS).toISOString();
+    this.closeEnd = lastClose === undefined ? '' : toIso((lastClose[0] + 1) * MINUTE_MS);
   }
 
   private storeClose(closes: MinuteClose[]): void {

@@ -1,8 +1,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { InvalidRequestError } from '../shared/errors';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../shared/time';
 
 /** One day a reports run covers: `final` once the UTC day has ended, `partial` while it is in progress. */
 export interface ReportDay {
