@@ -1,3 +1,5 @@
+import { sleep as realSleep } from '../../lib/shared/time';
+
 /**
  * Lambda's waits before each retry of an asynchronous invocation whose function returned an error: one minute
  * before the second attempt, two minutes before the third ("How Lambda handles errors and retries with
@@ -58,7 +60,7 @@ export async function invokeAsynchronously(params: {
   now?: () => number;
 }): Promise<AsyncOutcome> {
   const { invoke, config } = params;
-  const sleep = params.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
+  const sleep = params.sleep ?? realSleep;
   const now = params.now ?? Date.now;
   const queuedAt = now();
   for (let attempt = 1; ; attempt++) {
