@@ -12,7 +12,13 @@ import { measureKafkaRecord, measureProductionLanding } from './landing-model';
 import { readMeasuredE2e } from './measured-e2e';
 import { readMeasuredScan } from './measured-scan';
 import { HOURS_PER_MONTH, PRICES, SECONDS_PER_MONTH } from './prices';
-import { athenaBytesPerDay, columnarMaintenanceMonthly, crossAzShare, scaleModel } from './scale-model';
+import {
+  athenaBytesPerDay,
+  columnarMaintenanceMonthly,
+  crossAzShare,
+  natGatewaysMonthly,
+  scaleModel,
+} from './scale-model';
 
 const TICKS_PER_SECOND = 100;
 
@@ -40,7 +46,7 @@ interface StageShape {
    * The way out (param natMode): NAT gateways (one, or one per zone the functions use: two, or three with three
    * brokers), or a NAT instance.
    */
-  nat: { gateways: number; instanceType: string | undefined };
+  nat: { gateways: number; instanceType: string | undefined; volumesGb: number };
   /** The zones the functions use: two, or three with three brokers (one NAT gateway each with gatewayPerZone). */
   zones: number;
 }
@@ -67,12 +73,16 @@ async function stageShape(stage: string): Promise<StageShape> {
       (resource.Condition !== 'ThreeBrokers' || brokerCount === 3) &&
       (resource.Condition !== 'UseNatInstance' || config.custom.network.natMode === 'instance'),
   );
-  // The broker is launched from its launch template: the instance type and volumes are the template's.
-  const host = (config.resources.Resources.KafkaBrokerLaunchTemplate?.Properties?.LaunchTemplateData ??
-    {}) as {
-    InstanceType?: string;
-    BlockDeviceMappings?: { Ebs?: { VolumeSize?: number } }[];
-  };
+  // The broker and the NAT instance are launched from launch templates: their instance types and volumes are the
+  // templates'.
+  const launchData = (name: string) =>
+    (config.resources.Resources[name]?.Properties?.LaunchTemplateData ?? {}) as {
+      InstanceType?: string;
+      BlockDeviceMappings?: { Ebs?: { VolumeSize?: number } }[];
+    };
+  const volumesGb = (data: ReturnType<typeof launchData>) =>
+    (data.BlockDeviceMappings ?? []).reduce((sum, volume) => sum + Number(volume.Ebs?.VolumeSize ?? 0), 0);
+  const host = launchData('KafkaBrokerLaunchTemplate');
   const ofType = (type: string) => resources.filter((resource) => resource.Type === type).length;
   const zones = brokerCount === 3 ? 3 : 2;
   return {
@@ -80,16 +90,18 @@ async function stageShape(stage: string): Promise<StageShape> {
     zones,
     nat:
       config.custom.network.natMode === 'instance'
-        ? { gateways: 0, instanceType: config.custom.network.natInstanceType }
+        ? {
+            gateways: 0,
+            instanceType: config.custom.network.natInstanceType,
+            volumesGb: volumesGb(launchData('NatInstanceLaunchTemplate')),
+          }
         : {
             gateways: config.custom.network.natMode === 'gatewayPerZone' ? zones : 1,
             instanceType: undefined,
+            volumesGb: 0,
           },
     brokerInstanceType: String(host.InstanceType),
-    brokerVolumesGb: (host.BlockDeviceMappings ?? []).reduce(
-      (sum, volume) => sum + Number(volume.Ebs?.VolumeSize ?? 0),
-      0,
-    ),
+    brokerVolumesGb: volumesGb(host),
     alarms: ofType('AWS::CloudWatch::Alarm'),
     kmsKeys: ofType('AWS::KMS::Key'),
     batchingWindowSeconds: Number(
@@ -207,20 +219,6 @@ async function measureWorkflowWeek(
 }
 
 /**
- * NAT gateways a month: each one's hours and its Elastic IP (a public IPv4 address), and the landed bytes twice
- * through them (the pollers' and producers' traffic split between zones costs the same per GB).
- */
-function natGatewaysMonthly(gateways: number, gbPerMonth: number): number {
-  return (
-    gateways * (PRICES.natGatewayHour + PRICES.publicIpv4Hour) * HOURS_PER_MONTH +
-    PRICES.natGatewayGb * gbPerMonth * 2
-  );
-}
-
-/** The NAT instance root volume (GiB): natMode instance's launch template. */
-const NAT_INSTANCE_VOLUME_GB = 8;
-
-/**
  * The way out a month: its NAT gateways, or a NAT instance (its hours, its root volume and its public IPv4
  * address; it processes bytes for free).
  */
@@ -228,7 +226,7 @@ function natMonthly(nat: StageShape['nat'], gbPerMonth: number): number {
   if (nat.instanceType === undefined) return natGatewaysMonthly(nat.gateways, gbPerMonth);
   return (
     ((PRICES.ec2Hour[nat.instanceType] ?? Number.NaN) + PRICES.publicIpv4Hour) * HOURS_PER_MONTH +
-    PRICES.ebsGbMonth * NAT_INSTANCE_VOLUME_GB
+    PRICES.ebsGbMonth * nat.volumesGb
   );
 }
 

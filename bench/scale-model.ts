@@ -121,6 +121,17 @@ export function athenaBytesPerDay(params: {
   return { reports: sum('reports'), compaction: sum('compaction') };
 }
 
+/**
+ * NAT gateways a month: each one's hours and its Elastic IP (a public IPv4 address), and the landed bytes twice
+ * through them (the pollers' and producers' traffic split between zones costs the same per GB).
+ */
+export function natGatewaysMonthly(gateways: number, gbPerMonth: number): number {
+  return (
+    gateways * (PRICES.natGatewayHour + PRICES.publicIpv4Hour) * HOURS_PER_MONTH +
+    PRICES.natGatewayGb * gbPerMonth * 2
+  );
+}
+
 /** The pipeline at `settings.symbols` symbols: sizes, rates and the monthly cost, item by item. */
 export function scaleModel(settings: ScaleSettings, measured: ScaleMeasurements) {
   const ticksPerSecond = settings.symbols * settings.ticksPerSymbolPerSecond;
@@ -185,9 +196,7 @@ export function scaleModel(settings: ScaleSettings, measured: ScaleMeasurements)
   });
   const days = HOURS_PER_MONTH / 24;
   const items = {
-    natGateway:
-      (PRICES.natGatewayHour + PRICES.publicIpv4Hour) * HOURS_PER_MONTH +
-      PRICES.natGatewayGb * landedGbPerMonth * 2,
+    natGateway: natGatewaysMonthly(1, landedGbPerMonth),
     brokers:
       settings.brokers *
       ((PRICES.ec2Hour[instanceType] ?? 0) * HOURS_PER_MONTH + PRICES.ebsGbMonth * (16 + dataVolumeGiB)),
