@@ -4,6 +4,7 @@
  * whose retries are spent is one line of the run's failures, and no function log reaches the screen.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { sleep } from '../../lib/shared/time';
 import { firingsBetween, localSchedules } from '../../local/aws/schedules';
 import { publishWindow } from '../../local/pipeline/phases';
 import type { PipelineSession } from '../../local/pipeline/session';
@@ -15,7 +16,6 @@ import { testLogLevel } from '../support/env';
 import { waitUntil } from '../support/wait';
 
 const FREEZE_MS = 40_000;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** Whether the broker frozen by the last session has been resumed. */
 let resumed = true;
 const SYMBOLS = 20;
