@@ -345,8 +345,9 @@ export async function startLocalStack(
       const started: LocalEventSourceMapping[] = [];
       for (const { functionName, settings: configured } of kafkaMappings(config, brokers)) {
         // Each mapping is a consumer group of its own. Stacks on topics of their own (tests on one shared broker)
-        // must not share serverless.yml's group: a group's members share out every topic any of them reads, so
-        // one stack's landTicks would be handed the other's partitions and neither would finish.
+        // must not share serverless.yml's group: kafkajs's group leader shares out the topics it reads among every
+        // member, whatever each subscribed to (kafkajs issue #1679), so one stack's landTicks would be handed the
+        // other's partitions and neither would finish.
         const consumerGroupId =
           topic === configured.topic ? configured.consumerGroupId : `${configured.consumerGroupId}-${topic}`;
         const settings = { ...configured, topic, consumerGroupId };
