@@ -41,7 +41,8 @@ describe('Kafka → local event source mapping → landTicks → S3', () => {
         stacks.map(async (each) => {
           const [mapping] = await each.startMappings();
           const produced = await produceMinutes(each, ['AAPL', 'KO', 'V'], 2);
-          await mapping?.waitFor(await endOffsets(each));
+          // Under the test's own timeout, so that a stack starved of its partitions fails saying so.
+          await mapping?.waitFor(await endOffsets(each), 60_000);
           const audit = await auditDataBucket({
             client: each.s3.client,
             bucket: each.resources.DataBucket as string,
